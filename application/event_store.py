@@ -1,0 +1,73 @@
+"""The eventsourcing Application that stores conversations and message receipts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import Environment, EnvType
+
+from domain.conversation import Conversation
+from domain.identity import conversation_id_for, receipt_id_for
+from domain.receipt import MessageReceipt
+
+log = logging.getLogger(__name__)
+
+
+class ConversationStore(Application[UUID]):
+    """Events of every conversation, plus one receipt per handled provider message.
+
+    Its name fixes the table names (`convo_events`, `convo_snapshots`).
+    """
+
+    name = "Convo"
+    is_snapshotting_enabled = True
+
+    def __init__(self, env: EnvType | None = None, *, snapshot_interval: int = 100) -> None:
+        super().__init__(env)
+        self.snapshot_interval = snapshot_interval
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Settings are the single source of configuration: stray process
+        # variables (POSTGRES_*, CREATE_TABLE...) must not reach the library.
+        values: dict[str, Any] = {"IS_SNAPSHOTTING_ENABLED": "y"}
+        values.update(env or {})
+        return Environment(name, values)
+
+    def conversation(self, contact: str) -> Conversation | None:
+        try:
+            found: Conversation = self.repository.get(conversation_id_for(contact))
+        except AggregateNotFoundError:
+            return None
+        return found
+
+    def conversation_by_id(self, conversation_id: UUID, version: int | None = None) -> Conversation:
+        found: Conversation = self.repository.get(conversation_id, version=version)
+        return found
+
+    def receipt(self, channel: str, provider_message_id: str) -> MessageReceipt | None:
+        """The receipt of an already handled message; read directly, it never changes."""
+        issued = list(self.events.get(receipt_id_for(channel, provider_message_id), limit=1))
+        if not issued:
+            return None
+        receipt = issued[0].mutate(None)
+        assert isinstance(receipt, MessageReceipt)
+        return receipt
+
+    def record_turn(self, conversation: Conversation, receipt: MessageReceipt) -> None:
+        """Saves the turn and its receipt in one transaction; IntegrityError on a conflict."""
+        version_before = conversation.version - len(conversation.pending_events)
+        self.save(conversation, receipt)
+        if conversation.version // self.snapshot_interval > version_before // self.snapshot_interval:
+            self._snapshot(conversation)
+
+    def _snapshot(self, conversation: Conversation) -> None:
+        # Taken from the object just saved: no reload. A lost snapshot only costs
+        # a slower cold load, so it must not fail a turn that is already committed.
+        try:
+            assert self.snapshots is not None
+            self.snapshots.put([Conversation.Snapshot.take(conversation)])
+        except Exception:
+            log.warning("snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True)

@@ -1,0 +1,52 @@
+"""What a channel hands to the turn, and what the turn hands back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.values import MAX_TEXT_LENGTH, Reply
+
+
+class InvalidInboundError(ValueError):
+    """The inbound message cannot be handled as given; nothing is written."""
+
+
+@dataclass(frozen=True)
+class PressedButton:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message or button press from a subcontractor, as a channel received it."""
+
+    channel: str
+    message_id: str
+    sender: str
+    text: str | None = None
+    button: PressedButton | None = None
+
+    def __post_init__(self) -> None:
+        if not self.channel or not self.message_id.strip():
+            raise InvalidInboundError("a message needs a channel and a non-empty message id")
+        if not self.sender.strip():
+            raise InvalidInboundError("a message needs a sender")
+        if (self.text is None) == (self.button is None):
+            raise InvalidInboundError("a message carries either text or a button, not both or neither")
+        if self.text is not None and not self.text.strip():
+            raise InvalidInboundError("text must not be empty")
+        if self.text is not None and len(self.text) > MAX_TEXT_LENGTH:
+            raise InvalidInboundError(f"text is longer than {MAX_TEXT_LENGTH} characters")
+        if self.button is not None and not self.button.id.strip():
+            raise InvalidInboundError("a button press needs the button's id")
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    conversation_id: UUID
+    session_id: str
+    duplicate: bool
+    reply: Reply
+    attempts: int = 1

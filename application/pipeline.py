@@ -1,0 +1,162 @@
+"""One turn on a loaded conversation: direct action first, the NLU pipeline as fallback.
+
+Pure decision logic over the aggregate and the ports; persisting is the caller's job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from application.actions import GLOBAL_CHOICES, ActionNotResolvedError, ActionResult, Actions, Actor
+from application.inbound import Inbound
+from application.ports import ClassifierContext, Intent, IntentClassifier, Subcontractor
+from application.replies import compose
+from application.texts import say
+from domain.conversation import Conversation
+from domain.values import Reply
+
+
+class TurnPipeline:
+    def __init__(
+        self, actions: Actions, classifier: IntentClassifier, idle_timeout: timedelta
+    ) -> None:
+        self._actions = actions
+        self._classifier = classifier
+        self._idle_timeout = idle_timeout
+
+    def play(
+        self,
+        conversation: Conversation,
+        inbound: Inbound,
+        subcontractor: Subcontractor | None,
+        at: datetime,
+    ) -> Reply:
+        """Records every fact of the turn on the conversation and returns the reply."""
+        message_id = inbound.message_id
+        conversation.begin_turn(message_id=message_id, at=at, idle_timeout=self._idle_timeout)
+        if inbound.button is not None:
+            conversation.press_button(
+                message_id=message_id,
+                choice_id=inbound.button.id,
+                title=inbound.button.title,
+                at=at,
+            )
+        else:
+            conversation.receive_message(message_id=message_id, text=inbound.text or "", at=at)
+
+        if subcontractor is None:
+            conversation.refuse_unregistered_sender(message_id=message_id)
+            result = ActionResult(reply=compose(say(conversation.language, "not_registered")))
+        else:
+            conversation.identify(
+                subcontractor_id=subcontractor.id,
+                language=subcontractor.language,
+                message_id=message_id,
+            )
+            actor = Actor(subcontractor=subcontractor, message_id=message_id, at=at)
+            result = self._direct_action(conversation, inbound, actor)
+            if result is None:
+                # Same aggregate, so the pipeline sees what this session already offered.
+                text = inbound.text if inbound.text is not None else _button_title(inbound)
+                result = self._pipeline(conversation, text, actor)
+
+        if result.tool_call is not None:
+            call = result.tool_call
+            conversation.record_tool_output(
+                message_id=message_id,
+                tool=call.tool,
+                arguments=call.arguments,
+                output=call.output,
+                succeeded=call.succeeded,
+            )
+        conversation.send_reply(
+            message_id=message_id,
+            reply=result.reply,
+            listing_kind=result.listing_kind,
+            focus=result.focus,
+            awaiting=result.awaiting,
+            at=at,
+        )
+        return result.reply
+
+    def _direct_action(
+        self, conversation: Conversation, inbound: Inbound, actor: Actor
+    ) -> ActionResult | None:
+        if inbound.button is None:
+            return None
+        choice_id = inbound.button.id
+        try:
+            if choice_id not in GLOBAL_CHOICES and conversation.offered_choice(choice_id) is None:
+                raise ActionNotResolvedError("not_offered_in_session")
+            return self._actions.run(choice_id, actor)
+        except ActionNotResolvedError as failure:
+            conversation.fail_direct_action(
+                message_id=inbound.message_id, choice_id=choice_id, reason=failure.reason
+            )
+            return None
+
+    def _pipeline(self, conversation: Conversation, text: str, actor: Actor) -> ActionResult:
+        intent = self._classifier.classify(text, self._context(conversation))
+        conversation.classify_intent(
+            message_id=actor.message_id,
+            intent=intent.name,
+            arguments=intent.arguments,
+            confidence=intent.confidence,
+        )
+        if intent.name == "reset":
+            conversation.reset_session(message_id=actor.message_id, at=actor.at)
+        try:
+            return self._act_on(intent, conversation, actor)
+        except ActionNotResolvedError:
+            return self._actions.not_understood(actor)
+
+    def _act_on(self, intent: Intent, conversation: Conversation, actor: Actor) -> ActionResult:
+        actions = self._actions
+        focus = conversation.open_session["focus"]
+        project_id = focus.get("project_id")
+        task_id = focus.get("task_id")
+        name = intent.name
+        if name in ("greet", "menu", "reset"):
+            return actions.main_menu(actor)
+        if name == "help":
+            return actions.help(actor)
+        if name == "list_sites":
+            return actions.list_sites(actor)
+        if name == "select":
+            return actions.run(intent.arguments["choice_id"], actor)
+        if name == "list_tasks":
+            if project_id:
+                return actions.list_tasks(actor, project_id)
+            return actions.list_sites(actor, "choose_site_first")
+        if name == "set_status":
+            status = intent.arguments["status"]
+            if task_id:
+                return actions.run(f"status.{task_id}.{status}", actor)
+            if project_id:
+                return actions.list_tasks(actor, project_id, "choose_task_first")
+            return actions.list_sites(actor, "choose_site_first")
+        if name in ("report_problem", "describe_problem"):
+            if not project_id:
+                return actions.list_sites(actor, "choose_site_first")
+            description = intent.arguments.get("description", "")
+            if description:
+                return actions.report_problem(actor, project_id, description)
+            return actions.ask_problem(actor, project_id)
+        return actions.not_understood(actor)
+
+    @staticmethod
+    def _context(conversation: Conversation) -> ClassifierContext:
+        session = conversation.open_session
+        listing = session["listing"]
+        return ClassifierContext(
+            language=conversation.language,
+            listing_kind=listing["kind"] if listing else None,
+            listing=[(c["id"], c["title"]) for c in listing["items"]] if listing else [],
+            focus=dict(session["focus"]),
+            awaiting=session["awaiting"],
+            recent_intents=list(session["recent_intents"]),
+        )
+
+
+def _button_title(inbound: Inbound) -> str:
+    return inbound.button.title if inbound.button is not None else ""

@@ -1,0 +1,112 @@
+"""The turn as a use case: exactly once per provider message, retried on conflicts."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+from eventsourcing.persistence import IntegrityError
+
+from application.event_store import ConversationStore
+from application.inbound import Inbound, TurnOutcome
+from application.keyed_locks import KeyedLocks
+from application.phone import guess_language, normalise_phone
+from application.pipeline import TurnPipeline
+from application.ports import Clock, SiteDirectory
+from domain.conversation import Conversation
+from domain.identity import conversation_id_for
+from domain.receipt import MessageReceipt
+
+log = logging.getLogger(__name__)
+
+
+class TurnConflictError(RuntimeError):
+    """Other writers kept winning the race for this conversation; try again later."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_delay: float = 0.005
+    max_delay: float = 0.2
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter, so racing workers spread out instead of colliding again."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # noqa: S311
+
+
+class ConversationService:
+    def __init__(
+        self,
+        store: ConversationStore,
+        directory: SiteDirectory,
+        pipeline: TurnPipeline,
+        clock: Clock,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.store = store
+        self.directory = directory
+        self._pipeline = pipeline
+        self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._locks = KeyedLocks()
+        self.conflicts = 0  # version conflicts seen by this process, for benchmarks and ops
+
+    def handle(self, inbound: Inbound) -> TurnOutcome:
+        """Handles one inbound message exactly once and returns its reply."""
+        contact = normalise_phone(inbound.sender)
+        with self._locks.hold(conversation_id_for(contact)):
+            for attempt in range(1, self._retry.max_attempts + 1):
+                outcome = self._attempt(inbound, contact, attempt)
+                if outcome is not None:
+                    return outcome
+                self.conflicts += 1
+                time.sleep(self._retry.delay(attempt))
+        raise TurnConflictError(
+            f"gave up on message {inbound.message_id!r} after {self._retry.max_attempts} "
+            "version conflicts"
+        )
+
+    def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:
+        """One try at the turn; None when another writer won the race."""
+        earlier = self.store.receipt(inbound.channel, inbound.message_id)
+        if earlier is not None:
+            return TurnOutcome(
+                conversation_id=earlier.conversation_id,
+                session_id=earlier.session_id,
+                duplicate=True,
+                reply=earlier.reply,
+                attempts=attempt,
+            )
+        now = self._clock()
+        conversation = self.store.conversation(contact)
+        subcontractor = self.directory.find_subcontractor(contact)
+        if conversation is None:
+            conversation = Conversation(
+                contact=contact,
+                subcontractor_id=subcontractor.id if subcontractor else None,
+                language=subcontractor.language if subcontractor else guess_language(contact),
+                at=now,
+            )
+        reply = self._pipeline.play(conversation, inbound, subcontractor, now)
+        receipt = MessageReceipt(
+            channel=inbound.channel,
+            provider_message_id=inbound.message_id,
+            conversation_id=conversation.id,
+            session_id=conversation.open_session["id"],
+            reply=reply,
+        )
+        try:
+            self.store.record_turn(conversation, receipt)
+        except IntegrityError:
+            log.info("version conflict on %s, attempt %s", conversation.id, attempt)
+            return None
+        return TurnOutcome(
+            conversation_id=conversation.id,
+            session_id=conversation.open_session["id"],
+            duplicate=False,
+            reply=reply,
+            attempts=attempt,
+        )

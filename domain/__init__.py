@@ -1,0 +1,1 @@
+"""Pure domain of convo: aggregates, events and value types. No I/O."""

@@ -1,0 +1,284 @@
+"""The Conversation aggregate: one per subcontractor, holding at most one open session."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.identity import conversation_id_for, session_id_for
+from domain.values import Choice, Listing, OfferedChoice, OpenSession, Reply
+
+
+class NoOpenSessionError(Exception):
+    """A turn's event was recorded before the turn began: a programming error."""
+
+
+class Conversation(Aggregate):
+    """Everything a subcontractor and the bot said to each other, as facts.
+
+    State is bounded: the open session's context is kept, earlier sessions are
+    only counted, so loading does not grow with years of history.
+    """
+
+    MAX_OFFERED_CHOICES = 60
+    MAX_RECENT_INTENTS = 10
+
+    @staticmethod
+    def create_id(contact: str) -> UUID:
+        return conversation_id_for(contact)
+
+    @event("Started")
+    def __init__(
+        self, contact: str, subcontractor_id: str | None, language: str, at: datetime
+    ) -> None:
+        self.contact = contact
+        self.subcontractor_id = subcontractor_id
+        self.language = language
+        self.started_at = at
+        self.session: OpenSession | None = None
+        self.sessions_opened = 0
+        self.messages_handled = 0
+
+    # -- commands: decide which facts to record; never replayed ---------------
+
+    def begin_turn(self, *, message_id: str, at: datetime, idle_timeout: timedelta) -> str:
+        """Makes sure an open session will hold this turn; rolls over an idle one."""
+        session = self.session
+        if session is not None and at - session["last_activity_at"] > idle_timeout:
+            self._close_session(
+                session_id=session["id"],
+                reason="idle_timeout",
+                closed_at=session["last_activity_at"] + idle_timeout,
+                message_id=message_id,
+            )
+        if self.session is None:
+            self._open_new_session(message_id=message_id, at=at)
+        return self.open_session["id"]
+
+    def reset_session(self, *, message_id: str, at: datetime) -> str:
+        """The user asked to start over: close the open session, open a fresh one."""
+        self._close_session(
+            session_id=self.open_session["id"],
+            reason="user_reset",
+            closed_at=at,
+            message_id=message_id,
+        )
+        self._open_new_session(message_id=message_id, at=at)
+        return self.open_session["id"]
+
+    def identify(self, *, subcontractor_id: str, language: str, message_id: str) -> None:
+        if subcontractor_id != self.subcontractor_id or language != self.language:
+            self._identified(
+                subcontractor_id=subcontractor_id, language=language, message_id=message_id
+            )
+
+    def receive_message(self, *, message_id: str, text: str, at: datetime) -> None:
+        self._message_received(
+            session_id=self.open_session["id"], message_id=message_id, text=text, at=at
+        )
+
+    def press_button(self, *, message_id: str, choice_id: str, title: str, at: datetime) -> None:
+        offered = self.open_session["offered"].get(choice_id)
+        self._button_pressed(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            choice_id=choice_id,
+            title=title,
+            offered_by=offered["offered_by"] if offered else None,
+            at=at,
+        )
+
+    def fail_direct_action(self, *, message_id: str, choice_id: str, reason: str) -> None:
+        self._direct_action_failed(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            choice_id=choice_id,
+            reason=reason,
+        )
+
+    def classify_intent(
+        self, *, message_id: str, intent: str, arguments: dict[str, Any], confidence: float
+    ) -> None:
+        self._intent_classified(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            intent=intent,
+            arguments=arguments,
+            confidence=confidence,
+        )
+
+    def record_tool_output(
+        self,
+        *,
+        message_id: str,
+        tool: str,
+        arguments: dict[str, Any],
+        output: Any,
+        succeeded: bool,
+    ) -> None:
+        self._tool_output_recorded(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            tool=tool,
+            arguments=arguments,
+            output=output,
+            succeeded=succeeded,
+        )
+
+    def refuse_unregistered_sender(self, *, message_id: str) -> None:
+        self._sender_not_registered(session_id=self.open_session["id"], message_id=message_id)
+
+    def send_reply(
+        self,
+        *,
+        message_id: str,
+        reply: Reply,
+        listing_kind: str | None,
+        focus: dict[str, str],
+        awaiting: str | None,
+        at: datetime,
+    ) -> None:
+        self._reply_sent(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            reply=reply,
+            listing_kind=listing_kind,
+            focus=focus,
+            awaiting=awaiting,
+            at=at,
+        )
+
+    # -- queries ---------------------------------------------------------------
+
+    @property
+    def open_session(self) -> OpenSession:
+        if self.session is None:
+            raise NoOpenSessionError(f"conversation {self.id} has no open session")
+        return self.session
+
+    def offered_choice(self, choice_id: str) -> OfferedChoice | None:
+        return self.session["offered"].get(choice_id) if self.session else None
+
+    # -- events: deterministic bodies, they run again on every replay ----------
+
+    def _open_new_session(self, *, message_id: str, at: datetime) -> None:
+        number = self.sessions_opened + 1
+        self._session_opened(
+            session_id=str(session_id_for(self.id, number)),
+            number=number,
+            message_id=message_id,
+            at=at,
+        )
+
+    @event("SessionOpened")
+    def _session_opened(self, session_id: str, number: int, message_id: str, at: datetime) -> None:
+        self.sessions_opened = number
+        self.session = OpenSession(
+            id=session_id,
+            number=number,
+            opened_at=at,
+            last_activity_at=at,
+            turns=0,
+            offered={},
+            listing=None,
+            focus={},
+            awaiting=None,
+            recent_intents=[],
+        )
+
+    @event("SessionClosed")
+    def _close_session(
+        self, session_id: str, reason: str, closed_at: datetime, message_id: str
+    ) -> None:
+        self.session = None
+
+    @event("SubcontractorIdentified")
+    def _identified(self, subcontractor_id: str, language: str, message_id: str) -> None:
+        self.subcontractor_id = subcontractor_id
+        self.language = language
+
+    @event("MessageReceived")
+    def _message_received(self, session_id: str, message_id: str, text: str, at: datetime) -> None:
+        self._touch(at)
+
+    @event("ButtonPressed")
+    def _button_pressed(
+        self,
+        session_id: str,
+        message_id: str,
+        choice_id: str,
+        title: str,
+        offered_by: str | None,
+        at: datetime,
+    ) -> None:
+        self._touch(at)
+
+    @event("DirectActionFailed")
+    def _direct_action_failed(
+        self, session_id: str, message_id: str, choice_id: str, reason: str
+    ) -> None:
+        pass
+
+    @event("IntentClassified")
+    def _intent_classified(
+        self,
+        session_id: str,
+        message_id: str,
+        intent: str,
+        arguments: dict[str, Any],
+        confidence: float,
+    ) -> None:
+        recent = self.open_session["recent_intents"]
+        recent.append(intent)
+        del recent[: -self.MAX_RECENT_INTENTS]
+
+    @event("ToolOutputRecorded")
+    def _tool_output_recorded(
+        self,
+        session_id: str,
+        message_id: str,
+        tool: str,
+        arguments: dict[str, Any],
+        output: Any,
+        succeeded: bool,
+    ) -> None:
+        pass
+
+    @event("SenderNotRegistered")
+    def _sender_not_registered(self, session_id: str, message_id: str) -> None:
+        pass
+
+    @event("ReplySent")
+    def _reply_sent(
+        self,
+        session_id: str,
+        message_id: str,
+        reply: Reply,
+        listing_kind: str | None,
+        focus: dict[str, str],
+        awaiting: str | None,
+        at: datetime,
+    ) -> None:
+        session = self.open_session
+        session["turns"] += 1
+        session["focus"] = dict(focus)
+        session["awaiting"] = awaiting
+        choices: list[Choice] = list(reply["choices"])
+        if listing_kind is not None:
+            session["listing"] = Listing(kind=listing_kind, items=choices)
+        offered = session["offered"]
+        for choice in choices:
+            # Re-inserting moves a choice to the end, so trimming drops the stalest.
+            offered.pop(choice["id"], None)
+            offered[choice["id"]] = OfferedChoice(choice=choice, offered_by=message_id)
+        for stale in list(offered)[: -self.MAX_OFFERED_CHOICES]:
+            del offered[stale]
+        self.messages_handled += 1
+        self._touch(at)
+
+    def _touch(self, at: datetime) -> None:
+        session = self.open_session
+        session["last_activity_at"] = max(session["last_activity_at"], at)

@@ -1,0 +1,37 @@
+"""A receipt per provider message: proof it was handled, and the reply it got."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.identity import receipt_id_for
+from domain.values import Reply
+
+
+class MessageReceipt(Aggregate):
+    """Saved in the same transaction as the turn, so a message is handled at most once.
+
+    Its id is derived from the provider message id: a redelivery, minutes or
+    days later, finds it and answers with the recorded reply.
+    """
+
+    @staticmethod
+    def create_id(channel: str, provider_message_id: str) -> UUID:
+        return receipt_id_for(channel, provider_message_id)
+
+    @event("Issued")
+    def __init__(
+        self,
+        channel: str,
+        provider_message_id: str,
+        conversation_id: UUID,
+        session_id: str,
+        reply: Reply,
+    ) -> None:
+        self.channel = channel
+        self.provider_message_id = provider_message_id
+        self.conversation_id = conversation_id
+        self.session_id = session_id
+        self.reply = reply

@@ -1,0 +1,65 @@
+"""Small JSON-friendly value types carried by events and kept in aggregate state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, NotRequired, TypedDict
+
+ReplyStyle = Literal["buttons", "list", "none"]
+
+# The strictest channel limits (WhatsApp interactive messages).
+MAX_BUTTONS = 3
+MAX_LIST_ROWS = 10
+MAX_BUTTON_TITLE = 20
+MAX_LIST_ROW_TITLE = 24
+MAX_LIST_ROW_DESCRIPTION = 72
+MAX_TEXT_LENGTH = 4096
+
+
+class Choice(TypedDict):
+    """Something the user can press; ids are namespaced by kind (`project.<id>`...)."""
+
+    id: str
+    title: str
+    description: NotRequired[str]
+
+
+class Reply(TypedDict):
+    text: str
+    style: ReplyStyle
+    choices: list[Choice]
+
+
+class Listing(TypedDict):
+    """The last numbered list shown, so "2" or a typed name can refer to it."""
+
+    kind: str
+    items: list[Choice]
+
+
+class OfferedChoice(TypedDict):
+    """A choice offered in the open session and the message whose turn offered it."""
+
+    choice: Choice
+    offered_by: str
+
+
+class OpenSession(TypedDict):
+    id: str
+    number: int
+    opened_at: datetime
+    last_activity_at: datetime
+    turns: int
+    offered: dict[str, OfferedChoice]
+    listing: Listing | None
+    focus: dict[str, str]
+    awaiting: str | None
+    recent_intents: list[str]
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cuts text to a channel limit, marking the cut with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"

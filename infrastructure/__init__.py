@@ -1,0 +1,1 @@
+"""Adapters at the edge: settings, persistence, SQL, migrations and the composition root."""

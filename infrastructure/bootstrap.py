@@ -1,0 +1,97 @@
+"""The composition root: builds the whole object graph from settings.
+
+The service, the command line and the tests all build it here, with other settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from application.actions import Actions
+from application.classifier import RuleBasedClassifier
+from application.event_store import ConversationStore
+from application.pipeline import TurnPipeline
+from application.ports import Clock
+from application.service import ConversationService, RetryPolicy
+from infrastructure.database import Database
+from infrastructure.demo_data import load_demo_data
+from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
+from infrastructure.persistence import event_store_env, open_database, postgres_conninfo
+from infrastructure.settings import Settings
+from infrastructure.sql_directory import SqlSiteDirectory
+
+log = logging.getLogger(__name__)
+
+
+class SchemaNotReadyError(RuntimeError):
+    """The PostgreSQL schema is behind the code: `convo migrate` has not been run."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    store: ConversationStore
+    directory: SqlSiteDirectory
+    service: ConversationService
+
+    def close(self) -> None:
+        self.store.close()
+        self.directory.close()
+
+
+def migrate(settings: Settings) -> list[str]:
+    """Brings the configured database's schema up to date; returns what was applied."""
+    if settings.is_postgres:
+        applied = migrate_postgres(postgres_conninfo(settings), settings.migrations_dir / "postgres")
+    else:
+        applied = migrate_sqlite(settings.sqlite_path, settings.migrations_dir / "sqlite")
+    return [m.label for m in applied]
+
+
+def check_schema(database: Database, settings: Settings) -> None:
+    expected = discover(settings.migrations_dir / database.dialect)
+    try:
+        row = database.fetch_one("SELECT max(version) AS version FROM schema_migrations")
+    except Exception as error:  # the ledger itself is missing
+        raise SchemaNotReadyError("the database has no schema yet: run `convo migrate`") from error
+    current = int(row["version"] or 0) if row else 0
+    if expected and current < expected[-1].version:
+        raise SchemaNotReadyError(
+            f"the database schema is at {current:04d}, the code needs "
+            f"{expected[-1].label}: run `convo migrate`"
+        )
+
+
+def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
+    settings = settings or Settings()
+    if not settings.is_postgres:
+        # The embedded default needs no set-up step: it migrates its own file.
+        migrate(settings)
+    database = open_database(settings)
+    try:
+        check_schema(database, settings)
+        if settings.load_demo_data:
+            loaded = load_demo_data(database)
+            if loaded.inserted:
+                log.info("demo directory loaded: %s rows", loaded.inserted)
+    except BaseException:
+        database.close()
+        raise
+    store = ConversationStore(event_store_env(settings), snapshot_interval=settings.snapshot_interval)
+    directory = SqlSiteDirectory(database)
+    pipeline = TurnPipeline(
+        Actions(directory),
+        RuleBasedClassifier(),
+        idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
+    )
+    service = ConversationService(
+        store, directory, pipeline, clock, RetryPolicy(max_attempts=settings.turn_max_attempts)
+    )
+    return Container(settings, database, store, directory, service)

@@ -1,0 +1,167 @@
+"""One small interface over SQLite and PostgreSQL for the service's own tables.
+
+Queries are written once with `%s` placeholders; the SQLite side rewrites them.
+Driver errors are translated here, in one place.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+Row = dict[str, Any]
+Params = Sequence[Any]
+
+
+class DatabaseUnavailableError(RuntimeError):
+    """The database did not answer in time (or at all); retry later."""
+
+
+class Cursor(Protocol):
+    def execute(self, query: str, params: Params = ()) -> int: ...
+
+    def fetch_all(self, query: str, params: Params = ()) -> list[Row]: ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    def fetch_all(self, query: str, params: Params = ()) -> list[Row]: ...
+
+    def fetch_one(self, query: str, params: Params = ()) -> Row | None: ...
+
+    def transaction(self) -> Any: ...  # context manager yielding a Cursor
+
+    def close(self) -> None: ...
+
+
+class _SqliteCursor:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def execute(self, query: str, params: Params = ()) -> int:
+        return self._connection.execute(_qmark(query), tuple(params)).rowcount
+
+    def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
+        return [dict(row) for row in self._connection.execute(_qmark(query), tuple(params))]
+
+
+class SqliteDatabase:
+    """A connection per thread; WAL so readers never wait for the writer."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path, busy_timeout_seconds: float = 10.0) -> None:
+        self.path = path
+        self._busy_timeout = busy_timeout_seconds
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+            with self._guard:
+                self._connections.append(connection)
+        return connection
+
+    def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
+        return _SqliteCursor(self._connection()).fetch_all(query, params)
+
+    def fetch_one(self, query: str, params: Params = ()) -> Row | None:
+        rows = self.fetch_all(query, params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteCursor]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SqliteCursor(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._guard:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+class _PostgresCursor:
+    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
+        self._cursor = cursor
+
+    def execute(self, query: str, params: Params = ()) -> int:
+        self._cursor.execute(query, tuple(params))
+        return self._cursor.rowcount
+
+    def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
+        self._cursor.execute(query, tuple(params))
+        return self._cursor.fetchall()
+
+
+class PostgresDatabase:
+    """A psycopg 3 pool; waiting for a connection is bounded so callers can answer 503."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conninfo: str, *, min_size: int, max_size: int, timeout: float) -> None:
+        self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+            open=True,
+            name="convo",
+        )
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Row]]:
+        try:
+            with self._pool.connection() as connection:
+                yield connection
+        except PoolTimeout as error:
+            raise DatabaseUnavailableError("no PostgreSQL connection free in time") from error
+        except psycopg.OperationalError as error:
+            raise DatabaseUnavailableError(str(error)) from error
+
+    def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
+        with self._connection() as connection:
+            return connection.execute(query, tuple(params)).fetchall()
+
+    def fetch_one(self, query: str, params: Params = ()) -> Row | None:
+        with self._connection() as connection:
+            return connection.execute(query, tuple(params)).fetchone()
+
+    @contextmanager
+    def transaction(self) -> Iterator[_PostgresCursor]:
+        with self._connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            yield _PostgresCursor(cursor)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _qmark(query: str) -> str:
+    return query.replace("%s", "?")

@@ -1,0 +1,60 @@
+"""Turns the one database URL setting into the eventsourcing library's environment."""
+
+from __future__ import annotations
+
+from psycopg.conninfo import conninfo_to_dict
+
+from infrastructure.database import Database, PostgresDatabase, SqliteDatabase
+from infrastructure.settings import Settings
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size or ""),
+    }
+    if not settings.is_postgres:
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.sqlite",
+            SQLITE_DBNAME=str(settings.sqlite_path),
+            SQLITE_LOCK_TIMEOUT="10",
+            CREATE_TABLE="y",
+        )
+        return env
+    parts = conninfo_to_dict(postgres_conninfo(settings))
+    env.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=str(parts.get("dbname", "")),
+        POSTGRES_HOST=str(parts.get("host", "127.0.0.1")),
+        POSTGRES_PORT=str(parts.get("port", "5432")),
+        POSTGRES_USER=str(parts.get("user", "")),
+        POSTGRES_PASSWORD=str(parts.get("password", "")),
+        POSTGRES_POOL_SIZE=str(settings.pool_size),
+        POSTGRES_MAX_OVERFLOW=str(settings.pool_max_overflow),
+        # The library retries a pool wait 10 times: keep each wait short.
+        POSTGRES_CONNECT_TIMEOUT=str(settings.pool_timeout_seconds),
+        # The schema comes from migrations; creating it from several workers at
+        # once fails with "tuple concurrently updated".
+        CREATE_TABLE="n",
+        # With database functions on, tracking records are silently dropped.
+        POSTGRES_ENABLE_DB_FUNCTIONS="n",
+    )
+    return env
+
+
+def postgres_conninfo(settings: Settings) -> str:
+    # psycopg understands both spellings; normalise the scheme it documents.
+    url = settings.database_url
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    return url
+
+
+def open_database(settings: Settings) -> Database:
+    if settings.is_postgres:
+        return PostgresDatabase(
+            postgres_conninfo(settings),
+            min_size=1,
+            max_size=settings.pool_size + settings.pool_max_overflow,
+            timeout=settings.pool_timeout_seconds,
+        )
+    return SqliteDatabase(settings.sqlite_path)

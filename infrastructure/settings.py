@@ -1,0 +1,82 @@
+"""Every setting of convo, read from `CONVO_*` environment variables (or a `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_FILE = "convo.db"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVO_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="Empty: a SQLite file `convo.db` in the working directory. "
+        "`sqlite:///path/to/file.db` or `postgresql://user:password@host:port/dbname`.",
+    )
+    idle_timeout_minutes: float = Field(
+        default=60.0, gt=0, description="A message after this much silence opens a new session."
+    )
+    demo_data: bool | None = Field(
+        default=None,
+        description="Load the demo site directory at start. Default: yes on SQLite, no on PostgreSQL.",
+    )
+    snapshot_interval: int = Field(
+        default=100, ge=2, description="Snapshot a conversation every N events."
+    )
+    aggregate_cache_size: int = Field(
+        default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
+    )
+    pool_size: int = Field(default=5, ge=1, description="PostgreSQL connections kept open per worker.")
+    pool_max_overflow: int = Field(
+        default=5, ge=0, description="Extra PostgreSQL connections a worker may open under load."
+    )
+    pool_timeout_seconds: int = Field(
+        default=2,
+        ge=1,
+        description="How long a query waits for a pooled connection before the request gets a 503.",
+    )
+    turn_max_attempts: int = Field(
+        default=8, ge=1, description="Tries of a turn when other writers win the race for a conversation."
+    )
+    busy_wait_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a webhook waits for a free turn slot before answering 503 with Retry-After.",
+    )
+    migrations_dir: Path = Field(
+        default=PROJECT_ROOT / "migrations", description="Where the numbered SQL migrations live."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Log level of the service."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.is_postgres:
+            raise ValueError("the database is PostgreSQL, not SQLite")
+        if not self.database_url:
+            return Path.cwd() / DEFAULT_SQLITE_FILE
+        # sqlite:///relative.db or sqlite:////absolute/path.db, as SQLAlchemy spells them.
+        return Path(self.database_url.removeprefix("sqlite:///") or DEFAULT_SQLITE_FILE)
+
+    @property
+    def load_demo_data(self) -> bool:
+        return self.demo_data if self.demo_data is not None else not self.is_postgres
