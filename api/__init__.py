@@ -1,0 +1,1 @@
+"""Interfaces of convo: the FastAPI service and the `convo` command line."""

@@ -1,0 +1,36 @@
+"""Chat webhooks: each channel maps its payload onto the same turn."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.dependencies import AdmissionDep, ServiceDep
+from api.schemas import GenericMessageIn, TurnOut
+from application.inbound import Inbound, PressedButton
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+@router.post(
+    "/generic",
+    response_model=TurnOut,
+    summary="A message or button press in the channel-neutral format",
+    responses={
+        400: {"description": "Malformed JSON"},
+        422: {"description": "Missing or invalid fields; nothing was written"},
+        503: {"description": "Database busy or unreachable; retry after `Retry-After`"},
+    },
+)
+def generic_webhook(message: GenericMessageIn, service: ServiceDep, admission: AdmissionDep) -> TurnOut:
+    # A plain `def`: FastAPI runs it in its thread pool, where the synchronous
+    # event store and the per-conversation lock belong.
+    inbound = Inbound(
+        channel="generic",
+        message_id=message.message_id,
+        sender=message.sender,
+        text=message.text,
+        button=PressedButton(message.button.id, message.button.title) if message.button else None,
+    )
+    with admission.slot():
+        outcome = service.handle(inbound)
+    return TurnOut.of(outcome)
