@@ -88,6 +88,7 @@ class ConversationService:
                 contact=contact,
                 subcontractor_id=subcontractor.id if subcontractor else None,
                 language=subcontractor.language if subcontractor else guess_language(contact),
+                message_id=inbound.message_id,
                 at=now,
             )
         reply = self._pipeline.play(conversation, inbound, subcontractor, now)

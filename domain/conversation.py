@@ -32,7 +32,12 @@ class Conversation(Aggregate):
 
     @event("Started")
     def __init__(
-        self, contact: str, subcontractor_id: str | None, language: str, at: datetime
+        self,
+        contact: str,
+        subcontractor_id: str | None,
+        language: str,
+        message_id: str,
+        at: datetime,
     ) -> None:
         self.contact = contact
         self.subcontractor_id = subcontractor_id

@@ -49,7 +49,7 @@ class Container:
 def migrate(settings: Settings) -> list[str]:
     """Brings the configured database's schema up to date; returns what was applied."""
     if settings.is_postgres:
-        applied = migrate_postgres(postgres_conninfo(settings), settings.migrations_dir / "postgres")
+        applied = migrate_postgres(postgres_conninfo(settings), settings.migrations_dir / "postgresql")
     else:
         applied = migrate_sqlite(settings.sqlite_path, settings.migrations_dir / "sqlite")
     return [m.label for m in applied]

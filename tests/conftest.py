@@ -1,0 +1,80 @@
+"""Fixtures: real SQLite files and real PostgreSQL databases, built like production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from infrastructure.bootstrap import Container, build, migrate
+from infrastructure.settings import Settings
+from tests import postgres
+
+
+class FakeClock:
+    """An injected clock that only moves when a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> None:
+    problem = postgres.server_problem()
+    if problem is None:
+        return
+    if postgres.REQUIRED:
+        pytest.fail(f"PostgreSQL is required here: {problem}")
+    pytest.skip(problem)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: None) -> Iterator[str]:
+    with postgres.scratch_database() as url:
+        yield url
+
+
+def sqlite_settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'convo.db'}", demo_data=True, **overrides)
+
+
+def postgres_settings(url: str, **overrides: object) -> Settings:
+    settings = Settings(database_url=url, demo_data=True, **overrides)
+    migrate(settings)
+    return settings
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "sqlite":
+        return sqlite_settings(tmp_path)
+    url: str = request.getfixturevalue("postgres_url")
+    return postgres_settings(url)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def container(settings: Settings, clock: FakeClock) -> Iterator[Container]:
+    built = build(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as test_client:
+        yield test_client

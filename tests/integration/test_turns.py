@@ -1,0 +1,234 @@
+"""The turn through the service layer, on SQLite files and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from application.inbound import Inbound
+from domain.identity import conversation_id_for
+from domain.receipt import MessageReceipt
+from infrastructure.bootstrap import Container, build
+from infrastructure.settings import Settings
+from tests.conftest import FakeClock
+from tests.turns import JAMES, KARIM, SOPHIE, choice_ids, log_size, named, press, recorded, say
+
+
+def test_scenario_greet_sites_site_tasks_in_one_session(container: Container) -> None:
+    service = container.service
+    hello = say(service, "Bonjour")
+    assert "menu.sites" in choice_ids(hello)
+
+    sites = press(service, "menu.sites", "Mes chantiers", message_id="press-sites")
+    assert choice_ids(sites) == ["project.P-CON", "project.P-JAU", "project.P-VEN", "project.P-TIL"]
+    assert sites.reply["style"] == "list"
+
+    tasks = press(service, "project.P-TIL", "Résidence Les Tilleuls", message_id="press-site")
+    assert choice_ids(tasks) == ["task.T-TIL-01", "task.T-TIL-02", "task.T-TIL-03", "task.T-TIL-04"]
+    assert "Résidence Les Tilleuls" in tasks.reply["text"]
+    assert len({hello.session_id, sites.session_id, tasks.session_id}) == 1
+
+    events = recorded(container)
+    assert len(named(events, "SessionOpened")) == 1
+    listed = [e for e in named(events, "ToolOutputRecorded") if e.message_id == "press-sites"]
+    assert listed[0].tool == "list_sites"
+    assert "P-TIL" in [site["id"] for site in listed[0].output]
+    pressed = [e for e in named(events, "ButtonPressed") if e.message_id == "press-site"]
+    assert pressed[0].offered_by == "press-sites"  # used what the previous turn recorded
+    assert not named(events, "DirectActionFailed")
+
+
+def test_redelivery_returns_the_first_reply_and_writes_nothing(container: Container) -> None:
+    service = container.service
+    first = say(service, "Bonjour", message_id="wamid.1")
+    size = log_size(container)
+    again = say(service, "Bonjour", message_id="wamid.1")
+    assert again.duplicate and not first.duplicate
+    assert again.reply == first.reply
+    assert again.session_id == first.session_id
+    assert log_size(container) == size
+
+
+def test_redelivery_is_recognised_forever_not_for_a_window(container: Container, clock: FakeClock) -> None:
+    service = container.service
+    first = say(service, "mes chantiers", message_id="wamid.old")
+    clock.advance(days=30)
+    say(service, "Bonjour")  # a new session meanwhile
+    size = log_size(container)
+    again = say(service, "mes chantiers", message_id="wamid.old")
+    assert again.duplicate and again.reply == first.reply
+    assert log_size(container) == size
+
+
+def test_stale_button_falls_back_to_the_pipeline_with_the_same_session_context(container: Container) -> None:
+    service = container.service
+    sites = say(service, "mes chantiers", message_id="list")
+    # A button id this session never offered, titled with a site the session did list.
+    fallback = press(service, "project.OLD-9", "Les Tilleuls", message_id="stale")
+    assert fallback.session_id == sites.session_id
+    assert choice_ids(fallback)[0] == "task.T-TIL-01"
+
+    events = [e for e in recorded(container) if e.message_id == "stale"]
+    names = [type(e).__name__ for e in events]
+    assert names == ["ButtonPressed", "DirectActionFailed", "IntentClassified", "ToolOutputRecorded", "ReplySent"]
+    assert events[1].reason == "not_offered_in_session"
+    assert events[2].intent == "select"
+    assert events[2].arguments["choice_id"] == "project.P-TIL"
+
+
+def test_unknown_payload_is_recorded_and_answered(container: Container) -> None:
+    service = container.service
+    say(service, "Bonjour")
+    outcome = press(service, "weird-payload", "???", message_id="weird")
+    assert "menu.sites" in choice_ids(outcome)
+    failed = named(recorded(container), "DirectActionFailed")
+    assert [(e.message_id, e.reason) for e in failed] == [("weird", "not_offered_in_session")]
+
+
+def test_numbers_and_names_refer_to_the_last_list(container: Container) -> None:
+    service = container.service
+    say(service, "mes chantiers")
+    tasks = say(service, "le deuxième")
+    assert "Groupe scolaire Jean Jaurès" in tasks.reply["text"]
+    task = say(service, "3")
+    assert "Alarme incendie classes" in task.reply["text"]
+    done = say(service, "c'est fait")
+    assert "Terminé" in done.reply["text"]
+    assert container.directory.task_of("S-001", "T-JAU-03").status == "done"
+
+
+def test_problem_report_asks_then_files_once(container: Container) -> None:
+    service = container.service
+    say(service, "mes chantiers")
+    say(service, "tilleuls")
+    asked = say(service, "signaler un problème")
+    assert "Décrivez" in asked.reply["text"]
+    filed = say(service, "Fuite d'eau au plafond du hall B", message_id="describe")
+    assert "problème n°" in filed.reply["text"]
+    tool = [e for e in named(recorded(container), "ToolOutputRecorded") if e.message_id == "describe"]
+    assert tool[0].tool == "report_problem"
+    assert tool[0].arguments["description"] == "Fuite d'eau au plafond du hall B"
+
+
+def test_english_speaker_gets_english(container: Container) -> None:
+    service = container.service
+    hello = say(service, "hi", sender=JAMES)
+    assert hello.reply["text"].startswith("Hello James")
+    sites = say(service, "my sites", sender=JAMES)
+    assert choice_ids(sites) == ["project.P-CON", "project.P-PDU"]
+    assert sites.reply["style"] == "buttons"
+
+
+def test_a_subcontractor_never_reaches_another_ones_site(container: Container) -> None:
+    service = container.service
+    sophies = say(service, "mes chantiers", sender=SOPHIE)
+    assert "project.P-VAL" in choice_ids(sophies)
+    say(service, "mes chantiers")
+    # Karim presses a site he was never offered and is not assigned to.
+    outcome = press(service, "project.P-VAL", "Éco-quartier du Vallon")
+    assert "Éco-quartier" not in outcome.reply["text"]
+    assert all(not c.startswith("task.T-VAL") for c in choice_ids(outcome))
+    # Even a global path cannot list it, and tools refuse it directly.
+    assert container.directory.site_of("S-001", "P-VAL") is None
+    assert container.directory.tasks_of("S-001", "P-VAL") == []
+    assert container.directory.set_task_status("S-001", "T-VAL-51", "done", "x", container.service._clock()) is None
+
+
+def test_unregistered_number_gets_a_polite_reply_on_record(container: Container) -> None:
+    outcome = say(container.service, "Bonjour", sender="+33699999999", message_id="stranger")
+    assert "pas enregistré" in outcome.reply["text"]
+    events = recorded(container, "+33699999999")
+    assert [type(e).__name__ for e in events] == [
+        "Started", "SessionOpened", "MessageReceived", "SenderNotRegistered", "ReplySent",
+    ]
+    assert events[0].subcontractor_id is None
+
+
+def test_idle_rollover_with_the_injected_clock(container: Container, clock: FakeClock) -> None:
+    service = container.service
+    first = say(service, "Bonjour")
+    clock.advance(minutes=59)
+    same = say(service, "mes chantiers")
+    clock.advance(minutes=61)
+    rolled = say(service, "2", message_id="after-idle")
+    assert same.session_id == first.session_id
+    assert rolled.session_id != first.session_id
+    # The new session has no listing yet: "2" is not understood there.
+    assert "menu.sites" in choice_ids(rolled)
+    closed = named(recorded(container), "SessionClosed")
+    assert len(closed) == 1
+    assert closed[0].reason == "idle_timeout"
+    assert closed[0].closed_at == clock.now - timedelta(minutes=1)
+    assert closed[0].message_id == "after-idle"
+
+
+def test_reset_starts_a_new_session(container: Container) -> None:
+    service = container.service
+    first = say(service, "mes chantiers")
+    reset = say(service, "recommencer")
+    assert reset.session_id != first.session_id
+    closed = named(recorded(container), "SessionClosed")
+    assert [e.reason for e in closed] == ["user_reset"]
+
+
+def test_status_change_is_idempotent_by_message_id(container: Container) -> None:
+    directory = container.directory
+    now = container.service._clock()
+    assert directory.task_of("S-001", "T-TIL-03").status == "todo"
+    directory.set_task_status("S-001", "T-TIL-03", "done", "msg-a", now)
+    directory.set_task_status("S-001", "T-TIL-03", "in_progress", "msg-b", now)
+    # A re-run of the first turn must not undo the later change.
+    again = directory.set_task_status("S-001", "T-TIL-03", "done", "msg-a", now)
+    assert again is not None and again.status == "in_progress"
+    first = directory.report_problem("S-001", "P-TIL", "fuite", "msg-c", now)
+    second = directory.report_problem("S-001", "P-TIL", "fuite", "msg-c", now)
+    assert first is not None and second is not None and first.id == second.id
+
+
+def test_long_history_loads_from_a_snapshot_to_the_same_state(settings: Settings, clock: FakeClock) -> None:
+    settings = settings.model_copy(update={"snapshot_interval": 10, "aggregate_cache_size": 0})
+    container = build(settings, clock=clock)
+    try:
+        for n in range(15):
+            say(container.service, "mes chantiers" if n % 2 else "1")
+        conversation = container.store.conversation(KARIM)
+        assert conversation is not None
+        snapshots = list(container.store.snapshots.get(conversation_id_for(KARIM)))  # type: ignore[union-attr]
+        assert snapshots, "snapshots were taken"
+        assert snapshots[-1].originator_version <= conversation.version
+        replayed = None
+        for event in recorded(container):
+            replayed = event.mutate(replayed)
+        assert vars(replayed) == vars(conversation)
+    finally:
+        container.close()
+
+
+def test_the_receipt_and_the_turn_are_one_transaction(container: Container) -> None:
+    """A turn that loses the race writes nothing, not even its receipt."""
+    service = container.service
+    say(service, "Bonjour")
+    stale = container.store.conversation(KARIM)
+    assert stale is not None
+    say(service, "menu")  # another writer moves the conversation on meanwhile
+    size = log_size(container)
+
+    inbound = Inbound(channel="generic", message_id="loser", sender=KARIM, text="aide")
+    karim = container.directory.find_subcontractor(KARIM)
+    reply = service._pipeline.play(stale, inbound, karim, service._clock())
+    receipt = MessageReceipt(
+        channel="generic",
+        provider_message_id="loser",
+        conversation_id=stale.id,
+        session_id=stale.open_session["id"],
+        reply=reply,
+    )
+    with pytest.raises(IntegrityError):
+        container.store.record_turn(stale, receipt)
+    assert log_size(container) == size
+    assert container.store.receipt("generic", "loser") is None
+    # The service's own retry path then handles the message for real, once.
+    assert not say(service, "aide", message_id="loser").duplicate
+    assert say(service, "aide", message_id="loser").duplicate

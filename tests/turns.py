@@ -1,0 +1,62 @@
+"""Small helpers to drive turns and read what they recorded."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from application.inbound import Inbound, PressedButton, TurnOutcome
+from application.service import ConversationService
+from domain.identity import conversation_id_for
+from infrastructure.bootstrap import Container
+
+KARIM = "+33600000001"
+SOPHIE = "+33600000002"
+JAMES = "+447700900001"
+
+_ids = itertools.count(1)
+
+
+def next_message_id() -> str:
+    return f"m-{next(_ids)}"
+
+
+def say(service: ConversationService, text: str, sender: str = KARIM, message_id: str | None = None) -> TurnOutcome:
+    return service.handle(
+        Inbound(channel="generic", message_id=message_id or next_message_id(), sender=sender, text=text)
+    )
+
+
+def press(
+    service: ConversationService,
+    choice_id: str,
+    title: str = "",
+    sender: str = KARIM,
+    message_id: str | None = None,
+) -> TurnOutcome:
+    return service.handle(
+        Inbound(
+            channel="generic",
+            message_id=message_id or next_message_id(),
+            sender=sender,
+            button=PressedButton(choice_id, title),
+        )
+    )
+
+
+def choice_ids(outcome: TurnOutcome) -> list[str]:
+    return [c["id"] for c in outcome.reply["choices"]]
+
+
+def recorded(container: Container, sender: str = KARIM) -> list[Any]:
+    """Every stored event of the sender's conversation, in order."""
+    return list(container.store.events.get(conversation_id_for(sender)))
+
+
+def named(events: list[Any], name: str) -> list[Any]:
+    return [e for e in events if type(e).__name__ == name]
+
+
+def log_size(container: Container) -> int:
+    """How many events the whole store holds: proof that something was or wasn't written."""
+    return container.store.recorder.max_notification_id() or 0
