@@ -63,14 +63,17 @@ def demo_data() -> None:
         loaded = load_demo_data(database)
     finally:
         database.close()
-    console.print(f"demo directory: {loaded.inserted} new row(s), {loaded.total - loaded.inserted} already there")
+    console.print(
+        f"demo directory: {loaded.inserted} new row(s), {loaded.total - loaded.inserted} already there"
+    )
 
 
 @app.command()
 def chat(
     sender: Annotated[str, typer.Option("--as", help="Phone number to chat as, e.g. +33600000001.")],
     url: Annotated[
-        str | None, typer.Option(help="A running server's base URL; default: in-process on the configured store.")
+        str | None,
+        typer.Option(help="A running server's base URL; default: in-process on the configured store."),
     ] = None,
 ) -> None:
     """Chat with the bot in the terminal; choices are numbered, type the number to press one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from api.admission import TurnAdmission
 from application.service import ConversationService
@@ -28,3 +28,10 @@ def get_admission(request: Request) -> TurnAdmission:
 ContainerDep = Annotated[Container, Depends(get_container)]
 ServiceDep = Annotated[ConversationService, Depends(get_service)]
 AdmissionDep = Annotated[TurnAdmission, Depends(get_admission)]
+
+
+def require_json(request: Request) -> None:
+    """Webhook bodies are JSON; anything else is refused before the body is read."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(415, f"expected Content-Type application/json, got {media_type or 'none'}")

@@ -49,7 +49,9 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     issues = list(exc.errors())
     if any(issue.get("type") == "json_invalid" for issue in issues):
-        position = next((i.get("ctx", {}).get("error", "") for i in issues if i.get("type") == "json_invalid"), "")
+        position = next(
+            (i.get("ctx", {}).get("error", "") for i in issues if i.get("type") == "json_invalid"), ""
+        )
         return problem(400, "Malformed JSON", f"the request body is not valid JSON: {position}", request)
     errors = [{"field": _location(issue["loc"]), "message": issue["msg"]} for issue in issues]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -62,9 +64,13 @@ async def _invalid_inbound(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}.get(
-        exc.status_code, "Error"
-    )
+    title = {
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        415: "Unsupported media type",
+    }.get(exc.status_code, "Error")
     return problem(exc.status_code, title, str(exc.detail), request, headers=dict(exc.headers or {}))
 
 

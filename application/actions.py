@@ -96,9 +96,7 @@ class Actions:
         return ActionResult(reply=compose(text or greeting, self.menu_choices(language)))
 
     def help(self, actor: Actor) -> ActionResult:
-        return ActionResult(
-            reply=compose(say(actor.language, "help"), self.menu_choices(actor.language))
-        )
+        return ActionResult(reply=compose(say(actor.language, "help"), self.menu_choices(actor.language)))
 
     def not_understood(self, actor: Actor) -> ActionResult:
         return self.main_menu(actor, say(actor.language, "not_understood"))
@@ -142,13 +140,9 @@ class Actions:
                 tool_call=call,
                 focus=focus,
             )
-        choices = [
-            choice(f"task.{t.id}", t.title, status_label(language, t.status)) for t in tasks
-        ]
+        choices = [choice(f"task.{t.id}", t.title, status_label(language, t.status)) for t in tasks]
         text = say(language, text_key, site=site.name, count=len(tasks))
-        return ActionResult(
-            reply=compose(text, choices), tool_call=call, listing_kind="tasks", focus=focus
-        )
+        return ActionResult(reply=compose(text, choices), tool_call=call, listing_kind="tasks", focus=focus)
 
     def show_task(self, actor: Actor, task_id: str) -> ActionResult:
         task = self._task(actor, task_id)
@@ -211,9 +205,7 @@ class Actions:
             choice(f"project.{project_id}", say(language, "site_tasks")),
             choice("menu.sites", say(language, "menu.sites")),
         ]
-        return ActionResult(
-            reply=compose(text, choices), tool_call=call, focus={"project_id": project_id}
-        )
+        return ActionResult(reply=compose(text, choices), tool_call=call, focus={"project_id": project_id})
 
     # -- helpers ---------------------------------------------------------------
 

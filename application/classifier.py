@@ -21,35 +21,129 @@ _ORDINALS = {
 }
 _LAST_WORDS = ("dernier", "derniere", "last")
 _FILLER = {
-    "le", "la", "les", "l", "the", "un", "une", "a", "an", "numero", "num", "no", "n",
-    "number", "choix", "option", "one", "celui", "celle", "ci", "de", "du", "des",
-    "d", "please", "svp", "stp", "merci", "thanks", "je", "veux", "voir", "i", "want",
-    "to", "see", "show", "me", "mon", "ma", "mes", "my", "sur", "on", "pour", "for",
-    "chantier", "site", "tache", "task", "residence",
+    "le",
+    "la",
+    "les",
+    "l",
+    "the",
+    "un",
+    "une",
+    "a",
+    "an",
+    "numero",
+    "num",
+    "no",
+    "n",
+    "number",
+    "choix",
+    "option",
+    "one",
+    "celui",
+    "celle",
+    "ci",
+    "de",
+    "du",
+    "des",
+    "d",
+    "please",
+    "svp",
+    "stp",
+    "merci",
+    "thanks",
+    "je",
+    "veux",
+    "voir",
+    "i",
+    "want",
+    "to",
+    "see",
+    "show",
+    "me",
+    "mon",
+    "ma",
+    "mes",
+    "my",
+    "sur",
+    "on",
+    "pour",
+    "for",
+    "chantier",
+    "site",
+    "tache",
+    "task",
+    "residence",
 }
 
 _PHRASES: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
-    ("reset", {}, ("reset", "recommencer", "nouvelle session", "start over", "restart",
-                   "reinitialiser")),
+    ("reset", {}, ("reset", "recommencer", "nouvelle session", "start over", "restart", "reinitialiser")),
     ("help", {}, ("aide", "help", "au secours", "comment ca marche", "how does it work")),
     ("menu", {}, ("menu", "accueil", "home", "retour", "back", "start")),
-    ("greet", {}, ("bonjour", "salut", "hello", "hi", "hey", "coucou", "bonsoir",
-                   "good morning", "good afternoon", "good evening", "yo", "allo")),
+    (
+        "greet",
+        {},
+        (
+            "bonjour",
+            "salut",
+            "hello",
+            "hi",
+            "hey",
+            "coucou",
+            "bonsoir",
+            "good morning",
+            "good afternoon",
+            "good evening",
+            "yo",
+            "allo",
+        ),
+    ),
 ]
 _STATUS_PHRASES: list[tuple[str, tuple[str, ...]]] = [
-    ("in_progress", ("en cours", "commence", "demarre", "started", "in progress",
-                     "working on it", "begun")),
+    ("in_progress", ("en cours", "commence", "demarre", "started", "in progress", "working on it", "begun")),
     ("blocked", ("bloque", "bloquee", "blocked", "stuck", "impossible")),
     ("todo", ("a faire", "to do", "todo", "reouvrir", "reopen", "pas fait", "not done")),
-    ("done", ("termine", "terminee", "fini", "finie", "fait", "c est fait", "done",
-              "finished", "complete", "completed", "marquer termine", "mark done")),
+    (
+        "done",
+        (
+            "termine",
+            "terminee",
+            "fini",
+            "finie",
+            "fait",
+            "c est fait",
+            "done",
+            "finished",
+            "complete",
+            "completed",
+            "marquer termine",
+            "mark done",
+        ),
+    ),
 ]
-_PROBLEM_WORDS = ("probleme", "souci", "signaler", "incident", "anomalie", "malfacon",
-                  "problem", "issue", "report", "defect")
-_TASK_WORDS = ("taches", "tache", "tasks", "task", "travaux", "to do list", "mes taches",
-               "my tasks")
-_SITE_WORDS = ("chantiers", "chantier", "sites", "site", "projets", "projet", "projects",
-               "project", "mes chantiers", "my sites")
+_PROBLEM_WORDS = (
+    "probleme",
+    "souci",
+    "signaler",
+    "incident",
+    "anomalie",
+    "malfacon",
+    "problem",
+    "issue",
+    "report",
+    "defect",
+)
+_TASK_WORDS = ("taches", "tache", "tasks", "task", "travaux", "to do list", "mes taches", "my tasks")
+_SITE_WORDS = (
+    "chantiers",
+    "chantier",
+    "sites",
+    "site",
+    "projets",
+    "projet",
+    "projects",
+    "project",
+    "mes chantiers",
+    "my sites",
+)
 
 
 def normalise(text: str) -> str:
@@ -120,14 +214,14 @@ class RuleBasedClassifier:
         return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.9)
 
     @staticmethod
-    def _status(normalised: str, _: str, context: ClassifierContext) -> Intent | None:
+    def _status(normalised: str, _text: str, _context: ClassifierContext) -> Intent | None:
         for status, phrases in _STATUS_PHRASES:
             if _has_phrase(normalised, phrases):
                 return Intent("set_status", {"status": status}, 0.7)
         return None
 
     @staticmethod
-    def _problem(normalised: str, text: str, context: ClassifierContext) -> Intent | None:
+    def _problem(normalised: str, text: str, _context: ClassifierContext) -> Intent | None:
         keyword = _has_phrase(normalised, _PROBLEM_WORDS)
         if keyword is None:
             return None
@@ -156,5 +250,5 @@ class RuleBasedClassifier:
             return None
         if len(scored) > 1 and scored[1][0] == scored[0][0]:
             return None  # ambiguous: better to ask than to guess a site
-        _, choice_id, title = scored[0]
-        return Intent("select", {"choice_id": choice_id, "title": title, "by": "name"}, 0.8)
+        best_id, best_title = scored[0][1], scored[0][2]
+        return Intent("select", {"choice_id": best_id, "title": best_title, "by": "name"}, 0.8)

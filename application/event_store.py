@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import CanInitAggregate
 from eventsourcing.utils import Environment, EnvType
 
 from domain.conversation import Conversation
@@ -52,7 +53,9 @@ class ConversationStore(Application[UUID]):
         issued = list(self.events.get(receipt_id_for(channel, provider_message_id), limit=1))
         if not issued:
             return None
-        receipt = issued[0].mutate(None)
+        first = issued[0]
+        assert isinstance(first, CanInitAggregate)
+        receipt = first.mutate(None)
         assert isinstance(receipt, MessageReceipt)
         return receipt
 
@@ -70,4 +73,6 @@ class ConversationStore(Application[UUID]):
             assert self.snapshots is not None
             self.snapshots.put([Conversation.Snapshot.take(conversation)])
         except Exception:
-            log.warning("snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True)
+            log.warning(
+                "snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True
+            )

@@ -17,9 +17,7 @@ from domain.values import Reply
 
 
 class TurnPipeline:
-    def __init__(
-        self, actions: Actions, classifier: IntentClassifier, idle_timeout: timedelta
-    ) -> None:
+    def __init__(self, actions: Actions, classifier: IntentClassifier, idle_timeout: timedelta) -> None:
         self._actions = actions
         self._classifier = classifier
         self._idle_timeout = idle_timeout
@@ -44,6 +42,7 @@ class TurnPipeline:
         else:
             conversation.receive_message(message_id=message_id, text=inbound.text or "", at=at)
 
+        result: ActionResult | None
         if subcontractor is None:
             conversation.refuse_unregistered_sender(message_id=message_id)
             result = ActionResult(reply=compose(say(conversation.language, "not_registered")))

@@ -65,8 +65,7 @@ class ConversationService:
                 self.conflicts += 1
                 time.sleep(self._retry.delay(attempt))
         raise TurnConflictError(
-            f"gave up on message {inbound.message_id!r} after {self._retry.max_attempts} "
-            "version conflicts"
+            f"gave up on message {inbound.message_id!r} after {self._retry.max_attempts} version conflicts"
         )
 
     def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:

@@ -33,8 +33,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status_unchanged": "« {title} » était déjà : {status}.",
         "ask_problem": "Décrivez le problème sur {site} en un message.",
         "problem_reported": (
-            "Merci, problème n° {report} signalé sur {site}. "
-            "Le conducteur de travaux est prévenu."
+            "Merci, problème n° {report} signalé sur {site}. Le conducteur de travaux est prévenu."
         ),
         "not_found": "Je ne trouve plus cet élément dans vos chantiers.",
         "not_understood": "Je n'ai pas compris. Que voulez-vous faire ?",
@@ -58,11 +57,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "menu.help": "Help",
         "help": (
             "I help you keep track of your sites:\n"
-            "• \"my sites\" lists your sites\n"
+            '• "my sites" lists your sites\n'
             "• pick a site (button, number or name) to see its tasks\n"
-            "• pick a task to mark it \"in progress\", \"done\" or \"blocked\"\n"
-            "• \"problem: …\" reports a problem on the chosen site\n"
-            "• \"menu\" goes back to the start, \"reset\" starts afresh"
+            '• pick a task to mark it "in progress", "done" or "blocked"\n'
+            '• "problem: …" reports a problem on the chosen site\n'
+            '• "menu" goes back to the start, "reset" starts afresh'
         ),
         "sites": "Your sites ({count}): which one?",
         "sites_truncated": "Your sites ({count}, first {shown}): which one?",
@@ -73,8 +72,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "choose_task_first": "Which task? {site} — your tasks ({count}):",
         "task": "{title}\nSite: {site}\nStatus: {status}\nDue: {due}{notes}",
         "no_due_date": "not set",
-        "status_changed": "Noted ✅ \"{title}\": {status}.",
-        "status_unchanged": "\"{title}\" was already: {status}.",
+        "status_changed": 'Noted ✅ "{title}": {status}.',
+        "status_unchanged": '"{title}" was already: {status}.',
         "ask_problem": "Describe the problem on {site} in one message.",
         "problem_reported": (
             "Thank you, problem #{report} reported on {site}. The site manager has been told."
@@ -82,8 +81,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "not_found": "I can no longer find that among your sites.",
         "not_understood": "Sorry, I did not understand. What would you like to do?",
         "not_registered": (
-            "Hello, this number is not registered with us. "
-            "Please ask your site manager to register you."
+            "Hello, this number is not registered with us. Please ask your site manager to register you."
         ),
         "site_tasks": "Site tasks",
         "report_problem": "Report a problem",

@@ -76,14 +76,10 @@ class Conversation(Aggregate):
 
     def identify(self, *, subcontractor_id: str, language: str, message_id: str) -> None:
         if subcontractor_id != self.subcontractor_id or language != self.language:
-            self._identified(
-                subcontractor_id=subcontractor_id, language=language, message_id=message_id
-            )
+            self._identified(subcontractor_id=subcontractor_id, language=language, message_id=message_id)
 
     def receive_message(self, *, message_id: str, text: str, at: datetime) -> None:
-        self._message_received(
-            session_id=self.open_session["id"], message_id=message_id, text=text, at=at
-        )
+        self._message_received(session_id=self.open_session["id"], message_id=message_id, text=text, at=at)
 
     def press_button(self, *, message_id: str, choice_id: str, title: str, at: datetime) -> None:
         offered = self.open_session["offered"].get(choice_id)
@@ -195,9 +191,7 @@ class Conversation(Aggregate):
         )
 
     @event("SessionClosed")
-    def _close_session(
-        self, session_id: str, reason: str, closed_at: datetime, message_id: str
-    ) -> None:
+    def _close_session(self, session_id: str, reason: str, closed_at: datetime, message_id: str) -> None:
         self.session = None
 
     @event("SubcontractorIdentified")
@@ -222,9 +216,7 @@ class Conversation(Aggregate):
         self._touch(at)
 
     @event("DirectActionFailed")
-    def _direct_action_failed(
-        self, session_id: str, message_id: str, choice_id: str, reason: str
-    ) -> None:
+    def _direct_action_failed(self, session_id: str, message_id: str, choice_id: str, reason: str) -> None:
         pass
 
     @event("IntentClassified")

@@ -40,15 +40,36 @@ ASSIGNMENTS = [
 TASKS = [
     # id, project, subcontractor, title, status, due on, notes
     ("T-TIL-01", "P-TIL", "S-001", "Tirage des câbles R+1", "done", "2026-11-14", ""),
-    ("T-TIL-02", "P-TIL", "S-001", "Pose tableaux électriques", "in_progress", "2026-11-28",
-     "Tableaux livrés au local technique, sous-sol."),
+    (
+        "T-TIL-02",
+        "P-TIL",
+        "S-001",
+        "Pose tableaux électriques",
+        "in_progress",
+        "2026-11-28",
+        "Tableaux livrés au local technique, sous-sol.",
+    ),
     ("T-TIL-03", "P-TIL", "S-001", "Prises et interrupteurs B", "todo", "2026-12-05", ""),
-    ("T-TIL-04", "P-TIL", "S-001", "Éclairage parking", "todo", "2026-12-12",
-     "Attendre le passage du peintre."),
+    (
+        "T-TIL-04",
+        "P-TIL",
+        "S-001",
+        "Éclairage parking",
+        "todo",
+        "2026-12-12",
+        "Attendre le passage du peintre.",
+    ),
     ("T-JAU-01", "P-JAU", "S-001", "Dépose ancienne installation", "done", "2026-10-30", ""),
     ("T-JAU-02", "P-JAU", "S-001", "Chemins de câbles préau", "in_progress", "2026-11-27", ""),
-    ("T-JAU-03", "P-JAU", "S-001", "Alarme incendie classes", "todo", "2026-12-10",
-     "Coordination avec le bureau de contrôle."),
+    (
+        "T-JAU-03",
+        "P-JAU",
+        "S-001",
+        "Alarme incendie classes",
+        "todo",
+        "2026-12-10",
+        "Coordination avec le bureau de contrôle.",
+    ),
     ("T-CON-01", "P-CON", "S-001", "Colonnes montantes", "in_progress", "2026-12-01", ""),
     ("T-CON-02", "P-CON", "S-001", "Baies de brassage R+3", "todo", "2026-12-08", ""),
     ("T-CON-03", "P-CON", "S-001", "Éclairage LED plateaux", "todo", "2026-12-15", ""),
@@ -61,14 +82,28 @@ TASKS = [
     ("T-VAL-51", "P-VAL", "S-002", "Réseaux EU/EV", "todo", "2026-12-02", ""),
     ("T-VAL-52", "P-VAL", "S-002", "Pompe à chaleur", "todo", "2027-01-12", ""),
     ("T-VAL-53", "P-VAL", "S-002", "Sanitaires logements", "todo", "2027-01-26", ""),
-    ("T-CON-81", "P-CON", "S-101", "Partitions level 3", "in_progress", "2026-11-30",
-     "Boards stored on level 2, east wing."),
+    (
+        "T-CON-81",
+        "P-CON",
+        "S-101",
+        "Partitions level 3",
+        "in_progress",
+        "2026-11-30",
+        "Boards stored on level 2, east wing.",
+    ),
     ("T-CON-82", "P-CON", "S-101", "Ceiling grid level 3", "todo", "2026-12-07", ""),
     ("T-CON-83", "P-CON", "S-101", "Fire stopping risers", "todo", "2026-12-14", ""),
     ("T-PDU-81", "P-PDU", "S-101", "Bedroom partitions L1", "done", "2026-11-10", ""),
     ("T-PDU-82", "P-PDU", "S-101", "Acoustic walls L2", "todo", "2026-12-04", ""),
-    ("T-PDU-83", "P-PDU", "S-101", "Lobby bulkheads", "blocked", "2026-12-18",
-     "Waiting for the architect's revised drawings."),
+    (
+        "T-PDU-83",
+        "P-PDU",
+        "S-101",
+        "Lobby bulkheads",
+        "blocked",
+        "2026-12-18",
+        "Waiting for the architect's revised drawings.",
+    ),
 ]
 
 
@@ -87,13 +122,11 @@ def load_demo_data(database: Database) -> DemoLoad:
             list(SUBCONTRACTORS),
         ),
         (
-            "INSERT INTO projects (id, name, city, address) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO projects (id, name, city, address) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
             list(PROJECTS),
         ),
         (
-            "INSERT INTO assignments (subcontractor_id, project_id) VALUES (%s, %s) "
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO assignments (subcontractor_id, project_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
             list(ASSIGNMENTS),
         ),
         (

@@ -64,8 +64,7 @@ def _pending(migrations: list[Migration], applied: dict[int, str]) -> list[Migra
         checksum = applied.get(migration.version)
         if checksum is not None and checksum != migration.checksum:
             raise MigrationError(
-                f"migration {migration.label} was changed after it was applied; "
-                "add a new migration instead"
+                f"migration {migration.label} was changed after it was applied; add a new migration instead"
             )
     return [m for m in migrations if m.version not in applied]
 

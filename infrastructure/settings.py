@@ -27,9 +27,7 @@ class Settings(BaseSettings):
         default=None,
         description="Load the demo site directory at start. Default: yes on SQLite, no on PostgreSQL.",
     )
-    snapshot_interval: int = Field(
-        default=100, ge=2, description="Snapshot a conversation every N events."
-    )
+    snapshot_interval: int = Field(default=100, ge=2, description="Snapshot a conversation every N events.")
     aggregate_cache_size: int = Field(
         default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
     )

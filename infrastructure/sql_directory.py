@@ -70,7 +70,14 @@ class SqlSiteDirectory:
                 f"SELECT %s, t.id, t.subcontractor_id, %s, %s FROM tasks t {_ASSIGNED.format(table='t')} "
                 "WHERE t.id = %s AND t.subcontractor_id = %s "
                 "ON CONFLICT (message_id) DO NOTHING",
-                (message_id, status, _timestamp(self._db.dialect, at), subcontractor_id, task_id, subcontractor_id),
+                (
+                    message_id,
+                    status,
+                    _timestamp(self._db.dialect, at),
+                    subcontractor_id,
+                    task_id,
+                    subcontractor_id,
+                ),
             )
             if recorded == 1:
                 cursor.execute(

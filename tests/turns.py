@@ -21,7 +21,9 @@ def next_message_id() -> str:
     return f"m-{next(_ids)}"
 
 
-def say(service: ConversationService, text: str, sender: str = KARIM, message_id: str | None = None) -> TurnOutcome:
+def say(
+    service: ConversationService, text: str, sender: str = KARIM, message_id: str | None = None
+) -> TurnOutcome:
     return service.handle(
         Inbound(channel="generic", message_id=message_id or next_message_id(), sender=sender, text=text)
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.dependencies import AdmissionDep, ServiceDep
+from api.dependencies import AdmissionDep, ServiceDep, require_json
 from api.schemas import GenericMessageIn, TurnOut
 from application.inbound import Inbound, PressedButton
 
@@ -14,9 +14,11 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 @router.post(
     "/generic",
     response_model=TurnOut,
+    dependencies=[Depends(require_json)],
     summary="A message or button press in the channel-neutral format",
     responses={
         400: {"description": "Malformed JSON"},
+        415: {"description": "The body is not JSON"},
         422: {"description": "Missing or invalid fields; nothing was written"},
         503: {"description": "Database busy or unreachable; retry after `Retry-After`"},
     },

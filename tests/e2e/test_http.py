@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.admission import TurnAdmission
 from infrastructure.bootstrap import Container
 from tests.turns import KARIM, log_size, named, recorded
 
@@ -42,8 +43,8 @@ def test_scenario_over_http(client: TestClient, container: Container) -> None:
 
     events = recorded(container)
     assert len(named(events, "SessionOpened")) == 1
-    tool = [e for e in named(events, "ToolOutputRecorded") if e.message_id == "m-2"][0]
-    press = [e for e in named(events, "ButtonPressed") if e.message_id == "m-3"][0]
+    tool = next(e for e in named(events, "ToolOutputRecorded") if e.message_id == "m-2")
+    press = next(e for e in named(events, "ButtonPressed") if e.message_id == "m-3")
     assert "P-TIL" in [site["id"] for site in tool.output]
     assert press.offered_by == "m-2"
 
@@ -52,26 +53,42 @@ def test_scenario_over_http(client: TestClient, container: Container) -> None:
 
 
 BAD_INPUTS = [
-    pytest.param(b'{"message_id": "m-9", "from": "+33600000001", "text": "Bonjour"', 400, "JSON", id="truncated-json"),
+    pytest.param(
+        b'{"message_id": "m-9", "from": "+33600000001", "text": "Bonjour"', 400, "JSON", id="truncated-json"
+    ),
     pytest.param(b"not json at all", 400, "JSON", id="malformed-json"),
     pytest.param(b'{"from": "+33600000001", "text": "Bonjour"}', 422, "message_id", id="missing-message-id"),
     pytest.param(b'{"message_id": "m-9", "text": "Bonjour"}', 422, "from", id="missing-from"),
-    pytest.param(b'{"message_id": "m-9", "from": "+33600000001"}', 422, "either", id="neither-text-nor-button"),
+    pytest.param(
+        b'{"message_id": "m-9", "from": "+33600000001"}', 422, "either", id="neither-text-nor-button"
+    ),
     pytest.param(
         b'{"message_id": "m-9", "from": "+33600000001", "text": "hi", "button": {"id": "menu.sites"}}',
-        422, "either", id="both-text-and-button",
+        422,
+        "either",
+        id="both-text-and-button",
     ),
     pytest.param(
         b'{"message_id": "m-9", "from": "+33600000001", "text": "' + b"x" * 4097 + b'"}',
-        422, "4096", id="text-too-long",
+        422,
+        "4096",
+        id="text-too-long",
     ),
     pytest.param(b'{"message_id": "m-9", "from": "+33600000001", "text": ""}', 422, "text", id="empty-text"),
-    pytest.param(b'{"message_id": "m-9", "from": "+33600000001", "text": "   "}', 422, "empty", id="blank-text"),
+    pytest.param(
+        b'{"message_id": "m-9", "from": "+33600000001", "text": "   "}', 422, "empty", id="blank-text"
+    ),
     pytest.param(b'{"message_id": "m-9", "from": "not a phone", "text": "hi"}', 422, "phone", id="bad-phone"),
-    pytest.param(b'{"message_id": "", "from": "+33600000001", "text": "hi"}', 422, "message_id", id="empty-id"),
-    pytest.param(b'{"message_id": "m-9", "from": "+33600000001", "button": {}}', 422, "button.id", id="button-no-id"),
-    pytest.param(b'{"message_id": "m-9", "from": "+33600000001", "txt": "hi"}', 422, "txt", id="unknown-field"),
-    pytest.param(b'[1, 2]', 422, "", id="not-an-object"),
+    pytest.param(
+        b'{"message_id": "", "from": "+33600000001", "text": "hi"}', 422, "message_id", id="empty-id"
+    ),
+    pytest.param(
+        b'{"message_id": "m-9", "from": "+33600000001", "button": {}}', 422, "button.id", id="button-no-id"
+    ),
+    pytest.param(
+        b'{"message_id": "m-9", "from": "+33600000001", "txt": "hi"}', 422, "txt", id="unknown-field"
+    ),
+    pytest.param(b"[1, 2]", 422, "", id="not-an-object"),
 ]
 
 
@@ -93,7 +110,9 @@ def test_bad_input_is_a_problem_and_writes_nothing(
 
 def test_wrong_content_type_is_refused_and_writes_nothing(client: TestClient, container: Container) -> None:
     before = log_size(container)
-    response = client.post("/webhooks/generic", content=b"message_id=m-9", headers={"content-type": "text/plain"})
+    response = client.post(
+        "/webhooks/generic", content=b"message_id=m-9", headers={"content-type": "text/plain"}
+    )
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"] == "application/problem+json"
     assert log_size(container) == before
@@ -116,3 +135,21 @@ def test_openapi_documents_the_webhook(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/webhooks/generic" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_busy_worker_answers_503_with_retry_after_and_writes_nothing(
+    client: TestClient, container: Container
+) -> None:
+    admission = TurnAdmission(slots=1, wait_seconds=0.05)
+    client.app.state.admission = admission  # type: ignore[attr-defined]
+    before = log_size(container)
+    with admission.slot():  # the only slot is taken by a long turn
+        response = client.post(
+            "/webhooks/generic", json={"message_id": "m-busy", "from": KARIM, "text": "hi"}
+        )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert log_size(container) == before
+    # Once the slot is free again, the same message goes through.
+    assert post(client, "m-busy", text="hi")["duplicate"] is False

@@ -72,7 +72,13 @@ def test_stale_button_falls_back_to_the_pipeline_with_the_same_session_context(c
 
     events = [e for e in recorded(container) if e.message_id == "stale"]
     names = [type(e).__name__ for e in events]
-    assert names == ["ButtonPressed", "DirectActionFailed", "IntentClassified", "ToolOutputRecorded", "ReplySent"]
+    assert names == [
+        "ButtonPressed",
+        "DirectActionFailed",
+        "IntentClassified",
+        "ToolOutputRecorded",
+        "ReplySent",
+    ]
     assert events[1].reason == "not_offered_in_session"
     assert events[2].intent == "select"
     assert events[2].arguments["choice_id"] == "project.P-TIL"
@@ -133,7 +139,10 @@ def test_a_subcontractor_never_reaches_another_ones_site(container: Container) -
     # Even a global path cannot list it, and tools refuse it directly.
     assert container.directory.site_of("S-001", "P-VAL") is None
     assert container.directory.tasks_of("S-001", "P-VAL") == []
-    assert container.directory.set_task_status("S-001", "T-VAL-51", "done", "x", container.service._clock()) is None
+    assert (
+        container.directory.set_task_status("S-001", "T-VAL-51", "done", "x", container.service._clock())
+        is None
+    )
 
 
 def test_unregistered_number_gets_a_polite_reply_on_record(container: Container) -> None:
@@ -141,7 +150,11 @@ def test_unregistered_number_gets_a_polite_reply_on_record(container: Container)
     assert "pas enregistré" in outcome.reply["text"]
     events = recorded(container, "+33699999999")
     assert [type(e).__name__ for e in events] == [
-        "Started", "SessionOpened", "MessageReceived", "SenderNotRegistered", "ReplySent",
+        "Started",
+        "SessionOpened",
+        "MessageReceived",
+        "SenderNotRegistered",
+        "ReplySent",
     ]
     assert events[0].subcontractor_id is None
 

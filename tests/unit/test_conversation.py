@@ -64,7 +64,12 @@ def test_idle_rollover_closes_at_last_activity_plus_timeout_in_the_same_turn() -
     later = T0 + timedelta(minutes=20) + HOUR + timedelta(seconds=1)
     turn(conversation, "m-3", later)
     events = conversation.collect_events()
-    assert [type(e).__name__ for e in events] == ["SessionClosed", "SessionOpened", "MessageReceived", "ReplySent"]
+    assert [type(e).__name__ for e in events] == [
+        "SessionClosed",
+        "SessionOpened",
+        "MessageReceived",
+        "ReplySent",
+    ]
     closed, opened = events[0], events[1]
     assert closed.reason == "idle_timeout"  # type: ignore[attr-defined]
     assert closed.closed_at == T0 + timedelta(minutes=20) + HOUR  # type: ignore[attr-defined]

@@ -1,0 +1,92 @@
+"""The real server: `convo serve --workers 2` on PostgreSQL, hit by concurrent HTTP clients."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import postgres_settings
+from tests.turns import KARIM
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(postgres_url: str) -> Iterator[str]:
+    postgres_settings(postgres_url)  # migrated and loaded, as `convo migrate` + `convo demo-data` would
+    port = free_port()
+    env = {**os.environ, "CONVO_DATABASE_URL": postgres_url, "CONVO_LOG_LEVEL": "warning"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read().decode() if server.stdout else ""
+                raise AssertionError(f"server did not become ready:\n{output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_two_worker_processes_keep_one_session_and_answer_redeliveries_alike(served: str) -> None:
+    messages = [
+        {"message_id": f"http-{n}", "from": KARIM, **payload}
+        for n, payload in enumerate(
+            [
+                {"text": "Bonjour"},
+                {"button": {"id": "menu.sites", "title": "Mes chantiers"}},
+                {"text": "aide"},
+            ]
+            * 8
+        )
+    ]
+    deliveries = messages * 3  # every message delivered three times, concurrently
+
+    with httpx.Client(base_url=served, timeout=30) as client, ThreadPoolExecutor(max_workers=12) as pool:
+
+        def send(message: dict[str, Any]) -> dict[str, Any]:
+            response = client.post("/webhooks/generic", json=message)
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            body["message_id"] = message["message_id"]
+            return body
+
+        answers = list(pool.map(send, deliveries))
+
+    by_message: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for answer in answers:
+        by_message[answer["message_id"]].append(answer)
+    for message_id, replies in by_message.items():
+        assert sum(not r["duplicate"] for r in replies) == 1, message_id
+        assert len({str(r["reply"]) for r in replies}) == 1, message_id
+    assert len({a["session_id"] for a in answers}) == 1

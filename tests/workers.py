@@ -1,0 +1,48 @@
+"""Code that runs inside separate worker processes in the concurrency tests."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from application.inbound import Inbound, PressedButton
+from infrastructure.bootstrap import build
+from infrastructure.settings import Settings
+
+Delivery = dict[str, Any]  # {"message_id", "sender", "text"} or {..., "button": [id, title]}
+
+
+def handle_deliveries(
+    database_url: str, deliveries: list[Delivery], threads: int, start_at: float
+) -> dict[str, Any]:
+    """Builds a container like a worker would, then delivers everything at once from threads."""
+    container = build(Settings(database_url=database_url, demo_data=False))
+    try:
+        # Every process starts at the same wall-clock moment, so their turns really race.
+        time.sleep(max(0.0, start_at - time.time()))
+
+        def deliver(delivery: Delivery) -> dict[str, Any]:
+            button = delivery.get("button")
+            outcome = container.service.handle(
+                Inbound(
+                    channel="generic",
+                    message_id=delivery["message_id"],
+                    sender=delivery["sender"],
+                    text=delivery.get("text"),
+                    button=PressedButton(button[0], button[1]) if button else None,
+                )
+            )
+            return {
+                "message_id": delivery["message_id"],
+                "duplicate": outcome.duplicate,
+                "session_id": outcome.session_id,
+                "conversation_id": str(outcome.conversation_id),
+                "reply": outcome.reply,
+            }
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            results = list(pool.map(deliver, deliveries))
+        return {"results": results, "conflicts": container.service.conflicts}
+    finally:
+        container.close()
