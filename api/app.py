@@ -14,7 +14,8 @@ from api.routes import health, webhooks
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 
-log = logging.getLogger("convo")
+# uvicorn configures this logger, so start-up lines show next to its own.
+log = logging.getLogger("uvicorn.error")
 
 
 def create_app(container: Container | None = None) -> FastAPI:
