@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 
 from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport
@@ -101,5 +102,10 @@ def main() -> None:
     except Exception as error:  # a clear line for the user, not a traceback
         if isinstance(error, (typer.Exit, typer.Abort)):
             raise
-        errors.print(f"[red]error:[/red] {error}")
+        if isinstance(error, ValidationError):
+            for issue in error.errors():
+                name = "CONVO_" + "_".join(str(part) for part in issue["loc"]).upper()
+                errors.print(f"[red]error:[/red] {name}: {issue['msg']}", highlight=False)
+        else:
+            errors.print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(1)

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import postgres_settings
 from tests.turns import KARIM
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -30,9 +29,11 @@ def free_port() -> int:
 
 @pytest.fixture
 def served(postgres_url: str) -> Iterator[str]:
-    postgres_settings(postgres_url)  # migrated and loaded, as `convo migrate` + `convo demo-data` would
     port = free_port()
     env = {**os.environ, "CONVO_DATABASE_URL": postgres_url, "CONVO_LOG_LEVEL": "warning"}
+    # Set up exactly as the README says for PostgreSQL.
+    for command in ("migrate", "demo-data"):
+        subprocess.run([sys.executable, "-m", "api", command], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", "2"],
         env=env,
@@ -90,3 +91,19 @@ def test_two_worker_processes_keep_one_session_and_answer_redeliveries_alike(ser
         assert sum(not r["duplicate"] for r in replies) == 1, message_id
         assert len({str(r["reply"]) for r in replies}) == 1, message_id
     assert len({a["session_id"] for a in answers}) == 1
+    greeting = next(a for a in answers if a["message_id"] == "http-0")
+    assert greeting["reply"]["text"].startswith("Bonjour Karim")
+
+
+def test_terminal_chat_against_the_running_server(served: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "api", "chat", "--as", "+447700900001", "--url", served],
+        input="hi\n1\n2\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "Hello James" in run.stdout
+    assert "Your sites (2): which one?" in run.stdout
+    assert "Hôtel Part-Dieu — your tasks (3):" in run.stdout
