@@ -26,9 +26,11 @@ GLOBAL_CHOICES = ("menu.sites", "menu.help", "menu.main")
 class ActionNotResolvedError(Exception):
     """A choice could not be acted on; `reason` goes on the record."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, tool: str | None = None, arguments: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.tool = tool  # the tool that failed, when one did
+        self.arguments = arguments or {}
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class Actions:
         return ActionResult(reply=compose(text, choices), tool_call=call, listing_kind="sites")
 
     def list_tasks(self, actor: Actor, project_id: str, text_key: str = "tasks") -> ActionResult:
-        site = self._site(actor, project_id)
+        site = self._site(actor, project_id, "list_tasks")
         tasks = self._directory.tasks_of(actor.subcontractor.id, project_id)
         call = ToolCall(
             "list_tasks",
@@ -145,8 +147,8 @@ class Actions:
         return ActionResult(reply=compose(text, choices), tool_call=call, listing_kind="tasks", focus=focus)
 
     def show_task(self, actor: Actor, task_id: str) -> ActionResult:
-        task = self._task(actor, task_id)
-        site = self._site(actor, task.project_id)
+        task = self._task(actor, task_id, "task_details")
+        site = self._site(actor, task.project_id, "task_details")
         call = ToolCall("task_details", {"task_id": task_id}, _task_output(task))
         return ActionResult(
             reply=compose(self._describe(actor.language, task, site), self._task_choices(actor, task)),
@@ -155,12 +157,12 @@ class Actions:
         )
 
     def set_status(self, actor: Actor, task_id: str, status: TaskStatus) -> ActionResult:
-        before = self._task(actor, task_id)
+        before = self._task(actor, task_id, "set_task_status")
         after = self._directory.set_task_status(
             actor.subcontractor.id, task_id, status, actor.message_id, actor.at
         )
         if after is None:
-            raise ActionNotResolvedError("not_found")
+            raise ActionNotResolvedError("not_found", "set_task_status", {"task_id": task_id})
         language = actor.language
         call = ToolCall(
             "set_task_status",
@@ -180,7 +182,7 @@ class Actions:
         )
 
     def ask_problem(self, actor: Actor, project_id: str) -> ActionResult:
-        site = self._site(actor, project_id)
+        site = self._site(actor, project_id, None)
         return ActionResult(
             reply=compose(say(actor.language, "ask_problem", site=site.name)),
             focus={"project_id": project_id},
@@ -188,12 +190,12 @@ class Actions:
         )
 
     def report_problem(self, actor: Actor, project_id: str, description: str) -> ActionResult:
-        site = self._site(actor, project_id)
+        site = self._site(actor, project_id, "report_problem")
         report = self._directory.report_problem(
             actor.subcontractor.id, project_id, description, actor.message_id, actor.at
         )
         if report is None:
-            raise ActionNotResolvedError("not_found")
+            raise ActionNotResolvedError("not_found", "report_problem", {"project_id": project_id})
         call = ToolCall(
             "report_problem",
             {"project_id": project_id, "description": description},
@@ -209,16 +211,16 @@ class Actions:
 
     # -- helpers ---------------------------------------------------------------
 
-    def _site(self, actor: Actor, project_id: str) -> Site:
+    def _site(self, actor: Actor, project_id: str, tool: str | None) -> Site:
         site = self._directory.site_of(actor.subcontractor.id, project_id)
         if site is None:
-            raise ActionNotResolvedError("not_found")
+            raise ActionNotResolvedError("not_found", tool, {"project_id": project_id})
         return site
 
-    def _task(self, actor: Actor, task_id: str) -> Task:
+    def _task(self, actor: Actor, task_id: str, tool: str) -> Task:
         task = self._directory.task_of(actor.subcontractor.id, task_id)
         if task is None:
-            raise ActionNotResolvedError("not_found")
+            raise ActionNotResolvedError("not_found", tool, {"task_id": task_id})
         return task
 
     @staticmethod

@@ -89,6 +89,7 @@ class TurnPipeline:
                 raise ActionNotResolvedError("not_offered_in_session")
             return self._actions.run(choice_id, actor)
         except ActionNotResolvedError as failure:
+            self._record_tool_failure(conversation, actor, failure)
             conversation.fail_direct_action(
                 message_id=inbound.message_id, choice_id=choice_id, reason=failure.reason
             )
@@ -106,8 +107,22 @@ class TurnPipeline:
             conversation.reset_session(message_id=actor.message_id, at=actor.at)
         try:
             return self._act_on(intent, conversation, actor)
-        except ActionNotResolvedError:
+        except ActionNotResolvedError as failure:
+            self._record_tool_failure(conversation, actor, failure)
             return self._actions.not_understood(actor)
+
+    @staticmethod
+    def _record_tool_failure(
+        conversation: Conversation, actor: Actor, failure: ActionNotResolvedError
+    ) -> None:
+        if failure.tool is not None:
+            conversation.record_tool_output(
+                message_id=actor.message_id,
+                tool=failure.tool,
+                arguments=dict(failure.arguments),
+                output={"error": failure.reason},
+                succeeded=False,
+            )
 
     def _act_on(self, intent: Intent, conversation: Conversation, actor: Actor) -> ActionResult:
         actions = self._actions

@@ -10,8 +10,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
@@ -20,13 +22,22 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 Row = dict[str, Any]
 Params = Sequence[Any]
 
+# SQLite has no timestamp or uuid types: ISO 8601 text sorts and reads back unambiguously.
+sqlite3.register_adapter(datetime, datetime.isoformat)
+sqlite3.register_adapter(date, date.isoformat)
+sqlite3.register_adapter(UUID, str)
+
 
 class DatabaseUnavailableError(RuntimeError):
     """The database did not answer in time (or at all); retry later."""
 
 
 class Cursor(Protocol):
+    dialect: str
+
     def execute(self, query: str, params: Params = ()) -> int: ...
+
+    def execute_many(self, query: str, rows: Sequence[Params]) -> None: ...
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]: ...
 
@@ -44,11 +55,17 @@ class Database(Protocol):
 
 
 class _SqliteCursor:
+    dialect = "sqlite"
+
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
 
     def execute(self, query: str, params: Params = ()) -> int:
         return self._connection.execute(_qmark(query), tuple(params)).rowcount
+
+    def execute_many(self, query: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._connection.executemany(_qmark(query), [tuple(r) for r in rows])
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
         return [dict(row) for row in self._connection.execute(_qmark(query), tuple(params))]
@@ -108,12 +125,18 @@ class SqliteDatabase:
 
 
 class _PostgresCursor:
+    dialect = "postgresql"
+
     def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
         self._cursor = cursor
 
     def execute(self, query: str, params: Params = ()) -> int:
         self._cursor.execute(query, tuple(params))
         return self._cursor.rowcount
+
+    def execute_many(self, query: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._cursor.executemany(query, [tuple(r) for r in rows])
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
         self._cursor.execute(query, tuple(params))

@@ -73,7 +73,7 @@ class SqlSiteDirectory:
                 (
                     message_id,
                     status,
-                    _timestamp(self._db.dialect, at),
+                    at,
                     subcontractor_id,
                     task_id,
                     subcontractor_id,
@@ -82,7 +82,7 @@ class SqlSiteDirectory:
             if recorded == 1:
                 cursor.execute(
                     "UPDATE tasks SET status = %s, updated_at = %s WHERE id = %s",
-                    (status, _timestamp(self._db.dialect, at), task_id),
+                    (status, at, task_id),
                 )
             rows = cursor.fetch_all(
                 f"SELECT {_TASK_COLUMNS} FROM tasks t {_ASSIGNED.format(table='t')} "
@@ -102,7 +102,7 @@ class SqlSiteDirectory:
                 "SELECT %s, a.project_id, a.subcontractor_id, %s, %s FROM assignments a "
                 "WHERE a.subcontractor_id = %s AND a.project_id = %s "
                 "ON CONFLICT (message_id) DO NOTHING",
-                (message_id, description, _timestamp(self._db.dialect, at), subcontractor_id, project_id),
+                (message_id, description, at, subcontractor_id, project_id),
             )
             rows = cursor.fetch_all(
                 "SELECT id, project_id, description FROM problem_reports "
@@ -133,8 +133,3 @@ def _task(row: Row) -> Task:
         due_on=due,
         notes=row["notes"] or "",
     )
-
-
-def _timestamp(dialect: str, at: datetime) -> datetime | str:
-    # SQLite has no timestamp type: ISO 8601 text sorts and reads back unambiguously.
-    return at.isoformat() if dialect == "sqlite" else at

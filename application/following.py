@@ -1,0 +1,104 @@
+"""Following the event log with tracking: one mechanism for every downstream consumer.
+
+A consumer processes a batch of records and records how far it got in the
+same transaction, so each record takes effect exactly once, and a consumer
+stopped at any point resumes where its last transaction left it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord
+from application.event_store import ConversationStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (position reached, head of the log)
+
+
+class Consumer(Protocol):
+    """Something that turns events into effects: a read model, outbound delivery..."""
+
+    name: str
+
+    def position(self) -> int:
+        """The last log position whose effects are committed (0 before any)."""
+        ...
+
+    def process(self, records: Sequence[EventRecord], after: int, up_to: int) -> bool:
+        """Commits the effects of `records` and the new position `up_to` atomically.
+
+        Returns False, committing nothing, when the position is no longer
+        `after` (another follower of the same consumer got there first).
+        """
+        ...
+
+
+class Waker(Protocol):
+    """Blocks until the log may have grown, or the timeout passes."""
+
+    def wait(self, timeout: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LogFollower:
+    def __init__(
+        self,
+        store: ConversationStore,
+        consumer: Consumer,
+        *,
+        batch_size: int = 1000,
+        topics: Sequence[str] = tuple(CONVERSATION_EVENT_TOPICS.values()),
+    ) -> None:
+        self._store = store
+        self.consumer = consumer
+        self._batch_size = batch_size
+        self._topics = list(topics)
+
+    def head(self) -> int:
+        return self._store.recorder.max_notification_id() or 0
+
+    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
+        """Processes the log up to `until` (default: its head now); returns how many records."""
+        target = self.head() if until is None else until
+        processed = 0
+        position = self.consumer.position()
+        while position < target:
+            notifications = self._store.recorder.select_notifications(
+                start=position,
+                limit=self._batch_size,
+                stop=target,
+                topics=self._topics,
+                inclusive_of_start=False,
+            )
+            up_to = notifications[-1].id if len(notifications) == self._batch_size else target
+            mapper = self._store.mapper
+            records = [EventRecord.of(mapper.to_domain_event(n), position=n.id) for n in notifications]
+            if self.consumer.process(records, after=position, up_to=up_to):
+                processed += len(records)
+                position = up_to
+            else:
+                position = self.consumer.position()
+            if progress is not None:
+                progress(position, target)
+        return processed
+
+
+def follow(
+    followers: Sequence[LogFollower], stop: threading.Event, waker: Waker, poll_seconds: float
+) -> None:
+    """Keeps every follower caught up until `stop` is set; failures are logged and retried."""
+    while not stop.is_set():
+        try:
+            for follower in followers:
+                follower.catch_up()
+        except Exception:
+            log.exception("catching up with the event log failed; retrying")
+            stop.wait(poll_seconds)
+            continue
+        waker.wait(poll_seconds)

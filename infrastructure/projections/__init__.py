@@ -1,0 +1,1 @@
+"""Analytics read models in SQL tables, following the event log with tracking."""

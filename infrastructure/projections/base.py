@@ -1,0 +1,22 @@
+"""What every SQL projection is: named tables, and a batch of records folded into them."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from application.event_records import EventRecord
+from infrastructure.database import Cursor
+
+
+class SqlProjection(ABC):
+    name: str
+    tables: tuple[str, ...]  # every table the projection owns, written in this order
+
+    @abstractmethod
+    def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
+        """Adds what `records` change to the tables named by `tables` (live name -> actual).
+
+        Rebuilds pass the names of fresh copies; catch-up passes the live names:
+        both share this one path.
+        """

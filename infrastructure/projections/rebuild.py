@@ -1,0 +1,127 @@
+"""Rebuilding a projection: replay the whole log into fresh copies, then swap them in.
+
+Readers keep the live tables until one transaction replaces them, so they
+never see a half-built view. An interrupted rebuild leaves only its copies
+behind, and the next one drops them and starts again from the beginning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from application.event_records import EventRecord
+from application.event_store import ConversationStore
+from application.following import LogFollower, Progress
+from infrastructure.database import Cursor, Database
+from infrastructure.projections.base import SqlProjection
+from infrastructure.projections.tracking import read_position, write_position
+
+REBUILD_SUFFIX = "__rebuild"
+
+
+class _CopyConsumer:
+    """Writes into the copies; its position lives in memory, as a copy never outlives its rebuild."""
+
+    def __init__(self, database: Database, projection: SqlProjection) -> None:
+        self.name = f"{projection.name}{REBUILD_SUFFIX}"
+        self._db = database
+        self._projection = projection
+        self.copies = {table: f"{table}{REBUILD_SUFFIX}" for table in projection.tables}
+        self._position = 0
+
+    def position(self) -> int:
+        return self._position
+
+    def process(self, records: Sequence[EventRecord], after: int, up_to: int) -> bool:
+        assert after == self._position  # only this rebuild writes its copies
+        with self._db.transaction() as cursor:
+            self._projection.apply(cursor, records, self.copies)
+        self._position = up_to
+        return True
+
+
+def rebuild(
+    database: Database,
+    store: ConversationStore,
+    projection: SqlProjection,
+    *,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+) -> int:
+    """Rebuilds `projection` from the whole log; returns the position it is live at."""
+    consumer = _CopyConsumer(database, projection)
+    with database.transaction() as cursor:
+        for table, copy in consumer.copies.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+            _create_copy(cursor, table, copy)
+    follower = LogFollower(store, consumer, batch_size=batch_size)
+    follower.catch_up(progress=progress)
+    # Events keep arriving while we replay; get close to the head before locking anyone out.
+    follower.catch_up(progress=progress)
+    with database.transaction() as cursor:
+        read_position(cursor, projection.name, lock=True)  # live followers wait from here
+        follower.catch_up()
+        for table, copy in consumer.copies.items():
+            _swap(cursor, table, copy)
+        write_position(cursor, projection.name, consumer.position())
+    return consumer.position()
+
+
+def _create_copy(cursor: Cursor, table: str, copy: str) -> None:
+    if cursor.dialect == "postgresql":
+        cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
+        return
+    for row in _sqlite_schema(cursor, table):
+        cursor.execute(_renamed(row["sql"], table, copy, row["name"], row["type"]))
+
+
+def _swap(cursor: Cursor, table: str, copy: str) -> None:
+    if cursor.dialect == "postgresql":
+        originals = _postgres_indexes(cursor, table)
+        cursor.execute(f"DROP TABLE {table}")
+        cursor.execute(f"ALTER TABLE {copy} RENAME TO {table}")
+        # The copy's indexes got generated names; give them back the migrated ones.
+        for name, shape in _postgres_indexes(cursor, table).items():
+            original = next((o for o, s in originals.items() if s == shape), None)
+            if original and original != name:
+                cursor.execute(f'ALTER INDEX "{name}" RENAME TO "{original}"')
+        return
+    indexes = [row for row in _sqlite_schema(cursor, table) if row["type"] == "index"]
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"ALTER TABLE {copy} RENAME TO {table}")
+    for index in indexes:
+        cursor.execute(f'DROP INDEX IF EXISTS "{index["name"]}{REBUILD_SUFFIX}"')
+        cursor.execute(index["sql"])
+
+
+def _postgres_indexes(cursor: Cursor, table: str) -> dict[str, str]:
+    rows = cursor.fetch_all(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s",
+        (table,),
+    )
+    # "CREATE INDEX name ON public.table USING btree (a, b)" -> "INDEX USING btree (a, b)"
+    return {
+        r["indexname"]: re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ ", r"\1INDEX ", r["indexdef"])
+        for r in rows
+    }
+
+
+def _sqlite_schema(cursor: Cursor, table: str) -> list[dict[str, str]]:
+    return [
+        {"type": r["type"], "name": r["name"], "sql": r["sql"]}
+        for r in cursor.fetch_all(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
+            "ORDER BY type DESC",  # the table before its indexes
+            (table,),
+        )
+    ]
+
+
+def _renamed(statement: str, table: str, copy: str, name: str, kind: str) -> str:
+    if kind == "table":
+        return re.sub(rf"^CREATE TABLE\s+\"?{table}\"?", f"CREATE TABLE {copy}", statement)
+    statement = re.sub(
+        rf"^CREATE (UNIQUE )?INDEX\s+\"?{name}\"?", rf"CREATE \1INDEX {name}{REBUILD_SUFFIX}", statement
+    )
+    return re.sub(rf"\sON\s+\"?{table}\"?\s*\(", f" ON {copy} (", statement)

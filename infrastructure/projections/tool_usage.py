@@ -1,0 +1,24 @@
+"""`tool_usage`: per tool and day, how often it ran and how often it failed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from application.analytics import fold_tools
+from application.event_records import EventRecord
+from infrastructure.database import Cursor
+from infrastructure.projections.base import SqlProjection
+
+
+class ToolUsageProjection(SqlProjection):
+    name = "tool_usage"
+    tables = ("tool_usage",)
+
+    def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
+        usage = tables["tool_usage"]
+        cursor.execute_many(
+            f"INSERT INTO {usage} (day, tool, calls, failures) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (day, tool) DO UPDATE SET calls = {usage}.calls + excluded.calls, "
+            f"failures = {usage}.failures + excluded.failures",
+            [(day, tool, d.calls, d.failures) for (day, tool), d in sorted(fold_tools(records).items())],
+        )
