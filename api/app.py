@@ -10,7 +10,8 @@ from fastapi import FastAPI
 
 from api.admission import TurnAdmission
 from api.problems import install_problem_handlers
-from api.routes import health, webhooks
+from api.routes import analytics, audit, health, projections, webhooks
+from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 
@@ -31,13 +32,19 @@ def create_app(container: Container | None = None) -> FastAPI:
             slots=settings.pool_size + settings.pool_max_overflow,
             wait_seconds=settings.busy_wait_seconds,
         )
+        app.state.rebuild_jobs = RebuildJobs()
         log.info(
             "convo ready on %s",
             "PostgreSQL" if settings.is_postgres else f"SQLite file {settings.sqlite_path}",
         )
+        if settings.api_token is None:
+            log.warning("CONVO_API_TOKEN is not set: audit, analytics and projection endpoints answer 401")
+        following = built.follow_in_background() if owned and settings.run_projections_in_serve else None
         try:
             yield
         finally:
+            if following is not None:
+                following.close()
             if owned:
                 built.close()
 
@@ -49,5 +56,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(webhooks.router)
+    app.include_router(audit.router)
+    app.include_router(analytics.router)
+    app.include_router(projections.router)
     app.include_router(health.router)
     return app

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import signal
 import sys
+import threading
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from rich.console import Console
 
 from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport
+from api.progress import log_progress
+from api.transcript import transcript
+from application.audit import EventFilter
+from application.event_records import EventRecord
 from infrastructure.bootstrap import build, migrate
 from infrastructure.demo_data import load_demo_data
 from infrastructure.persistence import open_database
+from infrastructure.projections.rebuild import rebuild
+from infrastructure.projections.registry import PROJECTIONS, projection_named
 from infrastructure.settings import Settings
 
 app = typer.Typer(help="convo: event-sourced conversations for the site bot.", no_args_is_help=True)
+projections_app = typer.Typer(help="Analytics read models: status, follow, rebuild.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
 console = Console()
 errors = Console(stderr=True)
 
@@ -93,6 +106,127 @@ def chat(
             container.close()
         if isinstance(transport, HttpTransport):
             transport.close()
+
+
+def _record_json(record: EventRecord) -> str:
+    body = {
+        "position": record.position,
+        "conversation_id": record.conversation_id,
+        "version": record.version,
+        "type": record.type,
+        "timestamp": record.timestamp,
+        "payload": record.payload,
+    }
+    return json.dumps(jsonable_encoder(body), ensure_ascii=False)
+
+
+@app.command()
+def audit(
+    subcontractor: Annotated[str, typer.Argument(help="Phone number or conversation id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON event per line.")] = False,
+    session: Annotated[str | None, typer.Option(help="Only this session.")] = None,
+) -> None:
+    """Print a conversation as a transcript: sessions, messages, presses, tools, replies, fallbacks."""
+    container = build(Settings())
+    try:
+        conversation_id = container.audit.resolve(subcontractor)
+        where = EventFilter(session_id=session)
+        records = (r for r in container.audit.scan(conversation_id) if where.matches(r))
+        if as_json:
+            for record in records:
+                print(_record_json(record))
+        else:
+            for line in transcript(records):
+                print(line)
+    finally:
+        container.close()
+
+
+@app.command()
+def export(
+    since: Annotated[
+        datetime | None, typer.Option(help="Only events at or after this time (ISO 8601, UTC if no zone).")
+    ] = None,
+    after: Annotated[int, typer.Option(help="Only events after this log position.")] = 0,
+) -> None:
+    """Stream the whole log as JSON lines on stdout (progress on stderr)."""
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    container = build(Settings())
+    try:
+        head = container.store.recorder.max_notification_id() or 0
+        position = after
+        with log_progress(errors, "export", total=head, start=after) as advance:
+            while position < head:
+                page = container.audit.feed(after=position, limit=1000)
+                if not page.items:
+                    break
+                for record in page.items:
+                    if since is None or record.timestamp >= since:
+                        sys.stdout.write(_record_json(record) + "\n")
+                position = page.next_after or head
+                advance(position)
+    finally:
+        container.close()
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Each projection's position, the log's head and the lag."""
+    container = build(Settings())
+    try:
+        for s in container.projections.status():
+            console.print(f"{s.name:<15} position {s.position:>10}  head {s.head:>10}  lag {s.lag:>8}")
+    finally:
+        container.close()
+
+
+@projections_app.command("run")
+def projections_run(
+    once: Annotated[bool, typer.Option(help="Catch up and stop instead of following.")] = False,
+) -> None:
+    """Keep every projection caught up with the log (until interrupted)."""
+    container = build(Settings())
+    try:
+        head = container.store.recorder.max_notification_id() or 0
+        for follower in container.projections.followers:
+            start = follower.consumer.position()
+            with log_progress(errors, follower.consumer.name, total=head, start=start) as advance:
+                follower.catch_up(until=head, progress=lambda position, _head: advance(position))
+        if once:
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        errors.print("following the log; Ctrl-C to stop")
+        following = container.follow_in_background()
+        stop.wait()
+        following.close()
+    finally:
+        container.close()
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(PROJECTIONS)}, or all.")],
+) -> None:
+    """Replay the whole log into fresh copies of a projection's tables and swap them in."""
+    names = list(PROJECTIONS) if name == "all" else [projection_named(name).name]
+    container = build(Settings())
+    try:
+        for each in names:
+            head = container.store.recorder.max_notification_id() or 0
+            with log_progress(errors, f"rebuild {each}", total=head) as advance:
+                position = rebuild(
+                    container.database,
+                    container.store,
+                    projection_named(each),
+                    batch_size=container.settings.projection_batch_size,
+                    progress=lambda position, _head: advance(position),
+                )
+            console.print(f"{each}: rebuilt and live at position {position}")
+    finally:
+        container.close()
 
 
 def main() -> None:

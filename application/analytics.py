@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.event_records import EventRecord
@@ -142,3 +143,21 @@ def fold_tools(records: Iterable[EventRecord]) -> dict[tuple[date, str], ToolDel
 
 def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+class AnalyticsReader(Protocol):
+    """Reads the read models; rows are plain dicts, ready for JSON or CSV."""
+
+    def daily(self, since: date | None, until: date | None) -> list[dict[str, Any]]: ...
+
+    def sessions(
+        self,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        contact: str | None,
+        open_only: bool,
+        limit: int,
+    ) -> list[dict[str, Any]]: ...
+
+    def contacts_with_several_open_sessions(self) -> list[dict[str, Any]]: ...

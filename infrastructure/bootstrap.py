@@ -10,17 +10,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from application.actions import Actions
+from application.audit import AuditTrail
 from application.classifier import RuleBasedClassifier
 from application.event_store import ConversationStore
 from application.pipeline import TurnPipeline
 from application.ports import Clock
 from application.service import ConversationService, RetryPolicy
+from infrastructure.analytics_queries import SqlAnalytics
 from infrastructure.database import Database
 from infrastructure.demo_data import load_demo_data
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
-from infrastructure.persistence import event_store_env, open_database, postgres_conninfo
+from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
+from infrastructure.projections.runner import BackgroundRun, ProjectionRunner
 from infrastructure.settings import Settings
 from infrastructure.sql_directory import SqlSiteDirectory
+from infrastructure.wakers import PollingWaker, PostgresWaker
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,19 @@ class Container:
     store: ConversationStore
     directory: SqlSiteDirectory
     service: ConversationService
+    audit: AuditTrail
+    analytics: SqlAnalytics
+    projections: ProjectionRunner
+
+    def follow_in_background(self) -> BackgroundRun:
+        """Keeps the projections caught up from a background thread."""
+        settings = self.settings
+        waker = (
+            PostgresWaker(postgres_conninfo(settings), EVENTS_CHANNEL)
+            if settings.is_postgres
+            else PollingWaker()
+        )
+        return self.projections.start_in_background(waker, settings.projection_poll_seconds)
 
     def close(self) -> None:
         self.store.close()
@@ -94,4 +111,13 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
     service = ConversationService(
         store, directory, pipeline, clock, RetryPolicy(max_attempts=settings.turn_max_attempts)
     )
-    return Container(settings, database, store, directory, service)
+    return Container(
+        settings=settings,
+        database=database,
+        store=store,
+        directory=directory,
+        service=service,
+        audit=AuditTrail(store),
+        analytics=SqlAnalytics(database),
+        projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
+    )

@@ -7,6 +7,9 @@ from psycopg.conninfo import conninfo_to_dict
 from infrastructure.database import Database, PostgresDatabase, SqliteDatabase
 from infrastructure.settings import Settings
 
+# The library NOTIFYs this channel (its events table's name) on every insert.
+EVENTS_CHANNEL = "convo_events"
+
 
 def event_store_env(settings: Settings) -> dict[str, str]:
     env = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_FILE = "convo.db"
@@ -48,6 +48,23 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a webhook waits for a free turn slot before answering 503 with Retry-After.",
     )
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for the audit, analytics and projection endpoints; unset, they answer 401.",
+    )
+    projection_batch_size: int = Field(
+        default=1000, ge=1, description="Events a projection applies per transaction."
+    )
+    projection_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often projections look for new events when no notification wakes them.",
+    )
+    projections_in_serve: bool | None = Field(
+        default=None,
+        description="Run the projections inside `convo serve`. Default: yes on SQLite, no on PostgreSQL "
+        "(run `convo projections run` there).",
+    )
     migrations_dir: Path = Field(
         default=PROJECT_ROOT / "migrations", description="Where the numbered SQL migrations live."
     )
@@ -74,6 +91,12 @@ class Settings(BaseSettings):
             return Path.cwd() / DEFAULT_SQLITE_FILE
         # sqlite:///relative.db or sqlite:////absolute/path.db, as SQLAlchemy spells them.
         return Path(self.database_url.removeprefix("sqlite:///") or DEFAULT_SQLITE_FILE)
+
+    @property
+    def run_projections_in_serve(self) -> bool:
+        if self.projections_in_serve is not None:
+            return self.projections_in_serve
+        return not self.is_postgres
 
     @property
     def load_demo_data(self) -> bool:

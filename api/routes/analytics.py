@@ -1,0 +1,61 @@
+"""Analytics read models over HTTP, as JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from api.auth import require_token
+from api.dependencies import ContainerDep
+from api.tables import Format, rows_response
+from application.inbound import InvalidInboundError
+from application.phone import normalise_phone
+
+router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[Depends(require_token)])
+
+DAILY_COLUMNS = [
+    "day", "active_conversations", "sessions", "messages", "presses", "direct_action_failures",
+    "turns", "unrecognised", "direct_action_success_rate", "fallback_rate", "unrecognised_rate",
+]  # fmt: skip
+SESSION_COLUMNS = [
+    "session_id", "conversation_id", "contact", "opened_at", "closed_at", "close_reason",
+    "last_activity_at", "messages", "presses", "fallbacks", "tool_calls", "replies", "duration_seconds",
+]  # fmt: skip
+
+
+@router.get("/daily", summary="Per day: use, sessions, direct-action success and fallback rates")
+def daily(
+    request: Request,
+    container: ContainerDep,
+    since: Annotated[date | None, Query(alias="from")] = None,
+    until: Annotated[date | None, Query(alias="to", description="Inclusive.")] = None,
+    format: Format | None = None,
+) -> Response:
+    rows = container.analytics.daily(since, until)
+    return rows_response(request, rows, DAILY_COLUMNS, format, "daily_metrics")
+
+
+@router.get("/sessions", summary="Sessions, by when they opened")
+def sessions(
+    request: Request,
+    container: ContainerDep,
+    since: Annotated[datetime | None, Query(alias="from")] = None,
+    until: Annotated[datetime | None, Query(alias="to")] = None,
+    subcontractor: Annotated[str | None, Query(description="A phone number.")] = None,
+    open_only: Annotated[bool, Query(alias="open")] = False,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+    format: Format | None = None,
+) -> Response:
+    contact = None
+    if subcontractor is not None:
+        try:
+            contact = normalise_phone(subcontractor)
+        except InvalidInboundError as error:
+            raise HTTPException(422, str(error)) from None
+    rows = container.analytics.sessions(
+        since=since, until=until, contact=contact, open_only=open_only, limit=limit
+    )
+    return rows_response(request, rows, SESSION_COLUMNS, format, "sessions")

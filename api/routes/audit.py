@@ -1,0 +1,126 @@
+"""The audit trail over HTTP: a conversation's events, sessions and past states; the global feed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.encoders import jsonable_encoder
+
+from api.auth import require_token
+from api.dependencies import ContainerDep
+from application.audit import ConversationNotFoundError, EventFilter
+from application.event_records import EventRecord, UnknownEventTypeError
+
+router = APIRouter(tags=["audit"], dependencies=[Depends(require_token)])
+
+
+def _event(record: EventRecord) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "version": record.version,
+        "type": record.type,
+        "timestamp": record.timestamp,
+        "session_id": record.session_id,
+        "message_id": record.message_id,
+        "payload": record.payload,
+    }
+    if record.position is not None:
+        body = {"position": record.position, "conversation_id": record.conversation_id, **body}
+    return body
+
+
+def _json(body: dict[str, Any]) -> dict[str, Any]:
+    encoded: dict[str, Any] = jsonable_encoder(body)
+    return encoded
+
+
+def _types(types: str | None) -> frozenset[str]:
+    return frozenset(t.strip() for t in types.split(",") if t.strip()) if types else frozenset()
+
+
+def _conversation(container: ContainerDep, subcontractor: str) -> Any:
+    try:
+        return container.audit.resolve(subcontractor)
+    except ConversationNotFoundError as error:
+        raise HTTPException(404, str(error)) from None
+
+
+@router.get("/conversations/{subcontractor}/events", summary="A conversation's events, oldest first")
+def conversation_events(
+    container: ContainerDep,
+    subcontractor: str,
+    after: Annotated[int, Query(ge=0, description="Cursor: the `next` of the previous page.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    types: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
+    session: Annotated[str | None, Query(description="Only this session's events.")] = None,
+    since: Annotated[datetime | None, Query(alias="from")] = None,
+    until: Annotated[datetime | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    conversation_id = _conversation(container, subcontractor)
+    try:
+        where = EventFilter(types=_types(types), session_id=session, since=since, until=until)
+    except UnknownEventTypeError as error:
+        raise HTTPException(422, str(error)) from None
+    page = container.audit.events(conversation_id, after=after, limit=limit, where=where)
+    return _json(
+        {
+            "conversation_id": conversation_id,
+            "items": [_event(r) for r in page.items],
+            "next": page.next_after,
+        }
+    )
+
+
+@router.get("/conversations/{subcontractor}/sessions", summary="A conversation's sessions, from the log")
+def conversation_sessions(container: ContainerDep, subcontractor: str) -> dict[str, Any]:
+    conversation_id = _conversation(container, subcontractor)
+    sessions = container.audit.sessions(conversation_id)
+    return _json({"conversation_id": conversation_id, "sessions": sessions})
+
+
+@router.get("/conversations/{subcontractor}/state", summary="The conversation as it was then")
+def conversation_state(
+    container: ContainerDep,
+    subcontractor: str,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    at: Annotated[
+        datetime | None, Query(description="A moment; the state after the last event before it.")
+    ] = None,
+) -> dict[str, Any]:
+    conversation_id = _conversation(container, subcontractor)
+    if version is not None and at is not None:
+        raise HTTPException(422, "give `version` or `at`, not both")
+    if at is not None and at.tzinfo is None:
+        raise HTTPException(422, "`at` needs a time zone, e.g. 2026-11-24T08:00:00Z")
+    try:
+        state = container.audit.state(conversation_id, version=version, at=at)
+    except ConversationNotFoundError as error:
+        raise HTTPException(404, str(error)) from None
+    conversation = state.conversation
+    return _json(
+        {
+            "conversation_id": conversation_id,
+            "version": state.version,
+            "contact": conversation.contact,
+            "subcontractor_id": conversation.subcontractor_id,
+            "language": conversation.language,
+            "sessions_opened": conversation.sessions_opened,
+            "messages_handled": conversation.messages_handled,
+            "open_session": conversation.session,
+        }
+    )
+
+
+@router.get("/events", summary="The global ordered feed of events, for external consumers")
+def event_feed(
+    container: ContainerDep,
+    after: Annotated[int, Query(ge=0, description="A position: the `next` of the previous call.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    types: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
+) -> dict[str, Any]:
+    try:
+        page = container.audit.feed(after=after, limit=limit, types=sorted(_types(types)) or None)
+    except UnknownEventTypeError as error:
+        raise HTTPException(422, str(error)) from None
+    return _json({"items": [_event(r) for r in page.items], "next": page.next_after})

@@ -1,0 +1,60 @@
+"""A conversation as a readable transcript, for `convo audit`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from application.event_records import EventRecord
+
+
+def transcript(records: Iterable[EventRecord]) -> Iterator[str]:
+    for record in records:
+        line = _line(record)
+        if line is not None:
+            yield line
+
+
+def _line(record: EventRecord) -> str | None:
+    p = record.payload
+    when = record.timestamp.strftime("%Y-%m-%d %H:%M:%S")
+    message = p.get("message_id", "")
+    kind = record.type
+    if kind == "Started":
+        who = p["subcontractor_id"] or "not registered"
+        return f"{when}  conversation of {p['contact']} ({who}, {p['language']}) started"
+    if kind == "SessionOpened":
+        return f"{when}  ── session {p['number']} opened ({p['session_id']})"
+    if kind == "SessionClosed":
+        return f"{when}  ── session closed at {p['closed_at']:%Y-%m-%d %H:%M:%S}: {p['reason']}"
+    if kind == "SubcontractorIdentified":
+        return f"{when}  identified as {p['subcontractor_id']} ({p['language']})"
+    if kind == "MessageReceived":
+        return f"{when}  {message}  ← {p['text']!r}"
+    if kind == "ButtonPressed":
+        offered = f"offered by {p['offered_by']}" if p.get("offered_by") else "not offered in this session"
+        return f"{when}  {message}  ← [{p['title']}] {p['choice_id']} ({offered})"
+    if kind == "DirectActionFailed":
+        return f"{when}  {message}  ✗ direct action {p['choice_id']} failed: {p['reason']} → pipeline"
+    if kind == "IntentClassified":
+        arguments = f" {p['arguments']}" if p["arguments"] else ""
+        return f"{when}  {message}  intent {p['intent']}{arguments} ({p['confidence']:.1f})"
+    if kind == "ToolOutputRecorded":
+        status = "ok" if p["succeeded"] else "FAILED"
+        return f"{when}  {message}  tool {p['tool']} {p['arguments'] or ''} {status}: {_summary(p['output'])}"
+    if kind == "SenderNotRegistered":
+        return f"{when}  {message}  sender not registered"
+    if kind == "ReplySent":
+        reply = p["reply"]
+        choices = " | ".join(c["title"] for c in reply["choices"])
+        text = reply["text"].replace("\n", " / ")
+        return f"{when}  {message}  → {text!r}" + (f" [{choices}]" if choices else "")
+    return None
+
+
+def _summary(output: object) -> str:
+    if isinstance(output, list):
+        return f"{len(output)} item(s)"
+    if isinstance(output, dict) and "tasks" in output:
+        return f"{len(output['tasks'])} task(s) on {output['project']['name']}"
+    text = str(output)
+    return text if len(text) <= 80 else text[:79] + "…"

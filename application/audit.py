@@ -1,0 +1,137 @@
+"""The audit trail: what exactly happened in a conversation, and why the bot answered that."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from application.analytics import SessionDelta, fold_sessions
+from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, topics_for
+from application.event_store import ConversationStore
+from application.inbound import InvalidInboundError
+from application.phone import normalise_phone
+from domain.conversation import Conversation
+from domain.identity import conversation_id_for
+
+_CHUNK = 500
+
+
+class ConversationNotFoundError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    types: frozenset[str] = frozenset()
+    session_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        topics_for(sorted(self.types))  # refuses unknown type names up front
+
+    def matches(self, record: EventRecord) -> bool:
+        return (
+            (not self.types or record.type in self.types)
+            and (self.session_id is None or record.session_id == self.session_id)
+            and (self.since is None or record.timestamp >= self.since)
+            and (self.until is None or record.timestamp < self.until)
+        )
+
+
+@dataclass(frozen=True)
+class EventPage:
+    items: list[EventRecord]
+    next_after: int | None  # the cursor for the next page; None when the log ends here
+
+
+@dataclass(frozen=True)
+class HistoricalState:
+    conversation: Conversation
+    version: int
+
+
+class AuditTrail:
+    def __init__(self, store: ConversationStore) -> None:
+        self._store = store
+
+    def resolve(self, subcontractor: str) -> UUID:
+        """A conversation id from a phone number (any spelling) or the id itself."""
+        try:
+            conversation_id = UUID(subcontractor)
+        except ValueError:
+            try:
+                conversation_id = conversation_id_for(normalise_phone(subcontractor))
+            except InvalidInboundError:
+                raise ConversationNotFoundError(
+                    f"{subcontractor!r} is neither a phone number nor a conversation id"
+                ) from None
+        if not list(self._store.events.get(conversation_id, limit=1)):
+            raise ConversationNotFoundError(f"no conversation for {subcontractor!r}")
+        return conversation_id
+
+    def events(
+        self, conversation_id: UUID, *, after: int = 0, limit: int = 50, where: EventFilter | None = None
+    ) -> EventPage:
+        """A page of events in version order, after the cursor `after` (a version).
+
+        Versions only grow, so a cursor stays valid while new events arrive:
+        pages never skip or repeat an event.
+        """
+        where = where or EventFilter()
+        items: list[EventRecord] = []
+        for record in self.scan(conversation_id, after=after):
+            if where.until is not None and record.timestamp >= where.until:
+                return EventPage(items, None)
+            if where.matches(record):
+                items.append(record)
+                if len(items) == limit:
+                    return EventPage(items, record.version)
+        return EventPage(items, None)
+
+    def scan(self, conversation_id: UUID, *, after: int = 0) -> Iterator[EventRecord]:
+        """Every event after version `after`, read in chunks so memory stays flat."""
+        cursor = after
+        while True:
+            chunk = list(self._store.events.get(conversation_id, gt=cursor, limit=_CHUNK))
+            for event in chunk:
+                yield EventRecord.of(event)
+            if len(chunk) < _CHUNK:
+                return
+            cursor = chunk[-1].originator_version
+
+    def sessions(self, conversation_id: UUID) -> list[SessionDelta]:
+        """Every session of the conversation, with its counts, straight from the log."""
+        return list(fold_sessions(self.scan(conversation_id)).values())
+
+    def state(
+        self, conversation_id: UUID, *, version: int | None = None, at: datetime | None = None
+    ) -> HistoricalState:
+        """The aggregate as it was at a version, or at a moment in time."""
+        if at is not None:
+            version = None
+            for record in self.scan(conversation_id):
+                if record.timestamp > at:
+                    break
+                version = record.version
+            if version is None:
+                raise ConversationNotFoundError(f"the conversation did not exist yet at {at.isoformat()}")
+        conversation = self._store.conversation_by_id(conversation_id, version=version)
+        if version is not None and conversation.version != version:
+            raise ConversationNotFoundError(
+                f"the conversation has no version {version} (its last is {conversation.version})"
+            )
+        return HistoricalState(conversation, conversation.version)
+
+    def feed(self, *, after: int = 0, limit: int = 100, types: list[str] | None = None) -> EventPage:
+        """The global ordered log, for external consumers; positions can have gaps."""
+        topics = topics_for(types) if types else list(CONVERSATION_EVENT_TOPICS.values())
+        notifications = self._store.recorder.select_notifications(
+            start=after, limit=limit, topics=topics, inclusive_of_start=False
+        )
+        mapper = self._store.mapper
+        items = [EventRecord.of(mapper.to_domain_event(n), position=n.id) for n in notifications]
+        next_after = items[-1].position if items else after
+        return EventPage(items, next_after)
