@@ -76,6 +76,14 @@ def test_concurrent_turns_presses_and_redeliveries_make_one_session(postgres_url
     container = build(Settings(database_url=settings.database_url, demo_data=False))
     try:
         events = list(container.store.events.get(conversation_id_for(KARIM)))
+        # The old system's check, on the read model right after the load: nobody has two open sessions.
+        container.projections.catch_up()
+        assert container.analytics.contacts_with_several_open_sessions() == []
+        open_sessions = container.analytics.sessions(
+            since=None, until=None, contact=KARIM, open_only=True, limit=9
+        )
+        assert len(open_sessions) == 1
+        assert open_sessions[0]["messages"] + open_sessions[0]["presses"] == len(messages)
     finally:
         container.close()
     assert [e.originator_version for e in events] == list(range(1, len(events) + 1))  # no gap
