@@ -29,14 +29,19 @@ class _CopyConsumer:
         self._projection = projection
         self.copies = {table: f"{table}{REBUILD_SUFFIX}" for table in projection.tables}
         self._position = 0
+        self.swap_cursor: Cursor | None = None  # set while the swap transaction is open
 
     def position(self) -> int:
         return self._position
 
     def process(self, records: Sequence[EventRecord], after: int, up_to: int) -> bool:
         assert after == self._position  # only this rebuild writes its copies
-        with self._db.transaction() as cursor:
-            self._projection.apply(cursor, records, self.copies)
+        if self.swap_cursor is not None:
+            # The last events go into the copies inside the swap transaction itself.
+            self._projection.apply(self.swap_cursor, records, self.copies)
+        else:
+            with self._db.transaction() as cursor:
+                self._projection.apply(cursor, records, self.copies)
         self._position = up_to
         return True
 
@@ -61,6 +66,7 @@ def rebuild(
     follower.catch_up(progress=progress)
     with database.transaction() as cursor:
         read_position(cursor, projection.name, lock=True)  # live followers wait from here
+        consumer.swap_cursor = cursor
         follower.catch_up()
         for table, copy in consumer.copies.items():
             _swap(cursor, table, copy)
