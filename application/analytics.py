@@ -36,7 +36,6 @@ class SessionDelta:
     presses: int = 0
     fallbacks: int = 0
     tool_calls: int = 0
-    replies: int = 0
 
     def touch(self, at: datetime) -> None:
         self.last_activity_at = at if self.last_activity_at is None else max(self.last_activity_at, at)
@@ -48,7 +47,6 @@ class DailyDelta:
     messages: int = 0
     presses: int = 0
     direct_action_failures: int = 0
-    turns: int = 0
     unrecognised: int = 0
 
 
@@ -72,7 +70,11 @@ def fold_conversations(records: Iterable[EventRecord]) -> dict[UUID, Conversatio
 
 
 def fold_sessions(records: Iterable[EventRecord]) -> dict[str, SessionDelta]:
-    """Per session: what these records add to it (counts) or set on it (times)."""
+    """Per session: what these records add to it (counts) or set on it (times).
+
+    Every turn starts with exactly one message or press, so turns need no
+    count of their own, and the turn's time is the session's last activity.
+    """
     sessions: dict[str, SessionDelta] = {}
     for record in records:
         session_id = record.session_id
@@ -98,9 +100,6 @@ def fold_sessions(records: Iterable[EventRecord]) -> dict[str, SessionDelta]:
             delta.fallbacks += 1
         elif kind == "ToolOutputRecorded":
             delta.tool_calls += 1
-        elif kind == "ReplySent":
-            delta.replies += 1
-            delta.touch(payload["at"])
     return sessions
 
 
@@ -122,8 +121,6 @@ def fold_daily(records: Iterable[EventRecord]) -> tuple[dict[date, DailyDelta], 
             active.add((day, record.conversation_id))
         elif kind == "DirectActionFailed":
             delta.direct_action_failures += 1
-        elif kind == "ReplySent":
-            delta.turns += 1
         elif kind == "IntentClassified" and record.payload.get("intent") == "unknown":
             delta.unrecognised += 1
     return {day: d for day, d in days.items() if d != DailyDelta()}, active

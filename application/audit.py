@@ -8,7 +8,12 @@ from datetime import datetime
 from uuid import UUID
 
 from application.analytics import SessionDelta, fold_sessions
-from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, topics_for
+from application.event_records import (
+    CONVERSATION_EVENT_TOPICS,
+    EventRecord,
+    record_of_notification,
+    topics_for,
+)
 from application.event_store import ConversationStore
 from application.inbound import InvalidInboundError
 from application.phone import normalise_phone
@@ -132,6 +137,6 @@ class AuditTrail:
             start=after, limit=limit, topics=topics, inclusive_of_start=False
         )
         mapper = self._store.mapper
-        items = [EventRecord.of(mapper.to_domain_event(n), position=n.id) for n in notifications]
+        items = [record_of_notification(mapper, n) for n in notifications]
         next_after = items[-1].position if items else after
         return EventPage(items, next_after)

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord
+from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, record_of_notification
 from application.event_store import ConversationStore
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class LogFollower:
             )
             up_to = notifications[-1].id if len(notifications) == self._batch_size else target
             mapper = self._store.mapper
-            records = [EventRecord.of(mapper.to_domain_event(n), position=n.id) for n in notifications]
+            records = [record_of_notification(mapper, n) for n in notifications]
             if self.consumer.process(records, after=position, up_to=up_to):
                 processed += len(records)
                 position = up_to

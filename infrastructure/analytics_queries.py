@@ -10,7 +10,7 @@ from infrastructure.database import Database
 
 _SESSION_COLUMNS = (
     "session_id, conversation_id, contact, opened_at, closed_at, close_reason, last_activity_at, "
-    "messages, presses, fallbacks, tool_calls, replies, duration_seconds"
+    "messages, presses, fallbacks, tool_calls, duration_seconds"
 )
 
 
@@ -22,11 +22,12 @@ class SqlAnalytics:
         where, params = _where(("day >= %s", since), ("day <= %s", until))
         rows = self._db.fetch_all(
             "SELECT day, active_conversations, sessions, messages, presses, direct_action_failures, "
-            f"turns, unrecognised FROM daily_metrics {where} ORDER BY day",
+            f"unrecognised FROM daily_metrics {where} ORDER BY day",
             params,
         )
         for row in rows:
             row["day"] = str(row["day"])
+            row["turns"] = row["messages"] + row["presses"]  # every turn is one message or press
             presses = row["presses"]
             row["direct_action_success_rate"] = rate(presses - row["direct_action_failures"], presses)
             row["fallback_rate"] = rate(row["direct_action_failures"], row["turns"])

@@ -22,7 +22,7 @@ DAILY_COLUMNS = [
 ]  # fmt: skip
 SESSION_COLUMNS = [
     "session_id", "conversation_id", "contact", "opened_at", "closed_at", "close_reason",
-    "last_activity_at", "messages", "presses", "fallbacks", "tool_calls", "replies", "duration_seconds",
+    "last_activity_at", "messages", "presses", "fallbacks", "tool_calls", "duration_seconds",
 ]  # fmt: skip
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from application.event_records import EventRecord
+from application.event_records import EventRecord, topics_for
 from infrastructure.database import Cursor
 
 
 class SqlProjection(ABC):
     name: str
     tables: tuple[str, ...]  # every table the projection owns, written in this order
+    event_types: tuple[str, ...]  # only these are read from the log, and decoded
+
+    @property
+    def topics(self) -> list[str]:
+        return topics_for(list(self.event_types))
 
     @abstractmethod
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:

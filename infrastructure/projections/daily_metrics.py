@@ -16,20 +16,29 @@ _COUNTS = tuple(f.name for f in fields(DailyDelta))
 class DailyMetricsProjection(SqlProjection):
     name = "daily_metrics"
     tables = ("daily_active_conversations", "daily_metrics")
+    event_types = (
+        "SessionOpened",
+        "MessageReceived",
+        "ButtonPressed",
+        "DirectActionFailed",
+        "IntentClassified",
+    )
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         active, metrics = tables["daily_active_conversations"], tables["daily_metrics"]
         days, active_pairs = fold_daily(records)
-        cursor.execute_many(
-            f"INSERT INTO {active} (day, conversation_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        cursor.insert_many(
+            active,
+            (("day", "date"), ("conversation_id", "uuid")),
             sorted(active_pairs),
+            "ON CONFLICT DO NOTHING",
         )
         added = ", ".join(f"{c} = {metrics}.{c} + excluded.{c}" for c in _COUNTS)
-        cursor.execute_many(
-            f"INSERT INTO {metrics} (day, {', '.join(_COUNTS)}) "
-            f"VALUES (%s, {', '.join(['%s'] * len(_COUNTS))}) "
-            f"ON CONFLICT (day) DO UPDATE SET {added}",
+        cursor.insert_many(
+            metrics,
+            (("day", "date"), *((c, "integer") for c in _COUNTS)),
             [(day, *astuple(delta)) for day, delta in sorted(days.items())],
+            f"ON CONFLICT (day) DO UPDATE SET {added}",
         )
         # Distinct conversations cannot be added up; count them again for the days touched.
         touched = sorted({day for day, _ in active_pairs})

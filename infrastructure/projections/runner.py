@@ -27,7 +27,12 @@ class ProjectionRunner:
     def __init__(self, database: Database, store: ConversationStore, *, batch_size: int = 1000) -> None:
         self._store = store
         self.followers = [
-            LogFollower(store, ProjectionConsumer(database, projection), batch_size=batch_size)
+            LogFollower(
+                store,
+                ProjectionConsumer(database, projection),
+                batch_size=batch_size,
+                topics=projection.topics,
+            )
             for projection in PROJECTIONS.values()
         ]
 

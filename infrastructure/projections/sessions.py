@@ -2,51 +2,88 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime
+from uuid import UUID
 
 from application.analytics import fold_conversations, fold_sessions
 from application.event_records import EventRecord
 from infrastructure.database import Cursor
 from infrastructure.projections.base import SqlProjection
 
-_COUNTS = ("messages", "presses", "fallbacks", "tool_calls", "replies")
+_COUNTS = ("messages", "presses", "fallbacks", "tool_calls")
+_CONVERSATION_COLUMNS = (
+    ("conversation_id", "uuid"),
+    ("contact", "text"),
+    ("subcontractor_id", "text"),
+    ("started_at", "timestamptz"),
+)
+_SESSION_COLUMNS = (
+    ("session_id", "uuid"), ("conversation_id", "uuid"), ("contact", "text"), ("opened_at", "timestamptz"),
+    ("closed_at", "timestamptz"), ("close_reason", "text"), ("last_activity_at", "timestamptz"),
+    *((count, "integer") for count in _COUNTS),
+)  # fmt: skip
+
+
+class _Contacts:
+    """Conversation id -> contact. Ids are derived from contacts, so an entry never goes stale."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._known: OrderedDict[UUID, str] = OrderedDict()
+        self._size = size
+
+    def remember(self, conversation_id: UUID, contact: str) -> None:
+        self._known[conversation_id] = contact
+        if len(self._known) > self._size:
+            self._known.popitem(last=False)
+
+    def of(self, cursor: Cursor, conversations: str, ids: set[UUID]) -> dict[UUID, str]:
+        missing = [i for i in ids if i not in self._known]
+        if missing:
+            placeholders = ", ".join(["%s"] * len(missing))
+            for row in cursor.fetch_all(
+                f"SELECT conversation_id, contact FROM {conversations} "
+                f"WHERE conversation_id IN ({placeholders})",
+                missing,
+            ):
+                found = row["conversation_id"]
+                self.remember(found if isinstance(found, UUID) else UUID(found), row["contact"])
+        return {i: self._known[i] for i in ids if i in self._known}
 
 
 class SessionsProjection(SqlProjection):
     name = "sessions"
     tables = ("conversations", "sessions")
+    event_types = (
+        "Started", "SessionOpened", "SessionClosed", "MessageReceived", "ButtonPressed",
+        "DirectActionFailed", "ToolOutputRecorded",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self._contacts = _Contacts()
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         conversations, sessions = tables["conversations"], tables["sessions"]
-        cursor.execute_many(
-            f"INSERT INTO {conversations} (conversation_id, contact, subcontractor_id, started_at) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (conversation_id) DO NOTHING",
-            [
-                (c.conversation_id, c.contact, c.subcontractor_id, c.started_at)
-                for c in fold_conversations(records).values()
-            ],
+        started = fold_conversations(records)
+        cursor.insert_many(
+            conversations,
+            _CONVERSATION_COLUMNS,
+            [(c.conversation_id, c.contact, c.subcontractor_id, c.started_at) for c in started.values()],
+            "ON CONFLICT (conversation_id) DO NOTHING",
         )
+        for facts in started.values():
+            self._contacts.remember(facts.conversation_id, facts.contact)
         deltas = fold_sessions(records)
+        contacts = self._contacts.of(cursor, conversations, {d.conversation_id for d in deltas.values()})
         added = ", ".join(f"{c} = {sessions}.{c} + excluded.{c}" for c in _COUNTS)
-        cursor.execute_many(
-            f"INSERT INTO {sessions} (session_id, conversation_id, contact, opened_at, closed_at, "
-            f"close_reason, last_activity_at, {', '.join(_COUNTS)}) "
-            f"VALUES (%s, %s, (SELECT contact FROM {conversations} WHERE conversation_id = %s), "
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (session_id) DO UPDATE SET "
-            f"contact = COALESCE({sessions}.contact, excluded.contact), "
-            f"opened_at = COALESCE({sessions}.opened_at, excluded.opened_at), "
-            f"closed_at = COALESCE(excluded.closed_at, {sessions}.closed_at), "
-            f"close_reason = COALESCE(excluded.close_reason, {sessions}.close_reason), "
-            f"last_activity_at = CASE WHEN {sessions}.last_activity_at IS NULL "
-            f"OR excluded.last_activity_at > {sessions}.last_activity_at "
-            f"THEN excluded.last_activity_at ELSE {sessions}.last_activity_at END, {added}",
+        cursor.insert_many(
+            sessions,
+            _SESSION_COLUMNS,
             [
                 (
                     d.session_id,
                     d.conversation_id,
-                    d.conversation_id,
+                    contacts.get(d.conversation_id),
                     d.opened_at,
                     d.closed_at,
                     d.close_reason,
@@ -55,30 +92,12 @@ class SessionsProjection(SqlProjection):
                 )
                 for d in deltas.values()
             ],
+            "ON CONFLICT (session_id) DO UPDATE SET "
+            f"contact = COALESCE({sessions}.contact, excluded.contact), "
+            f"opened_at = COALESCE({sessions}.opened_at, excluded.opened_at), "
+            f"closed_at = COALESCE(excluded.closed_at, {sessions}.closed_at), "
+            f"close_reason = COALESCE(excluded.close_reason, {sessions}.close_reason), "
+            f"last_activity_at = CASE WHEN {sessions}.last_activity_at IS NULL "
+            f"OR excluded.last_activity_at > {sessions}.last_activity_at "
+            f"THEN excluded.last_activity_at ELSE {sessions}.last_activity_at END, {added}",
         )
-        closed = [d.session_id for d in deltas.values() if d.closed_at is not None]
-        if closed:
-            self._set_durations(cursor, sessions, closed)
-
-    @staticmethod
-    def _set_durations(cursor: Cursor, sessions: str, session_ids: list[str]) -> None:
-        placeholders = ", ".join(["%s"] * len(session_ids))
-        rows = cursor.fetch_all(
-            f"SELECT session_id, opened_at, closed_at FROM {sessions} "
-            f"WHERE session_id IN ({placeholders}) AND opened_at IS NOT NULL",
-            session_ids,
-        )
-        cursor.execute_many(
-            f"UPDATE {sessions} SET duration_seconds = %s WHERE session_id = %s",
-            [
-                (
-                    (_as_datetime(r["closed_at"]) - _as_datetime(r["opened_at"])).total_seconds(),
-                    r["session_id"],
-                )
-                for r in rows
-            ],
-        )
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

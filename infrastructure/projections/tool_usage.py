@@ -13,12 +13,14 @@ from infrastructure.projections.base import SqlProjection
 class ToolUsageProjection(SqlProjection):
     name = "tool_usage"
     tables = ("tool_usage",)
+    event_types = ("ToolOutputRecorded",)
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         usage = tables["tool_usage"]
-        cursor.execute_many(
-            f"INSERT INTO {usage} (day, tool, calls, failures) VALUES (%s, %s, %s, %s) "
+        cursor.insert_many(
+            usage,
+            (("day", "date"), ("tool", "text"), ("calls", "integer"), ("failures", "integer")),
+            [(day, tool, d.calls, d.failures) for (day, tool), d in sorted(fold_tools(records).items())],
             f"ON CONFLICT (day, tool) DO UPDATE SET calls = {usage}.calls + excluded.calls, "
             f"failures = {usage}.failures + excluded.failures",
-            [(day, tool, d.calls, d.failures) for (day, tool), d in sorted(fold_tools(records).items())],
         )

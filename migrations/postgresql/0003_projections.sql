@@ -27,8 +27,8 @@ CREATE TABLE sessions (
     presses integer NOT NULL DEFAULT 0,
     fallbacks integer NOT NULL DEFAULT 0,
     tool_calls integer NOT NULL DEFAULT 0,
-    replies integer NOT NULL DEFAULT 0,
-    duration_seconds double precision
+    -- Computed by the database, so it is the same however batches fell.
+    duration_seconds double precision GENERATED ALWAYS AS (EXTRACT(EPOCH FROM (closed_at - opened_at))) STORED
 );
 
 CREATE INDEX sessions_by_contact ON sessions (contact, opened_at);
@@ -48,7 +48,6 @@ CREATE TABLE daily_metrics (
     messages integer NOT NULL DEFAULT 0,
     presses integer NOT NULL DEFAULT 0,
     direct_action_failures integer NOT NULL DEFAULT 0,
-    turns integer NOT NULL DEFAULT 0,
     unrecognised integer NOT NULL DEFAULT 0
 );
 

@@ -27,8 +27,8 @@ CREATE TABLE sessions (
     presses integer NOT NULL DEFAULT 0,
     fallbacks integer NOT NULL DEFAULT 0,
     tool_calls integer NOT NULL DEFAULT 0,
-    replies integer NOT NULL DEFAULT 0,
-    duration_seconds REAL
+    -- Computed by the database, so it is the same however batches fell.
+    duration_seconds REAL GENERATED ALWAYS AS ((julianday(closed_at) - julianday(opened_at)) * 86400.0) VIRTUAL
 );
 
 CREATE INDEX sessions_by_contact ON sessions (contact, opened_at);
@@ -48,7 +48,6 @@ CREATE TABLE daily_metrics (
     messages integer NOT NULL DEFAULT 0,
     presses integer NOT NULL DEFAULT 0,
     direct_action_failures integer NOT NULL DEFAULT 0,
-    turns integer NOT NULL DEFAULT 0,
     unrecognised integer NOT NULL DEFAULT 0
 );
 
