@@ -130,7 +130,8 @@ def grow(store: ConversationStore, contact: str, *, events: int) -> Conversation
     conversation: Conversation | None = None
     at = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
     while conversation is None or conversation.version < events:
-        conversation = generator.play(conversation, contact, 50, at)
+        remaining = events - (conversation.version if conversation else 0)
+        conversation = generator.play(conversation, contact, max(1, min(50, remaining // 5)), at)
         at += timedelta(days=1)
         store.save(conversation)
     return conversation
