@@ -127,8 +127,10 @@ class Actions:
         return ActionResult(reply=compose(text, choices), tool_call=call, listing_kind="sites")
 
     def list_tasks(self, actor: Actor, project_id: str, text_key: str = "tasks") -> ActionResult:
-        site = self._site(actor, project_id, "list_tasks")
-        tasks = self._directory.tasks_of(actor.subcontractor.id, project_id)
+        found = self._directory.site_tasks(actor.subcontractor.id, project_id)
+        if found is None:
+            raise ActionNotResolvedError("not_found", "list_tasks", {"project_id": project_id})
+        site, tasks = found
         call = ToolCall(
             "list_tasks",
             {"project_id": project_id},

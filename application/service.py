@@ -55,13 +55,29 @@ class ConversationService:
         self.conflicts = 0  # version conflicts seen by this process, for benchmarks and ops
 
     def handle(self, inbound: Inbound) -> TurnOutcome:
-        """Handles one inbound message exactly once and returns its reply."""
+        """Handles one inbound message exactly once and returns its reply.
+
+        The turn is tried without looking for a receipt first: a message
+        handled before makes the save conflict on its receipt, and the
+        receipt is read then. That saves a round trip on every turn but the
+        rare redelivery, whose world-changing tools are idempotent by message
+        id anyway.
+        """
         contact = normalise_phone(inbound.sender)
         with self._locks.hold(conversation_id_for(contact)):
             for attempt in range(1, self._retry.max_attempts + 1):
                 outcome = self._attempt(inbound, contact, attempt)
                 if outcome is not None:
                     return outcome
+                earlier = self.store.receipt(inbound.channel, inbound.message_id)
+                if earlier is not None:
+                    return TurnOutcome(
+                        conversation_id=earlier.conversation_id,
+                        session_id=earlier.session_id,
+                        duplicate=True,
+                        reply=earlier.reply,
+                        attempts=attempt,
+                    )
                 self.conflicts += 1
                 time.sleep(self._retry.delay(attempt))
         raise TurnConflictError(
@@ -69,16 +85,7 @@ class ConversationService:
         )
 
     def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:
-        """One try at the turn; None when another writer won the race."""
-        earlier = self.store.receipt(inbound.channel, inbound.message_id)
-        if earlier is not None:
-            return TurnOutcome(
-                conversation_id=earlier.conversation_id,
-                session_id=earlier.session_id,
-                duplicate=True,
-                reply=earlier.reply,
-                attempts=attempt,
-            )
+        """One try at the turn; None when another writer won the race (or handled it before)."""
         now = self._clock()
         conversation = self.store.conversation(contact)
         subcontractor = self.directory.find_subcontractor(contact)

@@ -39,8 +39,9 @@ class InMemoryDirectory:
     def site_of(self, subcontractor_id: str, project_id: str) -> Site | None:
         return next((s for s in SITES if s.id == project_id), None)
 
-    def tasks_of(self, subcontractor_id: str, project_id: str) -> list[Task]:
-        return TASKS.get(project_id, [])
+    def site_tasks(self, subcontractor_id: str, project_id: str) -> tuple[Site, list[Task]] | None:
+        site = self.site_of(subcontractor_id, project_id)
+        return (site, TASKS[project_id]) if site else None
 
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         return next((t for tasks in TASKS.values() for t in tasks if t.id == task_id), None)
@@ -116,7 +117,7 @@ def fill(
         batch = []
         for _ in range(200):
             number += 1
-            batch.append(generator.play(None, f"+3361{number:07d}", turns_per_conversation, start))
+            batch.append(generator.play(None, f"+3368{number:07d}", turns_per_conversation, start))
         written += sum(len(c.pending_events) for c in batch)
         store.save(*batch)
         if progress:

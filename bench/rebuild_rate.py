@@ -1,57 +1,38 @@
 """Projection rebuild rate over a large log, against plain psycopg reading the same rows.
 
 Each projection reads only the event types it needs, so its floor is measured
-on exactly those rows; rates are also given per event of the whole log.
+on exactly those rows; the rate per event of the whole log is given too.
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import psycopg
 
 from bench.log_generator import fill
-from infrastructure.bootstrap import build, migrate
+from bench.report import Line, Target
+from bench.sizes import Sizes
+from bench.timing import progress
+from infrastructure.bootstrap import build
+from infrastructure.projections.base import SqlProjection
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS
 from infrastructure.settings import Settings
-from tests import postgres
 
+SECTION = "4. Projection rebuild over the log, PostgreSQL"
 BATCH = 1000
 
 
-def say(line: str) -> None:
-    print(line, flush=True)
-
-
-def median_seconds(work: Callable[[], object], rounds: int) -> float:
-    samples = []
+def _samples(work: Callable[[], object], rounds: int) -> list[float]:
+    seconds = []
     for _ in range(rounds):
         started = time.perf_counter()
         work()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
-@dataclass
-class ProjectionFigures:
-    name: str
-    rows: int  # the rows of the log this projection reads
-    floor_seconds: float  # psycopg's defaults: text transfer
-    binary_floor_seconds: float  # the cheapest read psycopg has
-    rebuild_seconds: float
-
-    @property
-    def ratio(self) -> float:
-        return self.floor_seconds / self.rebuild_seconds
-
-    @property
-    def binary_ratio(self) -> float:
-        return self.binary_floor_seconds / self.rebuild_seconds
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def read_raw(url: str, topics: list[str], *, binary: bool = False) -> int:
@@ -63,8 +44,9 @@ def read_raw(url: str, topics: list[str], *, binary: bool = False) -> int:
             batch = (
                 connection.cursor(binary=binary)
                 .execute(
-                    "SELECT notification_id, originator_id, originator_version, topic, state FROM convo_events "
-                    "WHERE notification_id > %s AND topic = ANY(%s) ORDER BY notification_id LIMIT %s",
+                    "SELECT notification_id, originator_id, originator_version, topic, state "
+                    "FROM convo_events WHERE notification_id > %s AND topic = ANY(%s) "
+                    "ORDER BY notification_id LIMIT %s",
                     (position, topics, BATCH),
                     prepare=True,
                 )
@@ -76,60 +58,52 @@ def read_raw(url: str, topics: list[str], *, binary: bool = False) -> int:
             position = batch[-1][0]
 
 
-def measure(events: int, rounds: int) -> tuple[int, list[ProjectionFigures]]:
-    with postgres.scratch_database("convo_bench") as url:
-        settings = Settings(database_url=url, projection_batch_size=BATCH)
-        migrate(settings)
-        container = build(settings)
-        try:
-            say(f"rebuild: writing {events:,} events ...")
-            written = fill(container.store, events=events, progress=lambda n: say(f"  {n:,} events written"))
-            with psycopg.connect(url, autocommit=True) as connection:
-                connection.execute("VACUUM ANALYZE convo_events")  # hint bits set, as on a live system
-            figures = []
-            for name, projection in PROJECTIONS.items():
-                rows = read_raw(url, projection.topics)
-                floor = median_seconds(lambda p=projection: read_raw(url, p.topics), rounds)
-                binary_floor = median_seconds(
-                    lambda p=projection: read_raw(url, p.topics, binary=True), rounds
-                )
-                seconds = median_seconds(
-                    lambda p=projection: rebuild(container.database, container.store, p, batch_size=BATCH),
-                    rounds,
-                )
-                figures.append(ProjectionFigures(name, rows, floor, binary_floor, seconds))
-                say(f"  {name}: floor {rows / floor:,.0f} rows/s, rebuild {rows / seconds:,.0f} rows/s")
-            return written, figures
-        finally:
-            container.close()
-
-
-def report(events: int, figures: list[ProjectionFigures]) -> list[str]:
-    lines = [
-        f"rebuild over a log of {events:,} events (PostgreSQL, batches of {BATCH}, medians)",
-        "  floor: plain psycopg reading the same rows into tuples, no decoding (text = its default; binary)",
-        f"  {'projection':<14}{'rows read':>10}{'floor/s':>10}{'binary/s':>10}{'rebuild/s':>11}"
-        f"{'ratio':>7}{'vs binary':>10}{'log events/s':>14}  target >= 0.2",
-    ]
-    for f in figures:
-        verdict = "ok" if f.ratio >= 0.2 else "BELOW"
-        lines.append(
-            f"  {f.name:<14}{f.rows:>10,}{f.rows / f.floor_seconds:>10,.0f}{f.rows / f.binary_floor_seconds:>10,.0f}"
-            f"{f.rows / f.rebuild_seconds:>11,.0f}{f.ratio:>7.2f}{f.binary_ratio:>10.2f}"
-            f"{events / f.rebuild_seconds:>14,.0f}  {verdict}"
+def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
+    container = build(Settings(database_url=database_url, demo_data=False, projection_batch_size=BATCH))
+    try:
+        progress(f"rebuild: writing {sizes.rebuild_events:,} events")
+        fill(
+            container.store,
+            events=sizes.rebuild_events,
+            progress=lambda n: progress(f"  {n:,} events written"),
         )
-    return lines
+        log_events = container.store.recorder.max_notification_id() or 0
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE convo_events")  # hint bits set, as on a live system
+        lines: list[Line] = []
+        notes = [
+            f"rebuild: a log of {log_events:,} events; batches of {BATCH}; "
+            "floors read the same rows into tuples without decoding "
+            "(text is psycopg's default; binary is its cheapest)"
+        ]
+        for name, projection in PROJECTIONS.items():
+            progress(f"rebuild: {name}")
+            topics = projection.topics
+            rows = read_raw(database_url, topics)
 
+            def read_text(topics: list[str] = topics) -> int:
+                return read_raw(database_url, topics)
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    events, figures = measure(args.events, args.rounds)
-    for line in report(events, figures):
-        say(line)
+            def read_binary(topics: list[str] = topics) -> int:
+                return read_raw(database_url, topics, binary=True)
 
+            def replay(projection: SqlProjection = projection) -> int:
+                return rebuild(container.database, container.store, projection, batch_size=BATCH)
 
-if __name__ == "__main__":
-    main()
+            rounds = sizes.rebuild_rounds
+            text = [rows / s for s in _samples(read_text, rounds)]
+            binary = [rows / s for s in _samples(read_binary, rounds)]
+            seconds = _samples(replay, rounds)
+            rates = [rows / s for s in seconds]
+            rate = statistics.median(rates)
+            lines += [
+                Line(SECTION, f"rebuild {name} ({rows:,} rows)", rate, "rows/s", rates,
+                     statistics.median(text), "raw floor, psycopg defaults", text, Target(">=", 0.2)),
+                Line(SECTION, f"rebuild {name}, vs binary floor", rate, "rows/s", rates,
+                     statistics.median(binary), "raw floor, binary", binary),
+                Line(SECTION, f"rebuild {name}, per event of the log", log_events / statistics.median(seconds),
+                     "events/s"),
+            ]  # fmt: skip
+        return lines, notes
+    finally:
+        container.close()

@@ -14,11 +14,12 @@ from application.audit import AuditTrail
 from application.classifier import RuleBasedClassifier
 from application.event_store import ConversationStore
 from application.pipeline import TurnPipeline
-from application.ports import Clock
+from application.ports import Clock, SiteDirectory
 from application.service import ConversationService, RetryPolicy
 from infrastructure.analytics_queries import SqlAnalytics
 from infrastructure.database import Database
 from infrastructure.demo_data import load_demo_data
+from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
 from infrastructure.projections.runner import BackgroundRun, ProjectionRunner
@@ -103,13 +104,18 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         raise
     store = ConversationStore(event_store_env(settings), snapshot_interval=settings.snapshot_interval)
     directory = SqlSiteDirectory(database)
+    turn_directory: SiteDirectory = (
+        SubcontractorCache(directory, settings.directory_cache_seconds)
+        if settings.directory_cache_seconds > 0
+        else directory
+    )
     pipeline = TurnPipeline(
-        Actions(directory),
+        Actions(turn_directory),
         RuleBasedClassifier(),
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
     )
     service = ConversationService(
-        store, directory, pipeline, clock, RetryPolicy(max_attempts=settings.turn_max_attempts)
+        store, turn_directory, pipeline, clock, RetryPolicy(max_attempts=settings.turn_max_attempts)
     )
     return Container(
         settings=settings,

@@ -27,7 +27,12 @@ class Settings(BaseSettings):
         default=None,
         description="Load the demo site directory at start. Default: yes on SQLite, no on PostgreSQL.",
     )
-    snapshot_interval: int = Field(default=100, ge=2, description="Snapshot a conversation every N events.")
+    snapshot_interval: int = Field(default=20, ge=2, description="Snapshot a conversation every N events.")
+    directory_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long who a phone number belongs to is remembered (0: ask every turn).",
+    )
     aggregate_cache_size: int = Field(
         default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
     )

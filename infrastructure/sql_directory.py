@@ -43,13 +43,24 @@ class SqlSiteDirectory:
         )
         return Site(**row) if row else None
 
-    def tasks_of(self, subcontractor_id: str, project_id: str) -> list[Task]:
+    def site_tasks(self, subcontractor_id: str, project_id: str) -> tuple[Site, list[Task]] | None:
         rows = self._db.fetch_all(
-            f"SELECT {_TASK_COLUMNS} FROM tasks t {_ASSIGNED.format(table='t')} "
-            "WHERE t.subcontractor_id = %s AND t.project_id = %s ORDER BY t.position, t.id",
-            (subcontractor_id, subcontractor_id, project_id),
+            f"SELECT {_SITE_COLUMNS}, t.id AS task_id, t.title, t.status, t.due_on, t.notes FROM projects p "
+            "JOIN assignments a ON a.project_id = p.id AND a.subcontractor_id = %s "
+            "LEFT JOIN tasks t ON t.project_id = p.id AND t.subcontractor_id = a.subcontractor_id "
+            "WHERE p.id = %s ORDER BY t.position, t.id",
+            (subcontractor_id, project_id),
         )
-        return [_task(row) for row in rows]
+        if not rows:
+            return None
+        first = rows[0]
+        site = Site(id=first["id"], name=first["name"], city=first["city"], address=first["address"])
+        tasks = [
+            _task({**row, "id": row["task_id"], "project_id": project_id})
+            for row in rows
+            if row["task_id"] is not None
+        ]
+        return site, tasks
 
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         row = self._db.fetch_one(

@@ -138,7 +138,7 @@ def test_a_subcontractor_never_reaches_another_ones_site(container: Container) -
     assert all(not c.startswith("task.T-VAL") for c in choice_ids(outcome))
     # Even a global path cannot list it, and tools refuse it directly.
     assert container.directory.site_of("S-001", "P-VAL") is None
-    assert container.directory.tasks_of("S-001", "P-VAL") == []
+    assert container.directory.site_tasks("S-001", "P-VAL") is None
     assert (
         container.directory.set_task_status("S-001", "T-VAL-51", "done", "x", container.service._clock())
         is None
@@ -245,3 +245,19 @@ def test_the_receipt_and_the_turn_are_one_transaction(container: Container) -> N
     # The service's own retry path then handles the message for real, once.
     assert not say(service, "aide", message_id="loser").duplicate
     assert say(service, "aide", message_id="loser").duplicate
+
+
+def test_a_late_redelivery_changes_nothing_even_where_the_focus_moved(container: Container) -> None:
+    service = container.service
+    for text in ("mes chantiers", "tilleuls", "3"):
+        say(service, text)
+    first = say(service, "c'est fait", message_id="done-1")
+    assert container.directory.task_of("S-001", "T-TIL-03").status == "done"
+    for text in ("mes chantiers", "tilleuls", "4"):  # now "Éclairage parking" is in focus
+        say(service, text)
+    size = log_size(container)
+    again = say(service, "c'est fait", message_id="done-1")
+    assert again.duplicate
+    assert again.reply == first.reply
+    assert container.directory.task_of("S-001", "T-TIL-04").status == "todo"
+    assert log_size(container) == size

@@ -1,0 +1,51 @@
+"""A subcontractor's side of a conversation: a realistic mix of texts and button presses."""
+
+from __future__ import annotations
+
+from application.inbound import Inbound, PressedButton, TurnOutcome
+from application.service import ConversationService
+
+# (kind, value): a typed text, a global button, or a site button the bot offered earlier.
+SCRIPT: tuple[tuple[str, str], ...] = (
+    ("text", "Bonjour"),
+    ("button", "menu.sites"),
+    ("site", "project."),
+    ("text", "mes chantiers"),
+    ("text", "1"),
+)
+# Turns whose meaning does not depend on the reply just before (for like-for-like samples).
+CONTEXT_FREE_STEPS = (0, 1, 2, 3)
+
+
+class Chat:
+    """Cycles through SCRIPT; remembers the sites offered, to press one of them."""
+
+    def __init__(self, phone: str, tag: str) -> None:
+        self.phone = phone
+        self.step = 0
+        self._tag = tag
+        self._sent = 0
+        self._sites: dict[str, str] = {}
+
+    def next_inbound(self, step: int | None = None) -> Inbound:
+        kind, value = SCRIPT[(self.step if step is None else step) % len(SCRIPT)]
+        self.step += 1
+        self._sent += 1
+        message_id = f"{self._tag}:{self.phone}:{self._sent}"
+        if kind == "site" and self._sites:
+            site_ids = sorted(self._sites)
+            choice_id = site_ids[self._sent % len(site_ids)]
+            button = PressedButton(choice_id, self._sites[choice_id])
+            return Inbound(channel="bench", message_id=message_id, sender=self.phone, button=button)
+        if kind == "button":
+            button = PressedButton(value, "Mes chantiers")
+            return Inbound(channel="bench", message_id=message_id, sender=self.phone, button=button)
+        text = value if kind == "text" else "mes chantiers"
+        return Inbound(channel="bench", message_id=message_id, sender=self.phone, text=text)
+
+    def turn(self, service: ConversationService, step: int | None = None) -> TurnOutcome:
+        outcome = service.handle(self.next_inbound(step))
+        for choice in outcome.reply["choices"]:
+            if choice["id"].startswith("project."):
+                self._sites[choice["id"]] = choice["title"]
+        return outcome

@@ -1,0 +1,40 @@
+"""How big each benchmark is: the full run and the quick smoke run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    subcontractors: int = 1000
+    thread_counts: tuple[int, ...] = (1, 8)
+    throughput_rounds: int = 7
+    large_history: int = 10_000  # events before the first sampled turn
+    small_history_turns: int = 3  # about 10 events
+    latency_rounds: int = 3
+    latency_samples: int = 150  # turns per conversation size, per round
+    hot_rounds: int = 7
+    hot_processes: int = 2
+    hot_threads: int = 16
+    hot_turns_per_thread: int = 4
+    rebuild_events: int = 1_000_000
+    rebuild_rounds: int = 3
+    audit_events: int = 100_000
+    audit_requests: int = 60
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    subcontractors=200,
+    throughput_rounds=2,
+    large_history=1_000,
+    latency_rounds=2,
+    latency_samples=30,
+    hot_rounds=2,
+    hot_turns_per_thread=2,
+    rebuild_events=30_000,
+    rebuild_rounds=1,
+    audit_events=3_000,
+    audit_requests=15,
+)

@@ -1,0 +1,75 @@
+"""Remembers who a phone number belongs to for a short while.
+
+Every turn asks; the answer changes only when the company's system of record
+registers or moves someone, so a few seconds of staleness buy a round trip
+per turn.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from application.ports import ProblemReport, Site, SiteDirectory, Subcontractor, Task, TaskStatus
+
+
+class SubcontractorCache:
+    """A SiteDirectory that caches `find_subcontractor` and passes everything else through."""
+
+    def __init__(
+        self,
+        directory: SiteDirectory,
+        ttl_seconds: float,
+        *,
+        max_entries: int = 50_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._directory = directory
+        self._ttl = ttl_seconds
+        self._max_entries = max_entries
+        self._monotonic = monotonic
+        self._entries: dict[str, tuple[float, Subcontractor | None]] = {}
+        self._lock = threading.Lock()
+
+    def find_subcontractor(self, phone: str) -> Subcontractor | None:
+        now = self._monotonic()
+        with self._lock:
+            entry = self._entries.get(phone)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        found = self._directory.find_subcontractor(phone)
+        with self._lock:
+            if len(self._entries) >= self._max_entries:
+                self._entries.clear()  # crude, and rare: it only costs lookups
+            self._entries[phone] = (now + self._ttl, found)
+        return found
+
+    def sites_of(self, subcontractor_id: str) -> list[Site]:
+        return self._directory.sites_of(subcontractor_id)
+
+    def site_of(self, subcontractor_id: str, project_id: str) -> Site | None:
+        return self._directory.site_of(subcontractor_id, project_id)
+
+    def site_tasks(self, subcontractor_id: str, project_id: str) -> tuple[Site, list[Task]] | None:
+        return self._directory.site_tasks(subcontractor_id, project_id)
+
+    def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
+        return self._directory.task_of(subcontractor_id, task_id)
+
+    def set_task_status(
+        self, subcontractor_id: str, task_id: str, status: TaskStatus, message_id: str, at: datetime
+    ) -> Task | None:
+        return self._directory.set_task_status(subcontractor_id, task_id, status, message_id, at)
+
+    def report_problem(
+        self, subcontractor_id: str, project_id: str, description: str, message_id: str, at: datetime
+    ) -> ProblemReport | None:
+        return self._directory.report_problem(subcontractor_id, project_id, description, message_id, at)
+
+    def ping(self) -> None:
+        self._directory.ping()
+
+    def close(self) -> None:
+        self._directory.close()
