@@ -101,8 +101,8 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
                      statistics.median(text), "raw floor, psycopg defaults", text, Target(">=", 0.2)),
                 Line(SECTION, f"rebuild {name}, vs binary floor", rate, "rows/s", rates,
                      statistics.median(binary), "raw floor, binary", binary),
-                Line(SECTION, f"rebuild {name}, per event of the log", log_events / statistics.median(seconds),
-                     "events/s"),
+                Line(SECTION, f"rebuild {name}, per event of the log",
+                     log_events / statistics.median(seconds), "events/s"),
             ]  # fmt: skip
         return lines, notes
     finally:
