@@ -137,3 +137,18 @@ def test_replay_and_snapshot_rebuild_the_same_state() -> None:
     restored = mapper.to_domain_event(mapper.to_stored_event(snapshot)).mutate(None)
     assert vars(restored) == vars(conversation)
     assert restored.open_session["number"] == 5
+
+
+def test_a_copy_shares_no_mutable_state() -> None:
+    import copy
+
+    conversation = started()
+    turn(conversation, "m-1", T0, offered=["menu.sites"])
+    conversation.collect_events()
+    copied = copy.deepcopy(conversation)
+    assert vars(copied) == vars(conversation)
+    turn(copied, "m-2", T0 + timedelta(minutes=1), offered=["project.P-TIL"])
+    assert "project.P-TIL" in copied.open_session["offered"]
+    assert "project.P-TIL" not in conversation.open_session["offered"]
+    assert conversation.open_session["turns"] == 1
+    assert conversation.version == 4
