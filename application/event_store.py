@@ -63,6 +63,13 @@ class ConversationStore(Application[UUID]):
         """Saves the turn and its receipt in one transaction; IntegrityError on a conflict."""
         version_before = conversation.version - len(conversation.pending_events)
         self.save(conversation, receipt)
+        cache = self.repository.cache
+        if cache is not None:
+            # The library fast-forwards its cached copy from the store instead:
+            # without this, every turn would decode the previous turn's events
+            # again. Turns of one conversation run one at a time per process,
+            # and other processes' writes are still fast-forwarded.
+            cache.put(conversation.id, conversation)
         if conversation.version // self.snapshot_interval > version_before // self.snapshot_interval:
             self._snapshot(conversation)
 

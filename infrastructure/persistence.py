@@ -6,7 +6,7 @@ from eventsourcing.utils import get_topic
 from psycopg.conninfo import conninfo_to_dict
 
 from infrastructure.database import Database, PostgresDatabase, SqliteDatabase
-from infrastructure.recorders import FollowingPostgresRecorder
+from infrastructure.recorders import ConvoPostgresRecorder
 from infrastructure.settings import Settings
 
 # The library NOTIFYs this channel (its events table's name) on every insert.
@@ -28,7 +28,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     parts = conninfo_to_dict(postgres_conninfo(settings))
     env.update(
         PERSISTENCE_MODULE="eventsourcing.postgres",
-        APPLICATION_RECORDER_TOPIC=get_topic(FollowingPostgresRecorder),
+        APPLICATION_RECORDER_TOPIC=get_topic(ConvoPostgresRecorder),
         POSTGRES_DBNAME=str(parts.get("dbname", "")),
         POSTGRES_HOST=str(parts.get("host", "127.0.0.1")),
         POSTGRES_PORT=str(parts.get("port", "5432")),

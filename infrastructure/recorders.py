@@ -1,23 +1,55 @@
-"""The library's PostgreSQL recorder, reading notifications the fast way.
+"""The library's PostgreSQL application recorder, with cheaper reads and writes.
 
-Followers (projections, rebuilds) read millions of notifications. The library
-builds each one from a dict row in text format; this subclass asks for binary
-tuples and builds the same Notification objects for about a third less work.
-It is chosen through the library's own APPLICATION_RECORDER_TOPIC setting.
+Chosen through the library's own APPLICATION_RECORDER_TOPIC setting; same
+tables, same locking, same errors. Two hot paths change:
+
+- followers (projections, rebuilds) read millions of notifications: they come
+  as binary tuples instead of text dict rows, about a third less work;
+- every turn inserts its events: they go as one binary array per column
+  instead of an array of a composite type, which psycopg dumps as text in Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.rows import tuple_row
+from psycopg import Cursor
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 
-class FollowingPostgresRecorder(PostgresApplicationRecorder):
+class ConvoPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self._insert_columns_statement = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        # The library's order: lock the table (so notification ids follow commit
+        # order), notify followers, insert; the ids are fetched by the caller.
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self._insert_columns_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            prepare=True,
+            binary=True,
+        )
+
     def _select_statement(self, *, start: bool, inclusive: bool, stop: bool, topics: bool) -> Composed:
         statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"
