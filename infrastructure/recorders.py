@@ -17,8 +17,7 @@ from typing import Any
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg import Cursor
-from psycopg.rows import DictRow, tuple_row
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 
@@ -31,24 +30,30 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             "RETURNING notification_id"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
 
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
-        # The library's order: lock the table (so notification ids follow commit
-        # order), notify followers, insert; the ids are fetched by the caller.
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(
-            self._insert_columns_statement,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-            prepare=True,
-            binary=True,
-        )
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
+        """The library's insert (table lock, so notification ids follow commit order;
+        NOTIFY; INSERT), with the COMMIT sent in the same pipeline: one round trip."""
+        if not stored_events:
+            return []
+        # get_connection() translates driver errors (a version conflict -> IntegrityError).
+        with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+            with connection.pipeline(), connection.transaction():
+                self._lock_table(cursor)
+                self._notify_channel(cursor)
+                cursor.execute(
+                    self._insert_columns_statement,
+                    (
+                        [e.originator_id for e in stored_events],
+                        [e.originator_version for e in stored_events],
+                        [e.topic for e in stored_events],
+                        [e.state for e in stored_events],
+                    ),
+                    prepare=True,
+                    binary=True,
+                )
+            # Leaving the pipeline synced it: the ids are here, or the error was raised.
+            return [row["notification_id"] for row in cursor.fetchall()]
 
     def _select_statement(self, *, start: bool, inclusive: bool, stop: bool, topics: bool) -> Composed:
         statement = SQL(
