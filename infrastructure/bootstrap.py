@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from application.actions import Actions
+from application.analytics import AnalyticsReader
 from application.audit import AuditTrail
 from application.classifier import RuleBasedClassifier
 from application.event_store import ConversationStore
@@ -46,7 +47,7 @@ class Container:
     directory: SqlSiteDirectory
     service: ConversationService
     audit: AuditTrail
-    analytics: SqlAnalytics
+    analytics: AnalyticsReader
     projections: ProjectionRunner
 
     def follow_in_background(self) -> BackgroundRun:
