@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.admission import TurnAdmission
 from api.problems import install_problem_handlers
-from api.routes import analytics, audit, health, projections, webhooks
+from api.routes import analytics, audit, health, projections, twilio, webhooks
 from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
@@ -37,6 +37,11 @@ def create_app(container: Container | None = None) -> FastAPI:
             "convo ready on %s",
             "PostgreSQL" if settings.is_postgres else f"SQLite file {settings.sqlite_path}",
         )
+        if settings.insecure_webhooks:
+            log.warning(
+                "INSECURE: CONVO_INSECURE_WEBHOOKS is on; channels without a secret accept unsigned "
+                "webhooks. Never run like this in production."
+            )
         if settings.api_token is None:
             log.warning("CONVO_API_TOKEN is not set: audit, analytics and projection endpoints answer 401")
         following = built.follow_in_background() if owned and settings.run_projections_in_serve else None
@@ -56,6 +61,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(webhooks.router)
+    app.include_router(twilio.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(projections.router)

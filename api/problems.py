@@ -65,6 +65,7 @@ async def _invalid_inbound(request: Request, exc: Exception) -> JSONResponse:
 async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = {
+        400: "Bad request",
         401: "Unauthorized",
         403: "Forbidden",
         404: "Not found",

@@ -27,13 +27,14 @@ class Inbound:
     sender: str
     text: str | None = None
     button: PressedButton | None = None
+    unsupported: str | None = None  # the kind of a message the bot cannot read ("image"...)
 
     def __post_init__(self) -> None:
         if not self.channel or not self.message_id.strip():
             raise InvalidInboundError("a message needs a channel and a non-empty message id")
         if not self.sender.strip():
             raise InvalidInboundError("a message needs a sender")
-        if (self.text is None) == (self.button is None):
+        if sum(part is not None for part in (self.text, self.button, self.unsupported)) != 1:
             raise InvalidInboundError("a message carries either text or a button, not both or neither")
         if self.text is not None and not self.text.strip():
             raise InvalidInboundError("text must not be empty")

@@ -32,6 +32,10 @@ class TurnPipeline:
         """Records every fact of the turn on the conversation and returns the reply."""
         message_id = inbound.message_id
         conversation.begin_turn(message_id=message_id, at=at, idle_timeout=self._idle_timeout)
+        if inbound.unsupported is not None:
+            conversation.receive_unsupported(message_id=message_id, kind=inbound.unsupported, at=at)
+            unsupported = ActionResult(reply=compose(say(conversation.language, "unsupported")))
+            return self._finish(conversation, message_id, unsupported, at)
         if inbound.button is not None:
             conversation.press_button(
                 message_id=message_id,
@@ -59,6 +63,10 @@ class TurnPipeline:
                 text = inbound.text if inbound.text is not None else _button_title(inbound)
                 result = self._pipeline(conversation, text, actor)
 
+        return self._finish(conversation, message_id, result, at)
+
+    @staticmethod
+    def _finish(conversation: Conversation, message_id: str, result: ActionResult, at: datetime) -> Reply:
         if result.tool_call is not None:
             call = result.tool_call
             conversation.record_tool_output(

@@ -37,6 +37,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_found": "Je ne trouve plus cet élément dans vos chantiers.",
         "not_understood": "Je n'ai pas compris. Que voulez-vous faire ?",
+        "unsupported": (
+            "Je ne sais lire que le texte et les boutons pour l'instant. Écrivez « menu » pour commencer."
+        ),
         "not_registered": (
             "Bonjour, ce numéro n'est pas enregistré chez nous. "
             "Demandez à votre conducteur de travaux de vous inscrire."
@@ -80,6 +83,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_found": "I can no longer find that among your sites.",
         "not_understood": "Sorry, I did not understand. What would you like to do?",
+        "unsupported": 'I can only read text and buttons for now. Type "menu" to start.',
         "not_registered": (
             "Hello, this number is not registered with us. Please ask your site manager to register you."
         ),

@@ -92,6 +92,12 @@ class Conversation(Aggregate):
             at=at,
         )
 
+    def receive_unsupported(self, *, message_id: str, kind: str, at: datetime) -> None:
+        """A message the bot cannot read (an image, a location...): on record, and answered."""
+        self._unsupported_received(
+            session_id=self.open_session["id"], message_id=message_id, kind=kind, at=at
+        )
+
     def fail_direct_action(self, *, message_id: str, choice_id: str, reason: str) -> None:
         self._direct_action_failed(
             session_id=self.open_session["id"],
@@ -223,6 +229,10 @@ class Conversation(Aggregate):
     ) -> None:
         self._touch(at)
 
+    @event("UnsupportedMessageReceived")
+    def _unsupported_received(self, session_id: str, message_id: str, kind: str, at: datetime) -> None:
+        self._touch(at)
+
     @event("DirectActionFailed")
     def _direct_action_failed(self, session_id: str, message_id: str, choice_id: str, reason: str) -> None:
         pass
@@ -272,8 +282,9 @@ class Conversation(Aggregate):
         session["focus"] = dict(focus)
         session["awaiting"] = awaiting
         choices: list[Choice] = list(reply["choices"])
-        if listing_kind is not None:
-            session["listing"] = Listing(kind=listing_kind, items=choices)
+        if choices:
+            # "2" means the second thing shown last, whether buttons, a list or numbered text.
+            session["listing"] = Listing(kind=listing_kind or "choices", items=choices)
         offered = session["offered"]
         for choice in choices:
             # Re-inserting moves a choice to the end, so trimming drops the stalest.

@@ -70,6 +70,18 @@ class Settings(BaseSettings):
         description="Run the projections inside `convo serve`. Default: yes on SQLite, no on PostgreSQL "
         "(run `convo projections run` there).",
     )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Twilio auth token: every Twilio webhook must be signed with it."
+    )
+    twilio_webhook_url: str | None = Field(
+        default=None,
+        description="The public URL Twilio calls (what it signs), e.g. behind a proxy; "
+        "default: the URL received.",
+    )
+    insecure_webhooks: bool = Field(
+        default=False,
+        description="Development only: accept unsigned webhooks on channels that have no secret configured.",
+    )
     migrations_dir: Path = Field(
         default=PROJECT_ROOT / "migrations", description="Where the numbered SQL migrations live."
     )

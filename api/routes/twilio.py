@@ -1,0 +1,60 @@
+"""`POST /webhooks/twilio`: Twilio's WhatsApp and SMS messages, answered with TwiML."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api.dependencies import AdmissionDep, ContainerDep
+from infrastructure.channels import twilio
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+@router.post(
+    "/twilio",
+    summary="A Twilio message (form-encoded, signed); the reply is TwiML",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "TwiML with the reply"},
+        401: {"description": "No X-Twilio-Signature"},
+        403: {"description": "Wrong signature, or Twilio is not configured"},
+        415: {"description": "Not form-encoded"},
+    },
+)
+async def twilio_webhook(
+    request: Request,
+    container: ContainerDep,
+    admission: AdmissionDep,
+    x_twilio_signature: str | None = Header(default=None),
+) -> Response:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
+        raise HTTPException(415, f"expected application/x-www-form-urlencoded, got {media_type or 'none'}")
+    body = await request.body()
+    try:
+        params = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body), errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise HTTPException(400, "the body is not a valid form") from None
+    settings = container.settings
+    token = settings.twilio_auth_token
+    if token is None:
+        if not settings.insecure_webhooks:
+            raise HTTPException(403, "the Twilio channel is not configured: set CONVO_TWILIO_AUTH_TOKEN")
+    elif not x_twilio_signature:
+        raise HTTPException(401, "X-Twilio-Signature is missing")
+    else:
+        url = settings.twilio_webhook_url or str(request.url)
+        if not twilio.is_signed(url, params, token.get_secret_value(), x_twilio_signature):
+            raise HTTPException(403, "X-Twilio-Signature does not match")
+    inbound = twilio.inbound_of(params)
+
+    def turn() -> str:
+        with admission.slot():
+            return twilio.twiml(container.service.handle(inbound).reply)
+
+    # The turn is synchronous (the event store is): run it off the event loop.
+    return Response(await run_in_threadpool(turn), media_type="application/xml")

@@ -1,0 +1,1 @@
+"""Chat providers' payloads, signatures and reply formats, mapped onto the channel-neutral turn."""
