@@ -153,11 +153,20 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w?]+", " ", plain).split())
 
 
+_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
 def _has_phrase(normalised: str, phrases: tuple[str, ...]) -> str | None:
-    for phrase in phrases:
-        if re.search(rf"(?:^|\s){re.escape(phrase)}(?:\s|$)", normalised):
-            return phrase
-    return None
+    """The first of `phrases` (in their order) found as whole words in the text."""
+    pattern = _PATTERNS.get(phrases)
+    if pattern is None:
+        # One compiled alternation per phrase group, built once: every text turn asks.
+        alternatives = "|".join(f"(?P<p{i}>{re.escape(p)})" for i, p in enumerate(phrases))
+        pattern = _PATTERNS[phrases] = re.compile(rf"(?:^|(?<=\s))(?:{alternatives})(?=\s|$)")
+    found = [m.lastgroup for m in pattern.finditer(normalised) if m.lastgroup]
+    if not found:
+        return None
+    return phrases[min(int(group[1:]) for group in found)]
 
 
 class RuleBasedClassifier:

@@ -184,7 +184,8 @@ class PostgresDatabase:
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
-            kwargs={"row_factory": dict_row, "autocommit": True},
+            # The same few queries run on every turn: prepare them from their first use.
+            kwargs={"row_factory": dict_row, "autocommit": True, "prepare_threshold": 0},
             open=True,
             name="convo",
         )
