@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
@@ -33,9 +39,12 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert (table lock, NOTIFY, INSERT) as one autocommit
         statement: the convo_insert_events function of the migrations."""
+        if kwargs.get("tracking") is not None:
+            # Never drop a tracking record silently: this path has nowhere to write one.
+            raise ProgrammingError("ConvoPostgresRecorder does not record tracking; use a process recorder")
         if not stored_events:
             return []
         # get_connection() translates driver errors (a version conflict -> IntegrityError).

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -132,3 +133,19 @@ def test_badly_named_migration_is_refused(tmp_path: Path) -> None:
     (tmp_path / "add_things.sql").write_text("SELECT 1;")
     with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
         discover(tmp_path)
+
+
+@pytest.mark.postgres
+def test_the_event_insert_refuses_to_drop_a_tracking_record(postgres_url: str) -> None:
+    from eventsourcing.persistence import ProgrammingError, StoredEvent, Tracking
+
+    migrate(Settings(database_url=postgres_url))
+    store = ConversationStore(event_store_env(Settings(database_url=postgres_url)))
+    try:
+        event = StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic="t", state=b"{}")
+        with pytest.raises(ProgrammingError, match="tracking"):
+            store.recorder.insert_events([event], tracking=Tracking("elsewhere", 1))
+        assert store.recorder.max_notification_id() is None  # nothing was written
+        assert store.recorder.insert_events([event]) == [1]
+    finally:
+        store.close()
