@@ -14,7 +14,7 @@ tables, same locking, same errors. Two hot paths change:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -94,26 +94,10 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
                 statement += SQL(" LIMIT %s")
             self._events_statements[shape] = statement
         params = [p for p in (originator_id, gt, lte, limit) if p is not None]
-        with self.datastore.get_connection() as connection:
-            cursor = connection.cursor(row_factory=tuple_row, binary=True)
-            cursor.execute(statement, params, prepare=True)
-            rows = cursor.fetchall()
-        new = object.__new__
-        events = []
-        for event_originator_id, version, topic, state in rows:
-            stored = new(StoredEvent)
-            object.__setattr__(
-                stored,
-                "__dict__",
-                {
-                    "originator_id": event_originator_id,
-                    "originator_version": version,
-                    "topic": topic,
-                    "state": state,
-                },
-            )
-            events.append(stored)
-        return events
+        return [
+            _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
+            for oid, version, topic, state in self._fetch(statement, params)
+        ]
 
     def _select_statement(self, *, start: bool, inclusive: bool, stop: bool, topics: bool) -> Composed:
         statement = SQL(
@@ -147,25 +131,27 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         if topics:
             params.append(list(topics))
         params.append(limit)
+        return [
+            _frozen(
+                Notification, originator_id=oid, originator_version=version, topic=topic, state=state, id=nid
+            )
+            for nid, oid, version, topic, state in self._fetch(statement, params)
+        ]
+
+    def _fetch(self, statement: Composed, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows as binary tuples: the cheapest read psycopg has."""
         with self.datastore.get_connection() as connection:
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
             cursor.execute(statement, params, prepare=True)
-            rows = cursor.fetchall()
-        new = object.__new__
-        notifications = []
-        for notification_id, originator_id, version, topic, state in rows:
-            # Frozen dataclass: fill its __dict__ directly, as the library does for events.
-            notification = new(Notification)
-            object.__setattr__(
-                notification,
-                "__dict__",
-                {
-                    "originator_id": originator_id,
-                    "originator_version": version,
-                    "topic": topic,
-                    "state": state,
-                    "id": notification_id,
-                },
-            )
-            notifications.append(notification)
-        return notifications
+            return cursor.fetchall()
+
+
+_T = TypeVar("_T", StoredEvent, Notification)
+
+
+def _frozen(cls: type[_T], **fields: Any) -> _T:
+    """A frozen dataclass instance with its __dict__ filled directly, as the library
+    builds its events: cheaper than the generated __init__ for millions of rows."""
+    instance = object.__new__(cls)
+    object.__setattr__(instance, "__dict__", fields)
+    return instance
