@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from application.ports import TaskStatus
 
-SUPPORTED_LANGUAGES = ("fr", "en")
-
 _TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "greeting": "Bonjour {name} 👋 Que voulez-vous faire ?",
-        "greeting_anonymous": "Bonjour 👋 Que voulez-vous faire ?",
         "menu.sites": "Mes chantiers",
         "menu.help": "Aide",
         "help": (
@@ -35,7 +32,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "problem_reported": (
             "Merci, problème n° {report} signalé sur {site}. Le conducteur de travaux est prévenu."
         ),
-        "not_found": "Je ne trouve plus cet élément dans vos chantiers.",
         "not_understood": "Je n'ai pas compris. Que voulez-vous faire ?",
         "unsupported": (
             "Je ne sais lire que le texte et les boutons pour l'instant. Écrivez « menu » pour commencer."
@@ -55,7 +51,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "greeting": "Hello {name} 👋 What would you like to do?",
-        "greeting_anonymous": "Hello 👋 What would you like to do?",
         "menu.sites": "My sites",
         "menu.help": "Help",
         "help": (
@@ -81,7 +76,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "problem_reported": (
             "Thank you, problem #{report} reported on {site}. The site manager has been told."
         ),
-        "not_found": "I can no longer find that among your sites.",
         "not_understood": "Sorry, I did not understand. What would you like to do?",
         "unsupported": 'I can only read text and buttons for now. Type "menu" to start.',
         "not_registered": (
