@@ -10,13 +10,30 @@ from fastapi import FastAPI
 
 from api.admission import TurnAdmission
 from api.problems import install_problem_handlers
-from api.routes import analytics, audit, health, projections, twilio, webhooks
+from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
 from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 
 # uvicorn configures this logger, so start-up lines show next to its own.
 log = logging.getLogger("uvicorn.error")
+
+
+def unsendable_channels(settings: Settings) -> list[str]:
+    """Channels that take messages in but could not send the replies out."""
+    warnings = []
+    if settings.whatsapp_app_secret is not None and not (
+        settings.whatsapp_access_token and settings.whatsapp_phone_number_id
+    ):
+        warnings.append(
+            "WhatsApp webhooks are accepted but replies cannot be sent: set CONVO_WHATSAPP_ACCESS_TOKEN "
+            "and CONVO_WHATSAPP_PHONE_NUMBER_ID"
+        )
+    if settings.telegram_secret_token is not None and settings.telegram_bot_token is None:
+        warnings.append(
+            "Telegram webhooks are accepted but replies cannot be sent: set CONVO_TELEGRAM_BOT_TOKEN"
+        )
+    return warnings
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -44,12 +61,16 @@ def create_app(container: Container | None = None) -> FastAPI:
             )
         if settings.api_token is None:
             log.warning("CONVO_API_TOKEN is not set: audit, analytics and projection endpoints answer 401")
+        for warning in unsendable_channels(settings):
+            log.warning(warning)
         following = built.follow_in_background() if owned and settings.run_projections_in_serve else None
+        delivering = built.deliver_in_background() if owned and settings.run_delivery_in_serve else None
         try:
             yield
         finally:
-            if following is not None:
-                following.close()
+            for background in (delivering, following):
+                if background is not None:
+                    background.close()
             if owned:
                 built.close()
 
@@ -62,6 +83,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(webhooks.router)
     app.include_router(twilio.router)
+    app.include_router(whatsapp.router)
+    app.include_router(telegram.router)
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(projections.router)

@@ -170,6 +170,40 @@ def export(
         container.close()
 
 
+@app.command()
+def deliver(
+    once: Annotated[bool, typer.Option(help="Send what the log holds now and stop.")] = False,
+) -> None:
+    """Send the replies of WhatsApp and Telegram conversations as they are recorded (until interrupted).
+
+    Run as many as you like: one sends at a time, and another takes over
+    within CONVO_DELIVERY_LEASE_SECONDS when it dies.
+    """
+    settings = Settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    container = build(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = container.delivery_worker(stop)
+    try:
+        if once:
+            if not worker.lease.hold():
+                errors.print("another delivery worker holds the lease; nothing sent")
+                raise typer.Exit(1)
+            errors.print(f"{worker.catch_up()} replies read from the log")
+            return
+        errors.print("delivering replies; Ctrl-C to stop")
+        waker = container.waker()
+        try:
+            worker.run(waker, settings.projection_poll_seconds)
+        finally:
+            waker.close()
+    finally:
+        worker.close()
+        container.close()
+
+
 @projections_app.command("status")
 def projections_status() -> None:
     """Each projection's position, the log's head and the lag."""

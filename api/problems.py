@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.admission import BusyError
-from application.inbound import InvalidInboundError
+from application.inbound import InvalidInboundError, MalformedPayloadError
 from application.service import TurnConflictError
 from infrastructure.database import DatabaseUnavailableError
 
@@ -62,6 +62,10 @@ async def _invalid_inbound(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid message", str(exc), request)
 
 
+async def _malformed_payload(request: Request, exc: Exception) -> JSONResponse:
+    return problem(400, "Malformed body", str(exc), request)
+
+
 async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = {
@@ -88,6 +92,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(InvalidInboundError, _invalid_inbound)
+    app.add_exception_handler(MalformedPayloadError, _malformed_payload)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     for unavailable in (BusyError, TurnConflictError, DatabaseUnavailableError, EventStoreUnavailableError):
         app.add_exception_handler(unavailable, _unavailable)

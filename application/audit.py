@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -16,9 +17,9 @@ from application.event_records import (
 )
 from application.event_store import ConversationStore
 from application.inbound import InvalidInboundError
-from application.phone import normalise_phone
+from application.phone import normalise_phone, telegram_user_of
 from domain.conversation import Conversation
-from domain.identity import conversation_id_for
+from domain.identity import conversation_id_for, delivery_id_for
 
 _CHUNK = 1000
 
@@ -58,17 +59,50 @@ class HistoricalState:
     version: int
 
 
+@dataclass(frozen=True)
+class DeliveryView:
+    """A reply, and its delivery as recorded: pending until the worker records an outcome."""
+
+    message_id: str
+    session_id: str | None
+    channel: str
+    replied_at: datetime
+    outcome: str  # pending, delivered or failed
+    attempts: int
+    provider_message_ids: list[str]
+    error: str | None
+    statuses: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, reply: EventRecord, delivery_events: list[EventRecord]) -> DeliveryView:
+        finished = delivery_events[0].payload if delivery_events else None
+        outcome = "pending" if finished is None else ("delivered" if finished["delivered"] else "failed")
+        return cls(
+            message_id=str(reply.message_id),
+            session_id=reply.session_id,
+            channel=str(reply.payload.get("channel")),
+            replied_at=reply.timestamp,
+            outcome=outcome,
+            attempts=finished["attempts"] if finished else 0,
+            provider_message_ids=list(finished["provider_message_ids"]) if finished else [],
+            error=finished["error"] if finished else None,
+            statuses=[{**e.payload, "recorded_at": e.timestamp} for e in delivery_events[1:]],
+        )
+
+
 class AuditTrail:
     def __init__(self, store: ConversationStore) -> None:
         self._store = store
 
     def resolve(self, subcontractor: str) -> UUID:
-        """A conversation id from a phone number (any spelling) or the id itself."""
+        """A conversation id from a phone number (any spelling), `telegram:<user id>` or the id itself."""
         try:
             conversation_id = UUID(subcontractor)
         except ValueError:
             try:
-                conversation_id = conversation_id_for(normalise_phone(subcontractor))
+                # Telegram accounts linked to nobody have a conversation of their own.
+                contact = subcontractor if telegram_user_of(subcontractor) else normalise_phone(subcontractor)
+                conversation_id = conversation_id_for(contact)
             except InvalidInboundError:
                 raise ConversationNotFoundError(
                     f"{subcontractor!r} is neither a phone number nor a conversation id"
@@ -113,6 +147,22 @@ class AuditTrail:
     def sessions(self, conversation_id: UUID) -> list[SessionDelta]:
         """Every session of the conversation, with its counts, straight from the log."""
         return list(fold_sessions(self.scan(conversation_id)).values())
+
+    def deliveries(self, conversation_id: UUID, *, session_id: str | None = None) -> list[DeliveryView]:
+        """What became of each reply a channel sends itself, from the log (a full scan)."""
+        views = []
+        for record in self.scan(conversation_id):
+            if record.type != "ReplySent" or record.payload.get("reply_to") is None:
+                continue
+            if session_id is not None and record.session_id != session_id:
+                continue
+            message_id = str(record.message_id)
+            events = [
+                EventRecord.of(event)
+                for event in self._store.events.get(delivery_id_for(conversation_id, message_id))
+            ]
+            views.append(DeliveryView.of(record, events))
+        return views
 
     def state(
         self, conversation_id: UUID, *, version: int | None = None, at: datetime | None = None

@@ -11,14 +11,16 @@ from eventsourcing.domain import CanInitAggregate
 from eventsourcing.utils import Environment, EnvType
 
 from domain.conversation import Conversation
-from domain.identity import conversation_id_for, receipt_id_for
+from domain.delivery import Delivery, OutboundMessage
+from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for, receipt_id_for
 from domain.receipt import MessageReceipt
 
 log = logging.getLogger(__name__)
 
 
 class ConversationStore(Application[UUID]):
-    """Events of every conversation, plus one receipt per handled provider message.
+    """Events of every conversation, one receipt per handled provider message, and the
+    delivery of each reply a channel sends itself.
 
     Its name fixes the table names (`convo_events`, `convo_snapshots`).
     """
@@ -58,6 +60,25 @@ class ConversationStore(Application[UUID]):
         receipt = first.mutate(None)
         assert isinstance(receipt, MessageReceipt)
         return receipt
+
+    def delivery(self, conversation_id: UUID, message_id: str) -> Delivery | None:
+        """What became of the reply to `message_id`; None before its outcome is recorded."""
+        try:
+            found: Delivery = self.repository.get(delivery_id_for(conversation_id, message_id))
+        except AggregateNotFoundError:
+            return None
+        return found
+
+    def delivery_of_provider_message(self, channel: str, provider_message_id: str) -> Delivery | None:
+        """The delivery a provider's message id belongs to; None for messages we never sent."""
+        try:
+            index: OutboundMessage = self.repository.get(
+                outbound_message_id_for(channel, provider_message_id)
+            )
+        except AggregateNotFoundError:
+            return None
+        found: Delivery = self.repository.get(index.delivery_id)
+        return found
 
     def record_turn(self, conversation: Conversation, receipt: MessageReceipt) -> None:
         """Saves the turn and its receipt in one transaction; IntegrityError on a conflict."""

@@ -38,6 +38,21 @@ class Consumer(Protocol):
         ...
 
 
+class FollowingPausedError(Exception):
+    """A consumer stopped mid-batch on purpose (shutting down, lost its lease): nothing
+    past its committed position took effect, so the batch is simply played again later."""
+
+
+class Lease(Protocol):
+    """Lets one follower of many work at a time, for consumers whose effects leave the system."""
+
+    def hold(self) -> bool:
+        """Takes or renews the lease; False while someone else holds it."""
+        ...
+
+    def release(self) -> None: ...
+
+
 class Waker(Protocol):
     """Blocks until the log may have grown, or the timeout passes."""
 
@@ -90,15 +105,30 @@ class LogFollower:
 
 
 def follow(
-    followers: Sequence[LogFollower], stop: threading.Event, waker: Waker, poll_seconds: float
+    followers: Sequence[LogFollower],
+    stop: threading.Event,
+    waker: Waker,
+    poll_seconds: float,
+    lease: Lease | None = None,
 ) -> None:
-    """Keeps every follower caught up until `stop` is set; failures are logged and retried."""
-    while not stop.is_set():
-        try:
-            for follower in followers:
-                follower.catch_up()
-        except Exception:
-            log.exception("catching up with the event log failed; retrying")
-            stop.wait(poll_seconds)
-            continue
-        waker.wait(poll_seconds)
+    """Keeps every follower caught up until `stop` is set; failures are logged and retried.
+
+    With a lease, the followers work only while this process holds it; the
+    others wait, ready to take over when its holder stops renewing it.
+    """
+    try:
+        while not stop.is_set():
+            try:
+                if lease is None or lease.hold():
+                    for follower in followers:
+                        follower.catch_up()
+            except FollowingPausedError as paused:
+                log.info("following paused: %s", paused)
+            except Exception:
+                log.exception("catching up with the event log failed; retrying")
+                stop.wait(poll_seconds)
+                continue
+            waker.wait(poll_seconds)
+    finally:
+        if lease is not None:
+            lease.release()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.values import MAX_TEXT_LENGTH, Reply
@@ -10,6 +10,10 @@ from domain.values import MAX_TEXT_LENGTH, Reply
 
 class InvalidInboundError(ValueError):
     """The inbound message cannot be handled as given; nothing is written."""
+
+
+class MalformedPayloadError(InvalidInboundError):
+    """The body is not even well-formed (truncated JSON...); nothing is written."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Inbound:
     text: str | None = None
     button: PressedButton | None = None
     unsupported: str | None = None  # the kind of a message the bot cannot read ("image"...)
+    # Where a channel that sends replies itself must send this one (a chat id...);
+    # None for channels that answer in the webhook's response.
+    reply_to: dict[str, str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.channel or not self.message_id.strip():

@@ -7,6 +7,8 @@ import re
 from application.inbound import InvalidInboundError
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_TELEGRAM_USER = re.compile(r"^telegram:[1-9]\d{0,19}$")
+TELEGRAM_PREFIX = "telegram:"
 _FRENCH_SPEAKING_PREFIXES = ("+33", "+32", "+41", "+352", "+377", "+262", "+590", "+596", "+594")
 
 
@@ -24,6 +26,15 @@ def normalise_phone(raw: str) -> str:
     if not _E164.match(value):
         raise InvalidInboundError(f"'{raw}' is not a phone number in international format")
     return value
+
+
+def telegram_user_of(sender: str) -> str | None:
+    """The Telegram user id of a `telegram:<id>` sender; None for phone numbers."""
+    if not sender.startswith(TELEGRAM_PREFIX):
+        return None
+    if not _TELEGRAM_USER.match(sender):
+        raise InvalidInboundError(f"'{sender}' is not a Telegram user")
+    return sender.removeprefix(TELEGRAM_PREFIX)
 
 
 def guess_language(phone: str) -> str:

@@ -35,7 +35,7 @@ class TurnPipeline:
         if inbound.unsupported is not None:
             conversation.receive_unsupported(message_id=message_id, kind=inbound.unsupported, at=at)
             unsupported = ActionResult(reply=compose(say(conversation.language, "unsupported")))
-            return self._finish(conversation, message_id, unsupported, at)
+            return self._finish(conversation, inbound, unsupported, at)
         if inbound.button is not None:
             conversation.press_button(
                 message_id=message_id,
@@ -63,10 +63,11 @@ class TurnPipeline:
                 text = inbound.text if inbound.text is not None else _button_title(inbound)
                 result = self._pipeline(conversation, text, actor)
 
-        return self._finish(conversation, message_id, result, at)
+        return self._finish(conversation, inbound, result, at)
 
     @staticmethod
-    def _finish(conversation: Conversation, message_id: str, result: ActionResult, at: datetime) -> Reply:
+    def _finish(conversation: Conversation, inbound: Inbound, result: ActionResult, at: datetime) -> Reply:
+        message_id = inbound.message_id
         if result.tool_call is not None:
             call = result.tool_call
             conversation.record_tool_output(
@@ -83,6 +84,8 @@ class TurnPipeline:
             focus=result.focus,
             awaiting=result.awaiting,
             at=at,
+            channel=inbound.channel,
+            reply_to=inbound.reply_to,
         )
         return result.reply
 

@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError
 from application.event_store import ConversationStore
 from application.inbound import Inbound, TurnOutcome
 from application.keyed_locks import KeyedLocks
-from application.phone import guess_language, normalise_phone
+from application.phone import guess_language, normalise_phone, telegram_user_of
 from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
 from domain.conversation import Conversation
@@ -63,7 +63,7 @@ class ConversationService:
         rare redelivery, whose world-changing tools are idempotent by message
         id anyway.
         """
-        contact = normalise_phone(inbound.sender)
+        contact = self._contact_of(inbound.sender)
         with self._locks.hold(conversation_id_for(contact)):
             for attempt in range(1, self._retry.max_attempts + 1):
                 outcome = self._attempt(inbound, contact, attempt)
@@ -83,6 +83,15 @@ class ConversationService:
         raise TurnConflictError(
             f"gave up on message {inbound.message_id!r} after {self._retry.max_attempts} version conflicts"
         )
+
+    def _contact_of(self, sender: str) -> str:
+        """Whose conversation this is: a phone number, also for a linked Telegram account,
+        so one subcontractor has one conversation whichever channel they write from."""
+        telegram_user = telegram_user_of(sender)
+        if telegram_user is None:
+            return normalise_phone(sender)
+        linked = self.directory.find_subcontractor_by_telegram(telegram_user)
+        return linked.phone if linked is not None else sender
 
     def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:
         """One try at the turn; None when another writer won the race (or handled it before)."""

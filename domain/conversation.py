@@ -147,6 +147,8 @@ class Conversation(Aggregate):
         focus: dict[str, str],
         awaiting: str | None,
         at: datetime,
+        channel: str = "generic",
+        reply_to: dict[str, str] | None = None,
     ) -> None:
         self._reply_sent(
             session_id=self.open_session["id"],
@@ -156,6 +158,8 @@ class Conversation(Aggregate):
             focus=focus,
             awaiting=awaiting,
             at=at,
+            channel=channel,
+            reply_to=reply_to,
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Conversation:
@@ -276,6 +280,9 @@ class Conversation(Aggregate):
         focus: dict[str, str],
         awaiting: str | None,
         at: datetime,
+        # Defaults: replies recorded before channels sent replies themselves.
+        channel: str = "generic",
+        reply_to: dict[str, str] | None = None,
     ) -> None:
         session = self.open_session
         session["turns"] += 1

@@ -19,3 +19,13 @@ def receipt_id_for(channel: str, provider_message_id: str) -> UUID:
 def session_id_for(conversation_id: UUID, session_number: int) -> UUID:
     """Sessions are numbered within their conversation, so their ids replay identically."""
     return uuid5(conversation_id, f"session:{session_number}")
+
+
+def delivery_id_for(conversation_id: UUID, message_id: str) -> UUID:
+    """One delivery per reply, and a reply per inbound message: racing senders meet here."""
+    return uuid5(CONVO_NAMESPACE, f"delivery:{conversation_id}:{message_id}")
+
+
+def outbound_message_id_for(channel: str, provider_message_id: str) -> UUID:
+    """Finds a delivery from the id a provider gave the message it sent (wamid...)."""
+    return uuid5(CONVO_NAMESPACE, f"outbound:{channel}:{provider_message_id}")

@@ -6,21 +6,30 @@ The service, the command line and the tests all build it here, with other settin
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+import httpx
 
 from application.actions import Actions
 from application.analytics import AnalyticsReader
 from application.audit import AuditTrail
 from application.classifier import RuleBasedClassifier
+from application.delivery import DeliveryPolicy, ReplyDeliverer
 from application.event_store import ConversationStore
+from application.following import Waker
 from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
 from application.service import ConversationService, RetryPolicy
 from infrastructure.analytics_queries import SqlAnalytics
+from infrastructure.channels.outbound import outbound_channels
 from infrastructure.database import Database
+from infrastructure.delivery import NAME as DELIVERY
+from infrastructure.delivery import DeliveryWorker
 from infrastructure.demo_data import load_demo_data
 from infrastructure.directory_cache import SubcontractorCache
+from infrastructure.leases import Lease
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
 from infrastructure.projections.runner import BackgroundRun, ProjectionRunner
@@ -49,18 +58,56 @@ class Container:
     audit: AuditTrail
     analytics: AnalyticsReader
     projections: ProjectionRunner
+    clock: Clock = utc_now
+    _http: list[httpx.Client] = field(default_factory=list)
+
+    def waker(self) -> Waker:
+        """Wakes a follower when events are recorded (PostgreSQL) or on each poll (SQLite)."""
+        settings = self.settings
+        if settings.is_postgres:
+            return PostgresWaker(postgres_conninfo(settings), EVENTS_CHANNEL)
+        return PollingWaker()
 
     def follow_in_background(self) -> BackgroundRun:
         """Keeps the projections caught up from a background thread."""
+        return self.projections.start_in_background(self.waker(), self.settings.projection_poll_seconds)
+
+    def delivery_worker(self, stop: threading.Event | None = None) -> DeliveryWorker:
+        """A worker sending the replies of WhatsApp and Telegram conversations."""
         settings = self.settings
-        waker = (
-            PostgresWaker(postgres_conninfo(settings), EVENTS_CHANNEL)
-            if settings.is_postgres
-            else PollingWaker()
+        stop = stop or threading.Event()
+        client = httpx.Client(timeout=settings.delivery_timeout_seconds)
+        self._http.append(client)
+        policy = DeliveryPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            base_delay=settings.delivery_retry_seconds,
+            max_delay=settings.delivery_max_retry_seconds,
         )
-        return self.projections.start_in_background(waker, settings.projection_poll_seconds)
+        lease = Lease(self.database, DELIVERY, settings.delivery_lease_seconds)
+        deliverer = ReplyDeliverer(
+            self.store,
+            outbound_channels(settings, client),
+            self.clock,
+            policy,
+            stop,
+            before_attempt=lease.renew,
+        )
+        return DeliveryWorker(
+            self.store,
+            self.database,
+            deliverer,
+            lease,
+            stop=stop,
+            batch_size=settings.delivery_batch_size,
+            concurrency=settings.delivery_concurrency,
+        )
+
+    def deliver_in_background(self) -> BackgroundRun:
+        return self.delivery_worker().start_in_background(self.waker(), self.settings.projection_poll_seconds)
 
     def close(self) -> None:
+        for client in self._http:
+            client.close()
         self.store.close()
         self.directory.close()
 
@@ -127,4 +174,5 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         audit=AuditTrail(store),
         analytics=SqlAnalytics(database),
         projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
+        clock=clock,
     )

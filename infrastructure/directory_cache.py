@@ -46,6 +46,10 @@ class SubcontractorCache:
             self._entries[phone] = (now + self._ttl, found)
         return found
 
+    def find_subcontractor_by_telegram(self, telegram_user_id: str) -> Subcontractor | None:
+        # Asked once per Telegram message, before the turn: not worth a second cache.
+        return self._directory.find_subcontractor_by_telegram(telegram_user_id)
+
     def sites_of(self, subcontractor_id: str) -> list[Site]:
         return self._directory.sites_of(subcontractor_id)
 

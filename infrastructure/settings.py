@@ -78,9 +78,64 @@ class Settings(BaseSettings):
         description="The public URL Twilio calls (what it signs), e.g. behind a proxy; "
         "default: the URL received.",
     )
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None,
+        description="Meta app secret: every WhatsApp webhook must carry its X-Hub-Signature-256.",
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None, description="The token Meta's webhook verification handshake must present."
+    )
+    whatsapp_access_token: SecretStr | None = Field(
+        default=None, description="Cloud API access token the delivery worker sends replies with."
+    )
+    whatsapp_phone_number_id: str | None = Field(
+        default=None, description="The business phone number id replies are sent from."
+    )
+    whatsapp_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0", description="Graph API base URL, with its version."
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Bot token the delivery worker sends Telegram replies with."
+    )
+    telegram_secret_token: SecretStr | None = Field(
+        default=None,
+        description="The secret_token given to setWebhook: every Telegram webhook must carry it "
+        "in X-Telegram-Bot-Api-Secret-Token.",
+    )
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API base URL.")
     insecure_webhooks: bool = Field(
         default=False,
         description="Development only: accept unsigned webhooks on channels that have no secret configured.",
+    )
+    delivery_in_serve: bool | None = Field(
+        default=None,
+        description="Run the delivery worker inside `convo serve`. Default: yes on SQLite, no on PostgreSQL "
+        "(run `convo deliver` there).",
+    )
+    delivery_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Tries of a reply on 5xx, 429 and timeouts before it is recorded as failed.",
+    )
+    delivery_retry_seconds: float = Field(
+        default=0.5, gt=0, description="First back-off between tries; it doubles each time (with jitter)."
+    )
+    delivery_max_retry_seconds: float = Field(
+        default=30.0, gt=0, description="Longest wait between tries, also when a provider asks for longer."
+    )
+    delivery_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of one call to a provider."
+    )
+    delivery_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="One delivery worker sends at a time; when it dies, another takes over after this long.",
+    )
+    delivery_concurrency: int = Field(
+        default=4, ge=1, description="Conversations whose replies a delivery worker sends at once."
+    )
+    delivery_batch_size: int = Field(
+        default=100, ge=1, description="Replies a delivery worker reads from the log at a time."
     )
     migrations_dir: Path = Field(
         default=PROJECT_ROOT / "migrations", description="Where the numbered SQL migrations live."
@@ -113,6 +168,12 @@ class Settings(BaseSettings):
     def run_projections_in_serve(self) -> bool:
         if self.projections_in_serve is not None:
             return self.projections_in_serve
+        return not self.is_postgres
+
+    @property
+    def run_delivery_in_serve(self) -> bool:
+        if self.delivery_in_serve is not None:
+            return self.delivery_in_serve
         return not self.is_postgres
 
     @property

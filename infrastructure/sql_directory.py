@@ -25,6 +25,13 @@ class SqlSiteDirectory:
         )
         return Subcontractor(**row) if row else None
 
+    def find_subcontractor_by_telegram(self, telegram_user_id: str) -> Subcontractor | None:
+        row = self._db.fetch_one(
+            "SELECT id, phone, name, company, language FROM subcontractors WHERE telegram_user_id = %s",
+            (telegram_user_id,),
+        )
+        return Subcontractor(**row) if row else None
+
     def sites_of(self, subcontractor_id: str) -> list[Site]:
         rows = self._db.fetch_all(
             f"SELECT {_SITE_COLUMNS} FROM projects p "

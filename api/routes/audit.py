@@ -79,6 +79,20 @@ def conversation_sessions(container: ContainerDep, subcontractor: str) -> dict[s
     return _json({"conversation_id": conversation_id, "sessions": sessions})
 
 
+@router.get(
+    "/conversations/{subcontractor}/deliveries",
+    summary="What became of each reply sent through WhatsApp or Telegram: pending, delivered or failed",
+)
+def conversation_deliveries(
+    container: ContainerDep,
+    subcontractor: str,
+    session: Annotated[str | None, Query(description="Only this session's replies.")] = None,
+) -> dict[str, Any]:
+    conversation_id = _conversation(container, subcontractor)
+    deliveries = container.audit.deliveries(conversation_id, session_id=session)
+    return _json({"conversation_id": conversation_id, "deliveries": deliveries})
+
+
 @router.get("/conversations/{subcontractor}/state", summary="The conversation as it was then")
 def conversation_state(
     container: ContainerDep,

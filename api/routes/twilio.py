@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import AdmissionDep, ContainerDep
+from api.signatures import require_signature
 from infrastructure.channels import twilio
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -40,16 +41,16 @@ async def twilio_webhook(
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(400, "the body is not a valid form") from None
     settings = container.settings
-    token = settings.twilio_auth_token
-    if token is None:
-        if not settings.insecure_webhooks:
-            raise HTTPException(403, "the Twilio channel is not configured: set CONVO_TWILIO_AUTH_TOKEN")
-    elif not x_twilio_signature:
-        raise HTTPException(401, "X-Twilio-Signature is missing")
-    else:
-        url = settings.twilio_webhook_url or str(request.url)
-        if not twilio.is_signed(url, params, token.get_secret_value(), x_twilio_signature):
-            raise HTTPException(403, "X-Twilio-Signature does not match")
+    url = settings.twilio_webhook_url or str(request.url)
+    require_signature(
+        channel="Twilio",
+        setting="CONVO_TWILIO_AUTH_TOKEN",
+        header="X-Twilio-Signature",
+        secret=settings.twilio_auth_token,
+        given=x_twilio_signature,
+        insecure=settings.insecure_webhooks,
+        matches=lambda token, given: twilio.is_signed(url, params, token, given),
+    )
     inbound = twilio.inbound_of(params)
 
     def turn() -> str:

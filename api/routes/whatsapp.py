@@ -1,0 +1,92 @@
+"""`/webhooks/whatsapp`: Meta's verification handshake, and signed batches of messages and statuses."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.dependencies import AdmissionDep, ContainerDep, require_json
+from api.signatures import require_signature
+from application.delivery import record_status
+from infrastructure.channels import whatsapp
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+class WhatsAppHandled(BaseModel):
+    messages: int  # messages in the batch, each handled once (redeliveries included)
+    statuses_recorded: int  # status reports about messages we sent, not recorded before
+
+
+@router.get(
+    "/whatsapp",
+    summary="Meta's webhook verification: answers the challenge when the verify token matches",
+    response_class=PlainTextResponse,
+    responses={403: {"description": "Wrong mode or verify token, or no verify token configured"}},
+)
+def verify_whatsapp(
+    container: ContainerDep,
+    mode: Annotated[str, Query(alias="hub.mode")] = "",
+    verify_token: Annotated[str, Query(alias="hub.verify_token")] = "",
+    challenge: Annotated[str, Query(alias="hub.challenge")] = "",
+) -> PlainTextResponse:
+    configured = container.settings.whatsapp_verify_token
+    verified = (
+        configured is not None
+        and mode == "subscribe"
+        and bool(challenge)
+        and hmac.compare_digest(configured.get_secret_value().encode(), verify_token.encode())
+    )
+    if not verified:
+        raise HTTPException(403, "verification refused: wrong hub.mode or hub.verify_token")
+    return PlainTextResponse(challenge)
+
+
+@router.post(
+    "/whatsapp",
+    response_model=WhatsAppHandled,
+    summary="A WhatsApp Cloud API notification (signed): messages and status reports",
+    responses={
+        400: {"description": "Malformed JSON"},
+        401: {"description": "No X-Hub-Signature-256"},
+        403: {"description": "Wrong signature, or WhatsApp is not configured"},
+        415: {"description": "The body is not JSON"},
+        422: {"description": "Not a WhatsApp notification; nothing was written"},
+        503: {"description": "Database busy or unreachable; Meta retries"},
+    },
+)
+async def whatsapp_webhook(
+    request: Request,
+    container: ContainerDep,
+    admission: AdmissionDep,
+    x_hub_signature_256: str | None = Header(default=None),
+) -> WhatsAppHandled:
+    body = await request.body()
+    settings = container.settings
+    # The signature covers the raw bytes, and is checked before anything is parsed.
+    require_signature(
+        channel="WhatsApp",
+        setting="CONVO_WHATSAPP_APP_SECRET",
+        header="X-Hub-Signature-256",
+        secret=settings.whatsapp_app_secret,
+        given=x_hub_signature_256,
+        insecure=settings.insecure_webhooks,
+        matches=lambda secret, given: whatsapp.is_signed(body, secret, given),
+    )
+    require_json(request)
+    batch = whatsapp.parse(body, container.clock())
+
+    def handle() -> WhatsAppHandled:
+        for inbound in batch.messages:
+            with admission.slot():
+                container.service.handle(inbound)
+        recorded = sum(record_status(container.store, report) for report in batch.statuses)
+        return WhatsAppHandled(messages=len(batch.messages), statuses_recorded=recorded)
+
+    # Answered once the turns are committed; replies go out through the delivery worker.
+    return await run_in_threadpool(handle)

@@ -1,0 +1,114 @@
+"""Telegram Bot API webhooks: messages and inline keyboard presses, one update at a time."""
+
+from __future__ import annotations
+
+import hmac
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from application.inbound import Inbound, PressedButton
+from application.phone import TELEGRAM_PREFIX
+from domain.values import MAX_TEXT_LENGTH
+from infrastructure.channels.payloads import payload_error
+
+CHANNEL = "telegram"
+NUMBERED_CHOICE = "#"  # callback data "#2": the second choice shown, for ids over 64 bytes
+# What a message the bot cannot read carries instead of text, most telling first.
+_UNSUPPORTED_KINDS = (
+    "photo", "document", "voice", "audio", "video", "video_note", "sticker", "animation",
+    "location", "venue", "contact", "poll", "dice",
+)  # fmt: skip
+
+
+def is_authentic(configured_secret: str, given: str) -> bool:
+    return hmac.compare_digest(configured_secret.encode(), given.encode())
+
+
+class _User(BaseModel):
+    id: int
+    is_bot: bool = False
+
+
+class _Chat(BaseModel):
+    id: int
+
+
+class _Button(BaseModel):
+    text: str
+    callback_data: str | None = None
+
+
+class _Keyboard(BaseModel):
+    inline_keyboard: list[list[_Button]] = []
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="allow")  # media fields tell what kind of message it is
+
+    message_id: int
+    sender: _User | None = Field(default=None, alias="from")
+    chat: _Chat
+    text: str | None = None
+    reply_markup: _Keyboard | None = None
+
+
+class _CallbackQuery(BaseModel):
+    id: str
+    sender: _User = Field(alias="from")
+    message: _Message | None = None
+    data: str | None = None
+
+
+class _Update(BaseModel):
+    update_id: int
+    message: _Message | None = None
+    callback_query: _CallbackQuery | None = None
+
+
+def parse(body: bytes) -> Inbound | None:
+    """The update as the turn's inbound; None for updates the bot does not answer
+    (edited messages, channel posts, membership changes, messages from bots)."""
+    try:
+        update = _Update.model_validate_json(body)
+    except ValidationError as error:
+        raise payload_error("Telegram update", error) from None
+    message_id = str(update.update_id)  # Telegram's redeliveries repeat the update id
+    if update.callback_query is not None:
+        return _press(message_id, update.callback_query)
+    message = update.message
+    if message is None or message.sender is None or message.sender.is_bot:
+        return None
+    common_sender = f"{TELEGRAM_PREFIX}{message.sender.id}"
+    reply_to = {"chat_id": str(message.chat.id)}
+    if message.text is not None and message.text.strip():
+        return Inbound(
+            CHANNEL, message_id, common_sender, text=message.text[:MAX_TEXT_LENGTH], reply_to=reply_to
+        )
+    extra = message.model_extra or {}
+    kind = next((k for k in _UNSUPPORTED_KINDS if k in extra), "message")
+    return Inbound(CHANNEL, message_id, common_sender, unsupported=kind, reply_to=reply_to)
+
+
+def _press(message_id: str, query: _CallbackQuery) -> Inbound | None:
+    if query.sender.is_bot or not (query.data or "").strip():
+        return None
+    data = query.data or ""
+    # Private chats share the user's id; the message is absent only for inline-mode buttons.
+    chat_id = query.message.chat.id if query.message is not None else query.sender.id
+    reply_to = {"chat_id": str(chat_id), "callback_query_id": query.id}
+    sender = f"{TELEGRAM_PREFIX}{query.sender.id}"
+    if data.startswith(NUMBERED_CHOICE) and data[1:].isdigit():
+        return Inbound(CHANNEL, message_id, sender, text=data[1:], reply_to=reply_to)
+    title = _label_of(data, query.message) or data
+    return Inbound(CHANNEL, message_id, sender, button=PressedButton(data, title), reply_to=reply_to)
+
+
+def _label_of(data: str, message: _Message | None) -> str | None:
+    """The pressed button's label, from the keyboard of the message it was on."""
+    if message is None or message.reply_markup is None:
+        return None
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None

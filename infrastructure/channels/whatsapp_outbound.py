@@ -1,0 +1,82 @@
+"""Replies as WhatsApp Cloud API messages: reply buttons, list messages or text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from application.outbound import Outgoing, PermanentSendError
+from domain.values import (
+    MAX_BUTTON_TITLE,
+    MAX_BUTTONS,
+    MAX_LIST_ROW_DESCRIPTION,
+    MAX_LIST_ROW_TITLE,
+    MAX_LIST_ROWS,
+    MAX_TEXT_LENGTH,
+    Reply,
+    shorten,
+)
+from infrastructure.channels.sending import post_json
+from infrastructure.channels.whatsapp import CHANNEL
+
+MAX_INTERACTIVE_BODY = 1024
+MAX_CHOICE_ID = 200  # list row ids; reply button ids allow 256
+LIST_BUTTON_LABEL = "Options"  # the same word in French and English, within 20 characters
+
+
+def message_of(reply: Reply, to: str) -> dict[str, Any]:
+    """The body of `POST /{phone-number-id}/messages` for this reply, within Meta's limits."""
+    message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    choices = reply["choices"][:MAX_LIST_ROWS]
+    body = {"text": _cut(reply["text"], MAX_INTERACTIVE_BODY)}
+    if not choices:
+        message["type"] = "text"
+        message["text"] = {"body": _cut(reply["text"], MAX_TEXT_LENGTH), "preview_url": False}
+    elif len(choices) <= MAX_BUTTONS and reply["style"] != "list":
+        buttons = [
+            {
+                "type": "reply",
+                "reply": {"id": c["id"][:MAX_CHOICE_ID], "title": shorten(c["title"], MAX_BUTTON_TITLE)},
+            }
+            for c in choices
+        ]
+        message["type"] = "interactive"
+        message["interactive"] = {"type": "button", "body": body, "action": {"buttons": buttons}}
+    else:
+        rows = []
+        for c in choices:
+            row = {"id": c["id"][:MAX_CHOICE_ID], "title": shorten(c["title"], MAX_LIST_ROW_TITLE)}
+            if c.get("description"):
+                row["description"] = shorten(c.get("description", ""), MAX_LIST_ROW_DESCRIPTION)
+            rows.append(row)
+        message["type"] = "interactive"
+        message["interactive"] = {
+            "type": "list",
+            "body": body,
+            "action": {"button": LIST_BUTTON_LABEL, "sections": [{"rows": rows}]},
+        }
+    return message
+
+
+def _cut(text: str, limit: int) -> str:
+    # Unlike shorten(), keeps line breaks: replies are laid out in lines.
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class WhatsAppSender:
+    name = CHANNEL
+
+    def __init__(self, client: httpx.Client, api_url: str, phone_number_id: str, access_token: str) -> None:
+        self._client = client
+        self._url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
+        self._headers = {"Authorization": f"Bearer {access_token}"}
+
+    def send(self, outgoing: Outgoing) -> list[str]:
+        answer = post_json(
+            self._client, self._url, message_of(outgoing.reply, outgoing.reply_to["to"]), self._headers
+        )
+        try:
+            return [str(sent["id"]) for sent in answer["messages"]]
+        except (KeyError, TypeError) as error:
+            raise PermanentSendError(f"unexpected answer from WhatsApp: {str(answer)[:200]}") from error
