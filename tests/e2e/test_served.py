@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,48 +13,19 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.servers import prepare_postgres, serving
 from tests.turns import KARIM
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(postgres_url: str) -> Iterator[str]:
-    port = free_port()
     env = {**os.environ, "CONVO_DATABASE_URL": postgres_url, "CONVO_LOG_LEVEL": "warning"}
     # Set up exactly as the README says for PostgreSQL.
-    for command in ("migrate", "demo-data"):
-        subprocess.run([sys.executable, "-m", "api", command], env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                output = server.stdout.read().decode() if server.stdout else ""
-                raise AssertionError(f"server did not become ready:\n{output}")
-            time.sleep(0.2)
+    prepare_postgres(env)
+    with serving(env, workers=2) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def test_two_worker_processes_keep_one_session_and_answer_redeliveries_alike(served: str) -> None:

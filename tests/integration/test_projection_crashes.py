@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -18,6 +16,7 @@ from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS
 from tests.conftest import FakeClock, postgres_settings
 from tests.projections import views
+from tests.servers import convo
 from tests.workload import random_workload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -31,12 +30,6 @@ def busy_log(postgres_url: str) -> Iterator[tuple[Container, dict[str, str]]]:
     env = {**os.environ, "CONVO_DATABASE_URL": postgres_url, "CONVO_PROJECTION_BATCH_SIZE": "5"}
     yield container, env
     container.close()
-
-
-def convo(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "api", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
 
 
 def positions(container: Container) -> dict[str, int]:
