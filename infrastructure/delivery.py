@@ -14,7 +14,12 @@ from application.following import LogFollower, Waker, follow
 from infrastructure.database import Database
 from infrastructure.leases import Lease
 from infrastructure.projections.runner import BackgroundRun
-from infrastructure.projections.tracking import read_position, write_position
+from infrastructure.projections.tracking import (
+    read_position,
+    start_tracking,
+    tracked_position,
+    write_position,
+)
 
 NAME = "delivery"
 
@@ -35,15 +40,10 @@ class DeliveryConsumer:
         self._deliverer = deliverer
         self._lease = lease
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="convo-delivery")
-        with self._db.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) ON CONFLICT DO NOTHING",
-                (self.name,),
-            )
+        start_tracking(database, self.name)
 
     def position(self) -> int:
-        row = self._db.fetch_one("SELECT position FROM projection_tracking WHERE name = %s", (self.name,))
-        return int(row["position"]) if row else 0
+        return tracked_position(self._db, self.name)
 
     def process(self, records: Sequence[EventRecord], after: int, up_to: int) -> bool:
         self._lease.renew()

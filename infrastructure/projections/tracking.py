@@ -24,22 +24,29 @@ def write_position(cursor: Cursor, name: str, position: int) -> None:
     )
 
 
+def start_tracking(database: Database, name: str) -> None:
+    # The row must exist before anyone locks it, or two followers could both start from 0.
+    with database.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) ON CONFLICT DO NOTHING", (name,)
+        )
+
+
+def tracked_position(database: Database, name: str) -> int:
+    row = database.fetch_one("SELECT position FROM projection_tracking WHERE name = %s", (name,))
+    return int(row["position"]) if row else 0
+
+
 class ProjectionConsumer:
     def __init__(self, database: Database, projection: SqlProjection) -> None:
         self._db = database
         self.projection = projection
         self.name = projection.name
         self._live_tables = {table: table for table in projection.tables}
-        # The row must exist before anyone locks it, or two followers could both start from 0.
-        with self._db.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) ON CONFLICT DO NOTHING",
-                (self.name,),
-            )
+        start_tracking(database, self.name)
 
     def position(self) -> int:
-        row = self._db.fetch_one("SELECT position FROM projection_tracking WHERE name = %s", (self.name,))
-        return int(row["position"]) if row else 0
+        return tracked_position(self._db, self.name)
 
     def process(self, records: Sequence[EventRecord], after: int, up_to: int) -> bool:
         with self._db.transaction() as cursor:
