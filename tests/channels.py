@@ -13,7 +13,14 @@ from infrastructure.bootstrap import Container
 from infrastructure.delivery import DeliveryWorker
 from infrastructure.settings import Settings
 from tests.fake_providers import FakeProviders
-from tests.provider_payloads import APP_SECRET, PHONE_NUMBER_ID, TG_BOT_TOKEN, TG_SECRET, VERIFY_TOKEN, WA_TOKEN
+from tests.provider_payloads import (
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    TG_BOT_TOKEN,
+    TG_SECRET,
+    VERIFY_TOKEN,
+    WA_TOKEN,
+)
 
 
 def channel_settings(settings: Settings, fake: FakeProviders, **overrides: object) -> Settings:
@@ -35,7 +42,9 @@ def channel_settings(settings: Settings, fake: FakeProviders, **overrides: objec
 
 
 @contextmanager
-def wired(container: Container, **overrides: object) -> Iterator[tuple[TestClient, DeliveryWorker, FakeProviders]]:
+def wired(
+    container: Container, **overrides: object
+) -> Iterator[tuple[TestClient, DeliveryWorker, FakeProviders]]:
     """The app and a delivery worker, both talking to fake providers."""
     with FakeProviders() as fake:
         container.settings = channel_settings(container.settings, fake, **overrides)

@@ -65,7 +65,10 @@ def wa_list_reply(wamid: str, choice_id: str, title: str, sender: str = KARIM_WA
         wamid,
         "interactive",
         sender,
-        interactive={"type": "list_reply", "list_reply": {"id": choice_id, "title": title, "description": "x"}},
+        interactive={
+            "type": "list_reply",
+            "list_reply": {"id": choice_id, "title": title, "description": "x"},
+        },
     )
 
 
@@ -135,7 +138,9 @@ def tg_press(
     }
 
 
-def post_telegram(client: TestClient, payload: dict[str, Any] | bytes, *, secret: str | None = TG_SECRET) -> Any:
+def post_telegram(
+    client: TestClient, payload: dict[str, Any] | bytes, *, secret: str | None = TG_SECRET
+) -> Any:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = {"content-type": "application/json"}
     if secret is not None:

@@ -119,7 +119,7 @@ def test_every_message_of_a_batch_is_handled_and_other_types_get_a_polite_reply(
     )
     assert batch["messages"] == 4
     worker.catch_up()
-    greeting, image, location, sites = sent_messages(fake)
+    _greeting, image, location, sites = sent_messages(fake)
     assert image["type"] == location["type"] == "text"
     assert "texte" in image["text"]["body"].lower()
     assert [e.kind for e in named(recorded(container), "UnsupportedMessageReceived")] == ["image", "location"]
@@ -130,7 +130,7 @@ def test_every_message_of_a_batch_is_handled_and_other_types_get_a_polite_reply(
 def test_status_reports_are_recorded_once_and_unknown_ones_write_nothing(
     container: Container, whatsapp: Wired
 ) -> None:
-    client, worker, fake = whatsapp
+    client, worker, _ = whatsapp
     send(client, wa_text("wamid.1", "Bonjour"))
     worker.catch_up()
     (delivery,) = container.audit.deliveries(container.audit.resolve(KARIM))
@@ -187,9 +187,15 @@ GOOD = json.dumps(whatsapp_notification([wa_text("wamid.x", "Bonjour")])).encode
         (GOOD, {"content-type": "application/json", "X-Hub-Signature-256": "nonsense"}, 403),
         (GOOD[:-7], {"content-type": "application/json", "sign": "truncated"}, 400),
         (GOOD, {"content-type": "text/plain", "sign": "yes"}, 415),
-        (b'{"object": "whatsapp_business_account"}', {"content-type": "application/json", "sign": "yes"}, 422),
         (
-            json.dumps(whatsapp_notification([wa_text("wamid.y", "Bonjour", sender="not-a-number")])).encode(),
+            b'{"object": "whatsapp_business_account"}',
+            {"content-type": "application/json", "sign": "yes"},
+            422,
+        ),
+        (
+            json.dumps(
+                whatsapp_notification([wa_text("wamid.y", "Bonjour", sender="not-a-number")])
+            ).encode(),
             {"content-type": "application/json", "sign": "yes"},
             422,
         ),
