@@ -152,3 +152,20 @@ def test_a_copy_shares_no_mutable_state() -> None:
     assert "project.P-TIL" not in conversation.open_session["offered"]
     assert conversation.open_session["turns"] == 1
     assert conversation.version == 4
+
+
+def test_replies_recorded_before_channels_sent_them_still_replay() -> None:
+    conversation = started()
+    turn(conversation, "m-1", T0, offered=["menu.sites"])
+    events = conversation.collect_events()
+    reply = events[-1]
+    assert type(reply).__name__ == "ReplySent"
+    assert (reply.channel, reply.reply_to) == ("generic", None)  # type: ignore[attr-defined]
+    # As stored before the fields existed.
+    del reply.__dict__["channel"], reply.__dict__["reply_to"]
+    replayed = None
+    for event in events:
+        replayed = event.mutate(replayed)
+    assert isinstance(replayed, Conversation)
+    assert replayed.open_session["listing"] is not None
+    assert replayed.open_session["turns"] == 1
