@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -52,14 +53,18 @@ class ReplyDeliverer:
         clock: Clock,
         policy: DeliveryPolicy | None = None,
         stop: threading.Event | None = None,
-        before_attempt: Callable[[], None] | None = None,
+        keep_alive: Callable[[], None] | None = None,
+        keep_alive_every: float = 5.0,
     ) -> None:
+        """`keep_alive` runs before each attempt and during long waits; it raises to stop the
+        delivery (the worker lost its lease)."""
         self._store = store
         self._channels = dict(channels)
         self._clock = clock
         self._policy = policy or DeliveryPolicy()
         self._stop = stop or threading.Event()
-        self._before_attempt = before_attempt
+        self._keep_alive = keep_alive or (lambda: None)
+        self._keep_alive_every = keep_alive_every
 
     def deliver(self, record: EventRecord) -> Delivery | None:
         """Sends one reply unless it was delivered before; None when its channel answers inline."""
@@ -81,10 +86,8 @@ class ReplyDeliverer:
         channel = self._channels.get(channel_name)
         if channel is None:
             return self._record(outgoing, [], attempts=0, error=f"{channel_name} sending is not configured")
-        error: str | None = None
         for attempt in range(1, self._policy.max_attempts + 1):
-            if self._before_attempt is not None:
-                self._before_attempt()
+            self._keep_alive()
             try:
                 provider_ids = channel.send(outgoing)
             except SendError as failure:
@@ -92,11 +95,18 @@ class ReplyDeliverer:
                 log.warning("%s reply %s, attempt %s: %s", channel_name, message_id, attempt, error)
                 if not failure.retryable or attempt == self._policy.max_attempts:
                     return self._record(outgoing, [], attempts=attempt, error=error)
-                if self._stop.wait(self._policy.delay(attempt, failure.retry_after)):
-                    raise DeliveryInterruptedError(message_id) from failure
+                self._back_off(self._policy.delay(attempt, failure.retry_after), message_id)
                 continue
             return self._record(outgoing, provider_ids, attempts=attempt, error=None)
         raise AssertionError("unreachable: the last attempt always returns")
+
+    def _back_off(self, seconds: float, message_id: str) -> None:
+        # In slices, so a long wait keeps the lease and a stop is seen at once.
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            if self._stop.wait(min(remaining, self._keep_alive_every)):
+                raise DeliveryInterruptedError(message_id)
+            self._keep_alive()
 
     def _record(
         self, outgoing: Outgoing, provider_ids: list[str], *, attempts: int, error: str | None

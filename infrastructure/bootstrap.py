@@ -90,7 +90,8 @@ class Container:
             self.clock,
             policy,
             stop,
-            before_attempt=lease.renew,
+            keep_alive=lease.renew,
+            keep_alive_every=settings.delivery_lease_seconds / 3,
         )
         return DeliveryWorker(
             self.store,

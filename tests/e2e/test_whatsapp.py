@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from infrastructure.bootstrap import Container
 from infrastructure.delivery import DeliveryWorker
@@ -132,6 +133,8 @@ def test_status_reports_are_recorded_once_and_unknown_ones_write_nothing(
 ) -> None:
     client, worker, _ = whatsapp
     send(client, wa_text("wamid.1", "Bonjour"))
+    (pending,) = container.audit.deliveries(container.audit.resolve(KARIM))
+    assert (pending.outcome, pending.provider_message_ids) == ("pending", [])
     worker.catch_up()
     (delivery,) = container.audit.deliveries(container.audit.resolve(KARIM))
     (wamid,) = delivery.provider_message_ids
@@ -150,9 +153,17 @@ def test_status_reports_are_recorded_once_and_unknown_ones_write_nothing(
     failed = wa_status(wamid, "failed", errors=[{"code": 131047, "title": "Re-engagement message"}])
     assert report(failed)["statuses_recorded"] == 1
 
-    (delivery,) = container.audit.deliveries(container.audit.resolve(KARIM))
-    assert delivery.outcome == "delivered"
-    assert [(s["status"], s["errors"]) for s in delivery.statuses] == [
+    container.settings = container.settings.model_copy(update={"api_token": SecretStr("t")})
+    answer = client.get("/conversations/33600000001/deliveries", headers={"Authorization": "Bearer t"})
+    assert answer.status_code == 200, answer.text
+    (delivery,) = answer.json()["deliveries"]
+    assert (delivery["message_id"], delivery["channel"], delivery["outcome"]) == (
+        "wamid.1",
+        "whatsapp",
+        "delivered",
+    )
+    assert delivery["provider_message_ids"] == [wamid]
+    assert [(s["status"], s["errors"]) for s in delivery["statuses"]] == [
         ("sent", []),
         ("delivered", []),
         ("failed", ["131047 Re-engagement message"]),

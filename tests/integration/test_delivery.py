@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -202,3 +203,30 @@ def test_back_off_grows_and_honours_retry_after() -> None:
     assert 4.0 <= policy.delay(4, None) <= 8.0
     assert policy.delay(1, 7.0) == 7.0
     assert policy.delay(1, 60.0) == 10.0
+
+
+def test_a_long_back_off_keeps_the_lease(wired_container: Container, fake: FakeProviders) -> None:
+    wired_container.settings = wired_container.settings.model_copy(
+        update={"delivery_lease_seconds": 0.3, "delivery_max_retry_seconds": 1.0}
+    )
+    sender = wired_container.delivery_worker()
+    rival = build(wired_container.settings, clock=FakeClock())
+    standby = rival.delivery_worker()
+    try:
+        message_id = reply_by_whatsapp(wired_container)
+        fake.fail_next("whatsapp", 429, retry_after=1)  # a wait three times the lease
+        assert sender.lease.hold()
+        sending = threading.Thread(target=sender.catch_up)
+        sending.start()
+        taken = []
+        while sending.is_alive():
+            taken.append(standby.lease.hold())
+            time.sleep(0.05)
+        sending.join()
+        assert len(taken) > 5 and not any(taken), "nobody took over while the sender waited"
+        assert delivery_of(wired_container, message_id) is not None
+        assert len(fake.sent("whatsapp", "messages")) == 1
+    finally:
+        standby.close()
+        rival.close()
+        sender.close()
