@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit_latency, hot, latency, rebuild_rate, throughput
+from bench import audit_latency, delivery_rate, hot, latency, rebuild_rate, throughput
 from bench.report import Line, render, write_json
 from bench.scratch import SERVER_URL, scratch_database, server_version
 from bench.sizes import FULL, QUICK, Sizes
@@ -22,6 +22,7 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     hot.run,
     rebuild_rate.run,
     audit_latency.run,
+    delivery_rate.run,
 )
 
 

@@ -33,6 +33,9 @@ class InMemoryDirectory:
     def find_subcontractor(self, phone: str) -> Subcontractor | None:
         return Subcontractor(f"S-{phone}", phone, "Bench User", "Bench SARL", "fr")
 
+    def find_subcontractor_by_telegram(self, telegram_user_id: str) -> Subcontractor | None:
+        return None
+
     def sites_of(self, subcontractor_id: str) -> list[Site]:
         return SITES
 

@@ -22,6 +22,8 @@ class Sizes:
     rebuild_rounds: int = 3
     audit_events: int = 100_000
     audit_requests: int = 60
+    delivery_replies: int = 2000
+    delivery_rounds: int = 3
 
 
 FULL = Sizes()
@@ -37,4 +39,6 @@ QUICK = Sizes(
     rebuild_rounds=1,
     audit_events=3_000,
     audit_requests=15,
+    delivery_replies=300,
+    delivery_rounds=1,
 )

@@ -90,8 +90,8 @@ class Container:
             self.clock,
             policy,
             stop,
-            keep_alive=lease.renew,
-            keep_alive_every=settings.delivery_lease_seconds / 3,
+            keep_alive=lease.keep,
+            keep_alive_every=settings.delivery_lease_seconds / 6,
         )
         return DeliveryWorker(
             self.store,

@@ -46,7 +46,7 @@ class DeliveryConsumer:
         return tracked_position(self._db, self.name)
 
     def process(self, records: Sequence[EventRecord], after: int, up_to: int) -> bool:
-        self._lease.renew()
+        self._lease.keep()
         if self.position() != after:
             return False
         by_conversation: dict[UUID, list[EventRecord]] = {}
