@@ -20,6 +20,7 @@ from infrastructure.channels.payloads import payload_error
 
 CHANNEL = "whatsapp"
 SIGNATURE_PREFIX = "sha256="
+WHATSAPP_OBJECT = "whatsapp_business_account"
 
 
 def signature(body: bytes, app_secret: str) -> str:
@@ -106,6 +107,8 @@ def parse(body: bytes, received_at: datetime) -> WhatsAppBatch:
         raise payload_error("WhatsApp notification", error) from None
     messages: list[Inbound] = []
     statuses: list[StatusReport] = []
+    if notification.object != WHATSAPP_OBJECT:
+        return WhatsAppBatch(messages, statuses)  # another Meta product's webhook: not for the bot
     for entry in notification.entry:
         for change in entry.changes:
             if change.field != "messages":
