@@ -97,6 +97,10 @@ class ReplyDeliverer:
                     return self._record(outgoing, [], attempts=attempt, error=error)
                 self._back_off(self._policy.delay(attempt, failure.retry_after), message_id)
                 continue
+            except Exception as bug:
+                # A reply that cannot even be rendered must not block every reply after it.
+                log.exception("%s reply %s could not be sent", channel_name, message_id)
+                return self._record(outgoing, [], attempts=attempt, error=f"{type(bug).__name__}: {bug}")
             return self._record(outgoing, provider_ids, attempts=attempt, error=None)
         raise AssertionError("unreachable: the last attempt always returns")
 

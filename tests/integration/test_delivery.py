@@ -230,3 +230,16 @@ def test_a_long_back_off_keeps_the_lease(wired_container: Container, fake: FakeP
         standby.close()
         rival.close()
         sender.close()
+
+
+def test_a_reply_that_cannot_be_rendered_is_recorded_as_failed_and_the_rest_go_out(
+    wired_container: Container, worker: DeliveryWorker, fake: FakeProviders
+) -> None:
+    broken = f"wamid.{next(_ids)}"
+    wired_container.service.handle(Inbound("whatsapp", broken, KARIM_WA_ID, text="Bonjour", reply_to={}))
+    reply_by_whatsapp(wired_container, "aide")
+    worker.catch_up()
+    broken_view, sent_view = wired_container.audit.deliveries(wired_container.audit.resolve(KARIM))
+    assert (broken_view.outcome, broken_view.error) == ("failed", "KeyError: 'to'")
+    assert sent_view.outcome == "delivered"
+    assert len(fake.sent("whatsapp", "messages")) == 1
