@@ -43,8 +43,16 @@ class Lease:
             cursor.execute("INSERT INTO worker_leases (name) VALUES (%s) ON CONFLICT DO NOTHING", (name,))
 
     def hold(self) -> bool:
-        """Takes or renews the lease; False while another holder's lease runs."""
+        """Takes or renews the lease; False while another holder's lease runs.
+
+        Within a third of the lease since its last renewal it is certainly still
+        ours, and no write is made: a worker renews a few times per lease, not
+        once per reply or poll.
+        """
         now = self._clock()
+        with self._guard:
+            if now - self._renewed_at < self._seconds / 3:
+                return True
         with self._db.transaction() as cursor:
             taken: int = cursor.execute(
                 "UPDATE worker_leases SET holder = %s, expires_at = %s "
@@ -56,21 +64,15 @@ class Lease:
                 self._renewed_at = now
         return taken == 1
 
-    def renew(self) -> None:
+    def keep(self) -> None:
         """Raises LeaseLostError when the lease went to someone else."""
         if not self.hold():
             raise LeaseLostError(f"the {self.name} lease is held by another worker")
 
-    def keep(self) -> None:
-        """Renews the lease when a third of it has run since the last renewal: often enough
-        to keep it, without a write per reply. Raises LeaseLostError when it is gone."""
-        with self._guard:
-            due = self._clock() - self._renewed_at >= self._seconds / 3
-        if due:
-            self.renew()
-
     def release(self) -> None:
         """Lets a successor start at once instead of waiting for the expiry."""
+        with self._guard:
+            self._renewed_at = float("-inf")
         with self._db.transaction() as cursor:
             cursor.execute(
                 "UPDATE worker_leases SET expires_at = 0 WHERE name = %s AND holder = %s",
