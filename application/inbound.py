@@ -35,6 +35,9 @@ class Inbound:
     # Where a channel that sends replies itself must send this one (a chat id...);
     # None for channels that answer in the webhook's response.
     reply_to: dict[str, str] | None = field(default=None, compare=False)
+    # The language the sender's app is set to, when the channel says (Telegram does):
+    # better than guessing from a phone prefix for senders the directory does not know.
+    language_hint: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.channel or not self.message_id.strip():

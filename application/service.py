@@ -15,6 +15,7 @@ from application.keyed_locks import KeyedLocks
 from application.phone import guess_language, normalise_phone, telegram_user_of
 from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
+from application.texts import SUPPORTED_LANGUAGES
 from domain.conversation import Conversation
 from domain.identity import conversation_id_for
 from domain.receipt import MessageReceipt
@@ -102,7 +103,7 @@ class ConversationService:
             conversation = Conversation(
                 contact=contact,
                 subcontractor_id=subcontractor.id if subcontractor else None,
-                language=subcontractor.language if subcontractor else guess_language(contact),
+                language=subcontractor.language if subcontractor else _language_of(inbound, contact),
                 message_id=inbound.message_id,
                 at=now,
             )
@@ -126,3 +127,9 @@ class ConversationService:
             reply=reply,
             attempts=attempt,
         )
+
+
+def _language_of(inbound: Inbound, contact: str) -> str:
+    """For senders the directory does not know: what their app says, else their phone prefix."""
+    hint = (inbound.language_hint or "").split("-")[0].lower()
+    return hint if hint in SUPPORTED_LANGUAGES else guess_language(contact)

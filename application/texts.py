@@ -92,6 +92,8 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+SUPPORTED_LANGUAGES = frozenset(_TEXTS)
+
 
 def say(language: str, key: str, **values: object) -> str:
     """The text for `key` in the subcontractor's language (French when unknown)."""

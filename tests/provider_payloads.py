@@ -95,16 +95,18 @@ def post_whatsapp(
     return client.post("/webhooks/whatsapp", content=body, headers=headers)
 
 
-def tg_user(user_id: int) -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": "Karim", "language_code": "fr"}
+def tg_user(user_id: int, language: str = "fr") -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": "Karim", "language_code": language}
 
 
-def tg_message(text: str, user_id: int = KARIM_TELEGRAM, update_id: int | None = None) -> dict[str, Any]:
+def tg_message(
+    text: str, user_id: int = KARIM_TELEGRAM, update_id: int | None = None, language: str = "fr"
+) -> dict[str, Any]:
     return {
         "update_id": update_id if update_id is not None else next(_update_ids),
         "message": {
             "message_id": 77,
-            "from": tg_user(user_id),
+            "from": tg_user(user_id, language),
             "chat": {"id": user_id, "first_name": "Karim", "type": "private"},
             "date": 1764000000,
             "text": text,

@@ -27,6 +27,7 @@ def is_authentic(configured_secret: str, given: str) -> bool:
 class _User(BaseModel):
     id: int
     is_bot: bool = False
+    language_code: str | None = None
 
 
 class _Chat(BaseModel):
@@ -78,15 +79,15 @@ def parse(body: bytes) -> Inbound | None:
     message = update.message
     if message is None or message.sender is None or message.sender.is_bot:
         return None
-    common_sender = f"{TELEGRAM_PREFIX}{message.sender.id}"
+    sender = f"{TELEGRAM_PREFIX}{message.sender.id}"
     reply_to = {"chat_id": str(message.chat.id)}
+    language = message.sender.language_code
     if message.text is not None and message.text.strip():
-        return Inbound(
-            CHANNEL, message_id, common_sender, text=message.text[:MAX_TEXT_LENGTH], reply_to=reply_to
-        )
+        text = message.text[:MAX_TEXT_LENGTH]
+        return Inbound(CHANNEL, message_id, sender, text=text, reply_to=reply_to, language_hint=language)
     extra = message.model_extra or {}
     kind = next((k for k in _UNSUPPORTED_KINDS if k in extra), "message")
-    return Inbound(CHANNEL, message_id, common_sender, unsupported=kind, reply_to=reply_to)
+    return Inbound(CHANNEL, message_id, sender, unsupported=kind, reply_to=reply_to, language_hint=language)
 
 
 def _press(message_id: str, query: _CallbackQuery) -> Inbound | None:
@@ -97,10 +98,11 @@ def _press(message_id: str, query: _CallbackQuery) -> Inbound | None:
     chat_id = query.message.chat.id if query.message is not None else query.sender.id
     reply_to = {"chat_id": str(chat_id), "callback_query_id": query.id}
     sender = f"{TELEGRAM_PREFIX}{query.sender.id}"
+    language = query.sender.language_code
     if data.startswith(NUMBERED_CHOICE) and data[1:].isdigit():
-        return Inbound(CHANNEL, message_id, sender, text=data[1:], reply_to=reply_to)
-    title = _label_of(data, query.message) or data
-    return Inbound(CHANNEL, message_id, sender, button=PressedButton(data, title), reply_to=reply_to)
+        return Inbound(CHANNEL, message_id, sender, text=data[1:], reply_to=reply_to, language_hint=language)
+    pressed = PressedButton(data, _label_of(data, query.message) or data)
+    return Inbound(CHANNEL, message_id, sender, button=pressed, reply_to=reply_to, language_hint=language)
 
 
 def _label_of(data: str, message: _Message | None) -> str | None:

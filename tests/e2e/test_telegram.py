@@ -102,12 +102,18 @@ def test_an_update_delivered_again_is_one_turn_and_one_send(container: Container
     assert len(fake.sent("telegram", "sendMessage")) == 1
 
 
-def test_an_unlinked_account_is_told_it_is_not_registered(container: Container, telegram: Wired) -> None:
+def test_an_unlinked_account_is_told_it_is_not_registered_in_its_language(
+    container: Container, telegram: Wired
+) -> None:
     client, worker, fake = telegram
-    send(client, tg_message("Bonjour", user_id=999_999))
+    send(client, tg_message("Bonjour", user_id=999_999, language="fr"))
+    send(client, tg_message("Hello", user_id=888_888, language="en-GB"))
     worker.catch_up()
-    (reply,) = fake.sent("telegram", "sendMessage")
-    assert reply["chat_id"] == "999999"
+    # Two conversations: sent in parallel, in either order.
+    english, french = sorted(fake.sent("telegram", "sendMessage"), key=lambda m: str(m["chat_id"]))
+    assert (french["chat_id"], english["chat_id"]) == ("999999", "888888")
+    assert "pas enregistré" in french["text"]
+    assert "not registered" in english["text"]
     events = list(container.store.events.get(container.audit.resolve("telegram:999999")))
     assert len(named(events, "SenderNotRegistered")) == 1
     assert recorded(container, KARIM) == []
