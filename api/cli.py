@@ -206,10 +206,10 @@ def deliver(
 
 @projections_app.command("status")
 def projections_status() -> None:
-    """Each projection's position, the log's head and the lag."""
+    """Each projection's position, the log's head and the lag; the same for delivery."""
     container = build(Settings())
     try:
-        for s in container.projections.status():
+        for s in [*container.projections.status(), container.delivery_status()]:
             console.print(f"{s.name:<15} position {s.position:>10}  head {s.head:>10}  lag {s.lag:>8}")
     finally:
         container.close()

@@ -32,7 +32,8 @@ from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.leases import Lease
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
-from infrastructure.projections.runner import BackgroundRun, ProjectionRunner
+from infrastructure.projections.runner import BackgroundRun, ProjectionRunner, ProjectionStatus
+from infrastructure.projections.tracking import tracked_position
 from infrastructure.settings import Settings
 from infrastructure.sql_directory import SqlSiteDirectory
 from infrastructure.wakers import PollingWaker, PostgresWaker
@@ -102,6 +103,11 @@ class Container:
             batch_size=settings.delivery_batch_size,
             concurrency=settings.delivery_concurrency,
         )
+
+    def delivery_status(self) -> ProjectionStatus:
+        """How far the delivery worker got in the log (0 before it ever ran)."""
+        head = self.store.recorder.max_notification_id() or 0
+        return ProjectionStatus(DELIVERY, tracked_position(self.database, DELIVERY), head)
 
     def deliver_in_background(self) -> BackgroundRun:
         return self.delivery_worker().start_in_background(self.waker(), self.settings.projection_poll_seconds)

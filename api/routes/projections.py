@@ -73,7 +73,7 @@ def get_jobs(request: Request) -> RebuildJobs:
 JobsDep = Annotated[RebuildJobs, Depends(get_jobs)]
 
 
-@router.get("", summary="Each projection's position, the log's head and the lag")
+@router.get("", summary="Each projection's position, the log's head and the lag; the same for delivery")
 def status(container: ContainerDep, jobs: JobsDep) -> dict[str, Any]:
     items = []
     for s in container.projections.status():
@@ -87,7 +87,11 @@ def status(container: ContainerDep, jobs: JobsDep) -> dict[str, Any]:
                 "rebuild": vars(job) if job else None,
             }
         )
-    return {"items": items}
+    delivery = container.delivery_status()
+    return {
+        "items": items,
+        "delivery": {"position": delivery.position, "head": delivery.head, "lag": delivery.lag},
+    }
 
 
 @router.post("/{name}/rebuild", status_code=202, summary="Replay the log into a fresh copy and swap it in")

@@ -7,7 +7,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from api.app import create_app
 from application.delivery import DeliveryInterruptedError, DeliveryPolicy
 from application.inbound import Inbound
 from infrastructure.bootstrap import Container, build
@@ -243,3 +246,18 @@ def test_a_reply_that_cannot_be_rendered_is_recorded_as_failed_and_the_rest_go_o
     assert (broken_view.outcome, broken_view.error) == ("failed", "KeyError: 'to'")
     assert sent_view.outcome == "delivered"
     assert len(fake.sent("whatsapp", "messages")) == 1
+
+
+def test_the_delivery_lag_is_shown_beside_the_projections(
+    wired_container: Container, worker: DeliveryWorker
+) -> None:
+    reply_by_whatsapp(wired_container)
+    before = wired_container.delivery_status()
+    assert (before.position, before.lag) == (0, before.head)
+    worker.catch_up()
+    worker.catch_up()  # as the worker's next poll does: past the deliveries it recorded itself
+    wired_container.settings = wired_container.settings.model_copy(update={"api_token": SecretStr("t")})
+    with TestClient(create_app(wired_container)) as client:
+        shown = client.get("/projections", headers={"Authorization": "Bearer t"}).json()["delivery"]
+    assert shown["lag"] == 0
+    assert shown["position"] == shown["head"] >= before.head
