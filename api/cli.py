@@ -136,7 +136,8 @@ def audit(
             for record in records:
                 print(_record_json(record))
         else:
-            for line in transcript(records):
+            sent = container.audit.deliveries(conversation_id, session_id=session)
+            for line in transcript(records, {d.message_id: d for d in sent}):
                 print(line)
     finally:
         container.close()

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
+from application.audit import DeliveryView
 from application.event_records import EventRecord
 
 
-def transcript(records: Iterable[EventRecord]) -> Iterator[str]:
+def transcript(
+    records: Iterable[EventRecord], deliveries: Mapping[str, DeliveryView] | None = None
+) -> Iterator[str]:
+    """One line per event; under a reply a channel sent itself, what became of it."""
     for record in records:
         line = _line(record)
         if line is not None:
             yield line
+        delivery = (deliveries or {}).get(str(record.message_id)) if record.type == "ReplySent" else None
+        if delivery is not None:
+            yield _delivery_line(delivery)
+
+
+def _delivery_line(delivery: DeliveryView) -> str:
+    indent = " " * 21
+    if delivery.outcome == "pending":
+        return f"{indent}↳ {delivery.channel}: not sent yet"
+    tries = f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}"
+    if delivery.outcome == "failed":
+        return f"{indent}↳ {delivery.channel}: FAILED after {tries}: {delivery.error}"
+    reported = [str(s["status"]) for s in delivery.statuses]
+    news = f"; then {', '.join(reported)}" if reported else ""
+    return f"{indent}↳ {delivery.channel}: delivered ({tries}){news}"
 
 
 def _line(record: EventRecord) -> str | None:

@@ -40,3 +40,42 @@ def test_unknown_command_and_bad_settings_are_clear(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "must start with sqlite:// or postgresql://" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_audit_shows_what_became_of_each_reply_a_channel_sent(tmp_path: Path) -> None:
+    from application.inbound import Inbound
+    from infrastructure.bootstrap import build
+    from infrastructure.settings import Settings
+    from tests.channels import channel_settings
+    from tests.fake_providers import FakeProviders
+
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    with FakeProviders() as fake:
+        container = build(channel_settings(Settings(database_url=url), fake, delivery_max_attempts=2))
+        worker = container.delivery_worker()
+        try:
+            container.service.handle(
+                Inbound("whatsapp", "wamid.a", "33600000001", text="Bonjour", reply_to={"to": "33600000001"})
+            )
+            fake.fail_next("whatsapp", 500)
+            worker.catch_up()
+            fake.fail_next("whatsapp", 403)
+            container.service.handle(
+                Inbound("whatsapp", "wamid.b", "33600000001", text="aide", reply_to={"to": "33600000001"})
+            )
+            worker.catch_up()
+            container.service.handle(
+                Inbound("whatsapp", "wamid.c", "33600000001", text="merci", reply_to={"to": "33600000001"})
+            )
+        finally:
+            worker.close()
+            container.close()
+    run = convo("audit", "+33600000001", env={"CONVO_DATABASE_URL": url})
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    replies = [n for n, line in enumerate(lines) if "→" in line]
+    assert [lines[n + 1].strip() for n in replies] == [
+        "↳ whatsapp: delivered (2 attempts)",
+        "↳ whatsapp: FAILED after 1 attempt: HTTP 403: 131000 Forbidden",
+        "↳ whatsapp: not sent yet",
+    ]
