@@ -11,6 +11,7 @@ from domain.values import (
     MAX_TEXT_LENGTH,
     Choice,
     Reply,
+    cut,
     shorten,
 )
 
@@ -41,6 +42,4 @@ def compose(text: str, choices: list[Choice] | None = None) -> Reply:
 
 
 def shorten_text(text: str) -> str:
-    if len(text) <= MAX_TEXT_LENGTH:
-        return text
-    return text[: MAX_TEXT_LENGTH - 1] + "…"
+    return cut(text, MAX_TEXT_LENGTH)

@@ -57,6 +57,11 @@ class OpenSession(TypedDict):
     recent_intents: list[str]
 
 
+def cut(text: str, limit: int) -> str:
+    """Cuts text to a channel limit, marking the cut with an ellipsis; keeps its line breaks."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def shorten(text: str, limit: int) -> str:
     """Cuts text to a channel limit, marking the cut with an ellipsis."""
     text = " ".join(text.split())

@@ -22,6 +22,8 @@ from tests.provider_payloads import (
     WA_TOKEN,
 )
 
+Wired = tuple[TestClient, DeliveryWorker, FakeProviders]  # the app, a delivery worker, the providers
+
 
 def channel_settings(settings: Settings, fake: FakeProviders, **overrides: object) -> Settings:
     return settings.model_copy(
@@ -42,9 +44,7 @@ def channel_settings(settings: Settings, fake: FakeProviders, **overrides: objec
 
 
 @contextmanager
-def wired(
-    container: Container, **overrides: object
-) -> Iterator[tuple[TestClient, DeliveryWorker, FakeProviders]]:
+def wired(container: Container, **overrides: object) -> Iterator[Wired]:
     """The app and a delivery worker, both talking to fake providers."""
     with FakeProviders() as fake:
         container.settings = channel_settings(container.settings, fake, **overrides)

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from application.outbound import Outgoing, PermanentSendError, SendError
-from domain.values import MAX_TEXT_LENGTH, Reply
+from domain.values import MAX_TEXT_LENGTH, Reply, cut
 from infrastructure.channels.sending import post_json
 from infrastructure.channels.telegram import CHANNEL, NUMBERED_CHOICE
 
@@ -19,10 +19,7 @@ MAX_CALLBACK_DATA_BYTES = 64
 
 def send_message_of(reply: Reply, chat_id: str) -> dict[str, Any]:
     """The body of `sendMessage`: the text, and one keyboard row per choice."""
-    text = (
-        reply["text"] if len(reply["text"]) <= MAX_TEXT_LENGTH else reply["text"][: MAX_TEXT_LENGTH - 1] + "…"
-    )
-    message: dict[str, Any] = {"chat_id": chat_id, "text": text}
+    message: dict[str, Any] = {"chat_id": chat_id, "text": cut(reply["text"], MAX_TEXT_LENGTH)}
     if reply["choices"]:
         rows = []
         for number, choice in enumerate(reply["choices"], start=1):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from application.inbound import Inbound, InvalidInboundError, PressedButton
-from domain.values import Reply
+from domain.values import Reply, cut
 
 CHANNEL = "twilio"
 MAX_MESSAGE = 1600  # Twilio's limit for one message body
@@ -50,7 +50,5 @@ def twiml(reply: Reply) -> str:
     if reply["choices"]:
         lines.append("")
         lines += [f"{number}. {choice['title']}" for number, choice in enumerate(reply["choices"], start=1)]
-    text = "\n".join(lines)
-    if len(text) > MAX_MESSAGE:
-        text = text[: MAX_MESSAGE - 1] + "…"
+    text = cut("\n".join(lines), MAX_MESSAGE)
     return f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(text)}</Message></Response>'

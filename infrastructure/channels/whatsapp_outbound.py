@@ -15,6 +15,7 @@ from domain.values import (
     MAX_LIST_ROWS,
     MAX_TEXT_LENGTH,
     Reply,
+    cut,
     shorten,
 )
 from infrastructure.channels.sending import post_json
@@ -29,10 +30,10 @@ def message_of(reply: Reply, to: str) -> dict[str, Any]:
     """The body of `POST /{phone-number-id}/messages` for this reply, within Meta's limits."""
     message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
     choices = reply["choices"][:MAX_LIST_ROWS]
-    body = {"text": _cut(reply["text"], MAX_INTERACTIVE_BODY)}
+    body = {"text": cut(reply["text"], MAX_INTERACTIVE_BODY)}
     if not choices:
         message["type"] = "text"
-        message["text"] = {"body": _cut(reply["text"], MAX_TEXT_LENGTH), "preview_url": False}
+        message["text"] = {"body": cut(reply["text"], MAX_TEXT_LENGTH), "preview_url": False}
     elif len(choices) <= MAX_BUTTONS and reply["style"] != "list":
         buttons = [
             {
@@ -57,11 +58,6 @@ def message_of(reply: Reply, to: str) -> dict[str, Any]:
             "action": {"button": LIST_BUTTON_LABEL, "sections": [{"rows": rows}]},
         }
     return message
-
-
-def _cut(text: str, limit: int) -> str:
-    # Unlike shorten(), keeps line breaks: replies are laid out in lines.
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class WhatsAppSender:

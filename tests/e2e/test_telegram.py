@@ -10,9 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.bootstrap import Container
-from infrastructure.delivery import DeliveryWorker
-from tests.channels import wired
-from tests.fake_providers import FakeProviders
+from tests.channels import Wired, wired
 from tests.provider_payloads import (
     KARIM_TELEGRAM,
     post_telegram,
@@ -23,8 +21,6 @@ from tests.provider_payloads import (
     whatsapp_notification,
 )
 from tests.turns import KARIM, log_size, named, recorded
-
-Wired = tuple[TestClient, DeliveryWorker, FakeProviders]
 
 
 @pytest.fixture

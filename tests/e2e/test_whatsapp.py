@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from infrastructure.bootstrap import Container
-from infrastructure.delivery import DeliveryWorker
-from tests.channels import wired
+from tests.channels import Wired, wired
 from tests.fake_providers import FakeProviders
 from tests.provider_payloads import (
     APP_SECRET,
@@ -27,8 +26,6 @@ from tests.provider_payloads import (
     whatsapp_notification,
 )
 from tests.turns import KARIM, log_size, named, recorded
-
-Wired = tuple[TestClient, DeliveryWorker, FakeProviders]
 
 
 @pytest.fixture
