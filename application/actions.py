@@ -11,13 +11,25 @@ Choice ids are stable and namespaced by kind:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from application.ports import TASK_STATUSES, Site, SiteDirectory, Subcontractor, Task, TaskStatus
+from application.ports import (
+    TASK_STATUSES,
+    DirectoryChange,
+    ProblemReportFiling,
+    Site,
+    SiteDirectory,
+    Subcontractor,
+    Task,
+    TaskStatus,
+    TaskStatusChange,
+)
 from application.replies import choice, compose
 from application.texts import say, status_label
+from domain.identity import problem_reference_for
 from domain.values import MAX_LIST_ROWS, Choice, Reply
 
 GLOBAL_CHOICES = ("menu.sites", "menu.help", "menu.main")
@@ -50,6 +62,8 @@ class ActionResult:
     listing_kind: str | None = None
     focus: dict[str, str] = field(default_factory=dict)
     awaiting: str | None = None
+    # A change to the world this turn decides; made only once the turn is committed.
+    change: DirectoryChange | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class Actor:
     subcontractor: Subcontractor
     message_id: str
     at: datetime
+    change_id: str  # the key of the one change to the world this message may decide
 
     @property
     def language(self) -> str:
@@ -159,19 +174,26 @@ class Actions:
         )
 
     def set_status(self, actor: Actor, task_id: str, status: TaskStatus) -> ActionResult:
+        """Decides the change; the directory makes it once the turn is committed."""
         before = self._task(actor, task_id, "set_task_status")
-        after = self._directory.set_task_status(
-            actor.subcontractor.id, task_id, status, actor.message_id, actor.at
-        )
-        if after is None:
-            raise ActionNotResolvedError("not_found", "set_task_status", {"task_id": task_id})
+        after = replace(before, status=status)
         language = actor.language
         call = ToolCall(
             "set_task_status",
             {"task_id": task_id, "status": status},
             {**_task_output(after), "previous_status": before.status},
         )
-        key = "status_unchanged" if before.status == status and after.status == status else "status_changed"
+        change = None
+        if before.status != status:
+            change = TaskStatusChange(
+                change_id=actor.change_id,
+                subcontractor_id=actor.subcontractor.id,
+                task_id=task_id,
+                status=status,
+                at=actor.at,
+                previous_status=before.status,
+            )
+        key = "status_changed" if change is not None else "status_unchanged"
         text = say(language, key, title=after.title, status=status_label(language, after.status))
         choices = [
             choice(f"project.{after.project_id}", say(language, "site_tasks")),
@@ -181,6 +203,7 @@ class Actions:
             reply=compose(text, choices),
             tool_call=call,
             focus={"project_id": after.project_id, "task_id": after.id},
+            change=change,
         )
 
     def ask_problem(self, actor: Actor, project_id: str) -> ActionResult:
@@ -192,24 +215,31 @@ class Actions:
         )
 
     def report_problem(self, actor: Actor, project_id: str, description: str) -> ActionResult:
+        """Decides the report; the directory files it once the turn is committed."""
         site = self._site(actor, project_id, "report_problem")
-        report = self._directory.report_problem(
-            actor.subcontractor.id, project_id, description, actor.message_id, actor.at
+        reference = problem_reference_for(UUID(actor.change_id))
+        change = ProblemReportFiling(
+            change_id=actor.change_id,
+            reference=reference,
+            subcontractor_id=actor.subcontractor.id,
+            project_id=project_id,
+            description=description,
+            at=actor.at,
         )
-        if report is None:
-            raise ActionNotResolvedError("not_found", "report_problem", {"project_id": project_id})
         call = ToolCall(
             "report_problem",
             {"project_id": project_id, "description": description},
-            {"report_id": report.id, "project_id": report.project_id},
+            {"report_id": reference, "project_id": project_id},
         )
         language = actor.language
-        text = say(language, "problem_reported", report=report.id, site=site.name)
+        text = say(language, "problem_reported", report=reference, site=site.name)
         choices = [
             choice(f"project.{project_id}", say(language, "site_tasks")),
             choice("menu.sites", say(language, "menu.sites")),
         ]
-        return ActionResult(reply=compose(text, choices), tool_call=call, focus={"project_id": project_id})
+        return ActionResult(
+            reply=compose(text, choices), tool_call=call, focus={"project_id": project_id}, change=change
+        )
 
     # -- helpers ---------------------------------------------------------------
 

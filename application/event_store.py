@@ -12,7 +12,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from domain.conversation import Conversation
 from domain.delivery import Delivery, OutboundMessage
-from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for, receipt_id_for
+from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for
 from domain.receipt import MessageReceipt
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,9 @@ class ConversationStore(Application[UUID]):
         found: Conversation = self.repository.get(conversation_id, version=version)
         return found
 
-    def receipt(self, channel: str, provider_message_id: str) -> MessageReceipt | None:
+    def receipt(self, receipt_id: UUID) -> MessageReceipt | None:
         """The receipt of an already handled message; read directly, it never changes."""
-        issued = list(self.events.get(receipt_id_for(channel, provider_message_id), limit=1))
+        issued = list(self.events.get(receipt_id, limit=1))
         if not issued:
             return None
         first = issued[0]

@@ -9,10 +9,20 @@ from datetime import datetime, timedelta
 
 from application.actions import GLOBAL_CHOICES, ActionNotResolvedError, ActionResult, Actions, Actor
 from application.inbound import Inbound
-from application.ports import ClassifierContext, Intent, IntentClassifier, Subcontractor
+from application.ports import (
+    ClassifierContext,
+    DirectoryChange,
+    Intent,
+    IntentClassifier,
+    ProblemReportFiling,
+    Subcontractor,
+    TaskStatusChange,
+)
+from application.receipts import receipt_id_of
 from application.replies import compose
 from application.texts import say
 from domain.conversation import Conversation
+from domain.identity import change_id_for
 from domain.values import Reply
 
 
@@ -56,7 +66,8 @@ class TurnPipeline:
                 language=subcontractor.language,
                 message_id=message_id,
             )
-            actor = Actor(subcontractor=subcontractor, message_id=message_id, at=at)
+            change_id = change_id_for(receipt_id_of(inbound, conversation.id))
+            actor = Actor(subcontractor=subcontractor, message_id=message_id, at=at, change_id=str(change_id))
             result = self._direct_action(conversation, inbound, actor)
             if result is None:
                 # Same aggregate, so the pipeline sees what this session already offered.
@@ -77,6 +88,7 @@ class TurnPipeline:
                 output=call.output,
                 succeeded=call.succeeded,
             )
+        _record_decision(conversation, message_id, result.change)
         conversation.send_reply(
             message_id=message_id,
             reply=result.reply,
@@ -180,6 +192,27 @@ class TurnPipeline:
             focus=dict(session["focus"]),
             awaiting=session["awaiting"],
             recent_intents=list(session["recent_intents"]),
+        )
+
+
+def _record_decision(conversation: Conversation, message_id: str, change: DirectoryChange | None) -> None:
+    if isinstance(change, TaskStatusChange):
+        conversation.decide_task_status(
+            message_id=message_id,
+            change_id=change.change_id,
+            task_id=change.task_id,
+            status=change.status,
+            previous_status=change.previous_status or change.status,
+            at=change.at,
+        )
+    elif isinstance(change, ProblemReportFiling):
+        conversation.decide_problem_report(
+            message_id=message_id,
+            change_id=change.change_id,
+            reference=change.reference,
+            project_id=change.project_id,
+            description=change.description,
+            at=change.at,
         )
 
 

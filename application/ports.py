@@ -41,18 +41,42 @@ class Task:
 
 
 @dataclass(frozen=True)
-class ProblemReport:
-    id: str
+class TaskStatusChange:
+    """A committed turn decided to set a task's status."""
+
+    change_id: str  # the idempotency key: one per handled message
+    subcontractor_id: str
+    task_id: str
+    status: TaskStatus
+    at: datetime
+    previous_status: TaskStatus | None = None  # for the record: what the turn saw
+    # The decision's place in its conversation's log, once recorded: a change applied
+    # late never overwrites a newer decision of the same conversation.
+    conversation_id: str | None = None
+    decided_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ProblemReportFiling:
+    """A committed turn decided to file a problem report on a site."""
+
+    change_id: str
+    reference: str  # what the reporter was told, to quote to the site manager
+    subcontractor_id: str
     project_id: str
     description: str
+    at: datetime
+
+
+DirectoryChange = TaskStatusChange | ProblemReportFiling
 
 
 class SiteDirectory(Protocol):
     """The company's system of record: who works where, on what.
 
     Every query is scoped to a subcontractor: nobody sees another's sites.
-    State-changing calls are idempotent by provider message id, because a
-    turn can be re-run after a version conflict.
+    Turns only read it; the changes they decide are applied after the turn
+    is committed, idempotently by change id (see `application/world.py`).
     """
 
     def find_subcontractor(self, phone: str) -> Subcontractor | None: ...
@@ -71,23 +95,14 @@ class SiteDirectory(Protocol):
 
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None: ...
 
-    def set_task_status(
-        self,
-        subcontractor_id: str,
-        task_id: str,
-        status: TaskStatus,
-        message_id: str,
-        at: datetime,
-    ) -> Task | None: ...
+    def apply_change(self, change: DirectoryChange) -> bool:
+        """Makes a change a committed turn decided, once per change id.
 
-    def report_problem(
-        self,
-        subcontractor_id: str,
-        project_id: str,
-        description: str,
-        message_id: str,
-        at: datetime,
-    ) -> ProblemReport | None: ...
+        Returns False when it cannot be made (the task or site is no longer
+        the subcontractor's); applying a change again is a no-op that
+        returns True.
+        """
+        ...
 
     def ping(self) -> None: ...
 

@@ -15,7 +15,9 @@ from application.keyed_locks import KeyedLocks
 from application.phone import guess_language, normalise_phone, telegram_user_of
 from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
+from application.receipts import receipt_id_of, scoped_to_sender
 from application.texts import SUPPORTED_LANGUAGES
+from application.world import apply_committed, decided_changes
 from domain.conversation import Conversation
 from domain.identity import conversation_id_for
 from domain.receipt import MessageReceipt
@@ -61,8 +63,8 @@ class ConversationService:
         The turn is tried without looking for a receipt first: a message
         handled before makes the save conflict on its receipt, and the
         receipt is read then. That saves a round trip on every turn but the
-        rare redelivery, whose world-changing tools are idempotent by message
-        id anyway.
+        rare redelivery. A turn that loses its save changes nothing in the
+        world: its tools only decide, and decisions are applied once committed.
         """
         contact = self._contact_of(inbound.sender)
         with self._locks.hold(conversation_id_for(contact)):
@@ -70,7 +72,7 @@ class ConversationService:
                 outcome = self._attempt(inbound, contact, attempt)
                 if outcome is not None:
                     return outcome
-                earlier = self.store.receipt(inbound.channel, inbound.message_id)
+                earlier = self.store.receipt(receipt_id_of(inbound, conversation_id_for(contact)))
                 if earlier is not None:
                     return TurnOutcome(
                         conversation_id=earlier.conversation_id,
@@ -108,18 +110,22 @@ class ConversationService:
                 at=now,
             )
         reply = self._pipeline.play(conversation, inbound, subcontractor, now)
+        changes = decided_changes(conversation.pending_events)
         receipt = MessageReceipt(
             channel=inbound.channel,
             provider_message_id=inbound.message_id,
             conversation_id=conversation.id,
             session_id=conversation.open_session["id"],
             reply=reply,
+            scoped_to_sender=scoped_to_sender(inbound),
         )
         try:
             self.store.record_turn(conversation, receipt)
         except IntegrityError:
             log.info("version conflict on %s, attempt %s", conversation.id, attempt)
             return None
+        # Committed: now, and only now, what the turn decided may change the world.
+        apply_committed(self.directory, changes)
         return TurnOutcome(
             conversation_id=conversation.id,
             session_id=conversation.open_session["id"],

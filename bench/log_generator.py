@@ -16,7 +16,7 @@ from application.classifier import RuleBasedClassifier
 from application.event_store import ConversationStore
 from application.inbound import Inbound, PressedButton
 from application.pipeline import TurnPipeline
-from application.ports import ProblemReport, Site, Subcontractor, Task, TaskStatus
+from application.ports import DirectoryChange, Site, Subcontractor, Task
 from domain.conversation import Conversation
 from domain.values import Reply
 
@@ -49,15 +49,8 @@ class InMemoryDirectory:
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         return next((t for tasks in TASKS.values() for t in tasks if t.id == task_id), None)
 
-    def set_task_status(
-        self, subcontractor_id: str, task_id: str, status: TaskStatus, message_id: str, at: datetime
-    ) -> Task | None:
-        return self.task_of(subcontractor_id, task_id)
-
-    def report_problem(
-        self, subcontractor_id: str, project_id: str, description: str, message_id: str, at: datetime
-    ) -> ProblemReport | None:
-        return ProblemReport("1", project_id, description)
+    def apply_change(self, change: DirectoryChange) -> bool:
+        return True
 
     def ping(self) -> None:
         pass

@@ -16,6 +16,10 @@ class NoOpenSessionError(Exception):
     """A turn's event was recorded before the turn began: a programming error."""
 
 
+class UnidentifiedSenderError(Exception):
+    """A change to the world was decided for a sender the directory does not know: a programming error."""
+
+
 class Conversation(Aggregate):
     """Everything a subcontractor and the bot said to each other, as facts.
 
@@ -135,6 +139,50 @@ class Conversation(Aggregate):
             succeeded=succeeded,
         )
 
+    def decide_task_status(
+        self,
+        *,
+        message_id: str,
+        change_id: str,
+        task_id: str,
+        status: str,
+        previous_status: str,
+        at: datetime,
+    ) -> None:
+        """The turn sets a task's status: applied to the directory once this event is committed."""
+        self._task_status_change_decided(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            change_id=change_id,
+            subcontractor_id=self._identified_subcontractor(),
+            task_id=task_id,
+            status=status,
+            previous_status=previous_status,
+            at=at,
+        )
+
+    def decide_problem_report(
+        self,
+        *,
+        message_id: str,
+        change_id: str,
+        reference: str,
+        project_id: str,
+        description: str,
+        at: datetime,
+    ) -> None:
+        """The turn files a problem report: filed once this event is committed."""
+        self._problem_report_decided(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            change_id=change_id,
+            reference=reference,
+            subcontractor_id=self._identified_subcontractor(),
+            project_id=project_id,
+            description=description,
+            at=at,
+        )
+
     def refuse_unregistered_sender(self, *, message_id: str) -> None:
         self._sender_not_registered(session_id=self.open_session["id"], message_id=message_id)
 
@@ -180,6 +228,11 @@ class Conversation(Aggregate):
 
     def offered_choice(self, choice_id: str) -> OfferedChoice | None:
         return self.session["offered"].get(choice_id) if self.session else None
+
+    def _identified_subcontractor(self) -> str:
+        if self.subcontractor_id is None:
+            raise UnidentifiedSenderError(f"conversation {self.id} has no subcontractor to act for")
+        return self.subcontractor_id
 
     # -- events: deterministic bodies, they run again on every replay ----------
 
@@ -263,6 +316,58 @@ class Conversation(Aggregate):
         arguments: dict[str, Any],
         output: Any,
         succeeded: bool,
+    ) -> None:
+        pass
+
+    class TaskStatusChangeDecided(Aggregate.Event):
+        """Committed means decided: the directory applies it after, once (by `change_id`)."""
+
+        session_id: str
+        message_id: str
+        change_id: str
+        subcontractor_id: str
+        task_id: str
+        status: str
+        previous_status: str
+        at: datetime
+
+    @event(TaskStatusChangeDecided)
+    def _task_status_change_decided(
+        self,
+        session_id: str,
+        message_id: str,
+        change_id: str,
+        subcontractor_id: str,
+        task_id: str,
+        status: str,
+        previous_status: str,
+        at: datetime,
+    ) -> None:
+        pass
+
+    class ProblemReportDecided(Aggregate.Event):
+        """Committed means decided: the directory files it after, once (by `change_id`)."""
+
+        session_id: str
+        message_id: str
+        change_id: str
+        reference: str
+        subcontractor_id: str
+        project_id: str
+        description: str
+        at: datetime
+
+    @event(ProblemReportDecided)
+    def _problem_report_decided(
+        self,
+        session_id: str,
+        message_id: str,
+        change_id: str,
+        reference: str,
+        subcontractor_id: str,
+        project_id: str,
+        description: str,
+        at: datetime,
     ) -> None:
         pass
 

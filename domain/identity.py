@@ -1,5 +1,6 @@
 """Deterministic identities: every code path derives the same ids from the same facts."""
 
+import base64
 from uuid import UUID, uuid5
 
 # Fixed forever: changing it would orphan every stored conversation.
@@ -11,9 +12,20 @@ def conversation_id_for(contact: str) -> UUID:
     return uuid5(CONVO_NAMESPACE, f"conversation:{contact}")
 
 
-def receipt_id_for(channel: str, provider_message_id: str) -> UUID:
-    """One receipt per provider message, so a redelivery finds the first answer."""
-    return uuid5(CONVO_NAMESPACE, f"receipt:{channel}:{provider_message_id}")
+def receipt_id_for(channel: str, provider_message_id: str, sender_scope: UUID | None = None) -> UUID:
+    """One receipt per provider message, so a redelivery finds the first answer.
+
+    `sender_scope` (the sender's conversation id) keys the receipt by sender
+    too, for channels whose message ids are not unique across senders.
+    """
+    if sender_scope is None:
+        return uuid5(CONVO_NAMESPACE, f"receipt:{channel}:{provider_message_id}")
+    return uuid5(CONVO_NAMESPACE, f"receipt:{channel}:{sender_scope}:{provider_message_id}")
+
+
+def change_id_for(receipt_id: UUID) -> UUID:
+    """The idempotency key of the change to the world a turn decides: at most one per message."""
+    return uuid5(CONVO_NAMESPACE, f"change:{receipt_id}")
 
 
 def session_id_for(conversation_id: UUID, session_number: int) -> UUID:
@@ -27,5 +39,21 @@ def delivery_id_for(conversation_id: UUID, message_id: str) -> UUID:
 
 
 def outbound_message_id_for(channel: str, provider_message_id: str) -> UUID:
-    """Finds a delivery from the id a provider gave the message it sent (wamid...)."""
+    """Finds a delivery from the id a provider gave the message it sent.
+
+    `provider_message_id` must be unique within the channel: a WhatsApp
+    `wamid` or a Twilio SID as they are, a Telegram message as
+    `telegram_message_key` spells it.
+    """
     return uuid5(CONVO_NAMESPACE, f"outbound:{channel}:{provider_message_id}")
+
+
+def telegram_message_key(chat_id: str, message_id: str) -> str:
+    """A Telegram message's id across the bot: `message_id` counts from 1 in each chat."""
+    return f"{chat_id}:{message_id}"
+
+
+def problem_reference_for(change_id: UUID) -> str:
+    """A short reference a reporter can read out on the phone ("K7QM-2XDA"), fixed by the change."""
+    letters = base64.b32encode(change_id.bytes).decode()[:8]
+    return f"{letters[:4]}-{letters[4:]}"

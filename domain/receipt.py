@@ -13,13 +13,16 @@ from domain.values import Reply
 class MessageReceipt(Aggregate):
     """Saved in the same transaction as the turn, so a message is handled at most once.
 
-    Its id is derived from the provider message id: a redelivery, minutes or
-    days later, finds it and answers with the recorded reply.
+    Its id is derived from the provider message id, scoped to the sender's
+    conversation where the channel's ids are not unique across senders: a
+    redelivery, minutes or days later, finds it and answers with the recorded reply.
     """
 
     @staticmethod
-    def create_id(channel: str, provider_message_id: str) -> UUID:
-        return receipt_id_for(channel, provider_message_id)
+    def create_id(
+        channel: str, provider_message_id: str, conversation_id: UUID, scoped_to_sender: bool = False
+    ) -> UUID:
+        return receipt_id_for(channel, provider_message_id, conversation_id if scoped_to_sender else None)
 
     @event("Issued")
     def __init__(
@@ -29,6 +32,8 @@ class MessageReceipt(Aggregate):
         conversation_id: UUID,
         session_id: str,
         reply: Reply,
+        # Default: receipts issued before ids were scoped to senders.
+        scoped_to_sender: bool = False,
     ) -> None:
         self.channel = channel
         self.provider_message_id = provider_message_id

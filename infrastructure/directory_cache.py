@@ -10,9 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 
-from application.ports import ProblemReport, Site, SiteDirectory, Subcontractor, Task, TaskStatus
+from application.ports import DirectoryChange, Site, SiteDirectory, Subcontractor, Task
 
 
 class SubcontractorCache:
@@ -62,15 +61,8 @@ class SubcontractorCache:
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         return self._directory.task_of(subcontractor_id, task_id)
 
-    def set_task_status(
-        self, subcontractor_id: str, task_id: str, status: TaskStatus, message_id: str, at: datetime
-    ) -> Task | None:
-        return self._directory.set_task_status(subcontractor_id, task_id, status, message_id, at)
-
-    def report_problem(
-        self, subcontractor_id: str, project_id: str, description: str, message_id: str, at: datetime
-    ) -> ProblemReport | None:
-        return self._directory.report_problem(subcontractor_id, project_id, description, message_id, at)
+    def apply_change(self, change: DirectoryChange) -> bool:
+        return self._directory.apply_change(change)
 
     def ping(self) -> None:
         self._directory.ping()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from application.ports import ProblemReport, Site, Subcontractor, Task, TaskStatus
-from infrastructure.database import Database, Row
+from application.ports import (
+    DirectoryChange,
+    ProblemReportFiling,
+    Site,
+    Subcontractor,
+    Task,
+    TaskStatusChange,
+)
+from infrastructure.database import Cursor, Database, Row
 
 _SITE_COLUMNS = "p.id, p.name, p.city, p.address"
 _TASK_COLUMNS = "t.id, t.project_id, t.title, t.status, t.due_on, t.notes"
@@ -77,66 +84,89 @@ class SqlSiteDirectory:
         )
         return _task(row) if row else None
 
-    def set_task_status(
-        self, subcontractor_id: str, task_id: str, status: TaskStatus, message_id: str, at: datetime
-    ) -> Task | None:
-        """Applies the change once per message id; a re-run returns the task as it is."""
+    def apply_change(self, change: DirectoryChange) -> bool:
         with self._db.transaction() as cursor:
-            recorded = cursor.execute(
-                "INSERT INTO task_status_changes "
-                "(message_id, task_id, subcontractor_id, status, changed_at) "
-                f"SELECT %s, t.id, t.subcontractor_id, %s, %s FROM tasks t {_ASSIGNED.format(table='t')} "
-                "WHERE t.id = %s AND t.subcontractor_id = %s "
-                "ON CONFLICT (message_id) DO NOTHING",
-                (
-                    message_id,
-                    status,
-                    at,
-                    subcontractor_id,
-                    task_id,
-                    subcontractor_id,
-                ),
-            )
-            if recorded == 1:
-                cursor.execute(
-                    "UPDATE tasks SET status = %s, updated_at = %s WHERE id = %s",
-                    (status, at, task_id),
-                )
-            rows = cursor.fetch_all(
-                f"SELECT {_TASK_COLUMNS} FROM tasks t {_ASSIGNED.format(table='t')} "
-                "WHERE t.subcontractor_id = %s AND t.id = %s",
-                (subcontractor_id, subcontractor_id, task_id),
-            )
-        return _task(rows[0]) if rows else None
-
-    def report_problem(
-        self, subcontractor_id: str, project_id: str, description: str, message_id: str, at: datetime
-    ) -> ProblemReport | None:
-        """Files the report once per message id; a re-run returns the same report."""
-        with self._db.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO problem_reports "
-                "(message_id, project_id, subcontractor_id, description, reported_at) "
-                "SELECT %s, a.project_id, a.subcontractor_id, %s, %s FROM assignments a "
-                "WHERE a.subcontractor_id = %s AND a.project_id = %s "
-                "ON CONFLICT (message_id) DO NOTHING",
-                (message_id, description, at, subcontractor_id, project_id),
-            )
-            rows = cursor.fetch_all(
-                "SELECT id, project_id, description FROM problem_reports "
-                "WHERE message_id = %s AND subcontractor_id = %s",
-                (message_id, subcontractor_id),
-            )
-        if not rows:
-            return None
-        row = rows[0]
-        return ProblemReport(id=str(row["id"]), project_id=row["project_id"], description=row["description"])
+            return apply_change_in(cursor, change)
 
     def ping(self) -> None:
         self._db.fetch_one("SELECT 1 AS ok")
 
     def close(self) -> None:
         self._db.close()
+
+
+def apply_change_in(cursor: Cursor, change: DirectoryChange) -> bool:
+    """Applies a decided change inside the caller's transaction, once per change id.
+
+    True when the change is (now, or already) made; False when it cannot be,
+    because the task or site is no longer the subcontractor's.
+    """
+    if isinstance(change, TaskStatusChange):
+        return _set_task_status(cursor, change)
+    return _file_problem_report(cursor, change)
+
+
+def _set_task_status(cursor: Cursor, change: TaskStatusChange) -> bool:
+    # Changes of one task apply one at a time, so the newer-decision check below
+    # sees every change committed before it.
+    lock = " FOR UPDATE" if cursor.dialect == "postgresql" else ""
+    cursor.fetch_all(f"SELECT id FROM tasks WHERE id = %s{lock}", (change.task_id,))
+    recorded = cursor.execute(
+        "INSERT INTO task_status_changes "
+        "(change_id, task_id, subcontractor_id, status, changed_at, conversation_id, decided_version) "
+        f"SELECT %s, t.id, t.subcontractor_id, %s, %s, %s, %s FROM tasks t {_ASSIGNED.format(table='t')} "
+        "WHERE t.id = %s AND t.subcontractor_id = %s "
+        "ON CONFLICT (change_id) DO NOTHING",
+        (
+            change.change_id,
+            change.status,
+            change.at,
+            change.conversation_id,
+            change.decided_version,
+            change.subcontractor_id,
+            change.task_id,
+            change.subcontractor_id,
+        ),
+    )
+    if recorded != 1:
+        return _already_applied(cursor, "task_status_changes", change.change_id)
+    cursor.execute(
+        "UPDATE tasks SET status = %s, updated_at = %s WHERE id = %s AND NOT EXISTS ("
+        " SELECT 1 FROM task_status_changes later WHERE later.task_id = %s"
+        " AND later.conversation_id = %s AND later.decided_version > %s)",
+        (
+            change.status,
+            change.at,
+            change.task_id,
+            change.task_id,
+            change.conversation_id,
+            change.decided_version,
+        ),
+    )
+    return True
+
+
+def _file_problem_report(cursor: Cursor, change: ProblemReportFiling) -> bool:
+    recorded = cursor.execute(
+        "INSERT INTO problem_reports "
+        "(change_id, reference, project_id, subcontractor_id, description, reported_at) "
+        "SELECT %s, %s, a.project_id, a.subcontractor_id, %s, %s FROM assignments a "
+        "WHERE a.subcontractor_id = %s AND a.project_id = %s "
+        "ON CONFLICT (change_id) DO NOTHING",
+        (
+            change.change_id,
+            change.reference,
+            change.description,
+            change.at,
+            change.subcontractor_id,
+            change.project_id,
+        ),
+    )
+    return recorded == 1 or _already_applied(cursor, "problem_reports", change.change_id)
+
+
+def _already_applied(cursor: Cursor, table: str, change_id: str) -> bool:
+    return bool(cursor.fetch_all(f"SELECT 1 AS applied FROM {table} WHERE change_id = %s", (change_id,)))
 
 
 def _task(row: Row) -> Task:

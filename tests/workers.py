@@ -46,3 +46,49 @@ def handle_deliveries(
         return {"results": results, "conflicts": container.service.conflicts}
     finally:
         container.close()
+
+
+def play_scripts(
+    database_url: str, scripts: dict[str, list[Delivery]], start_at: float, seed: int
+) -> dict[str, Any]:
+    """One thread per sender, typing its script in order, as a person would; every so often
+    an earlier message of theirs comes again, as a provider redelivers it."""
+    import random
+
+    container = build(Settings(database_url=database_url, demo_data=False))
+    try:
+        time.sleep(max(0.0, start_at - time.time()))
+
+        def deliver(delivery: Delivery) -> dict[str, Any]:
+            button = delivery.get("button")
+            outcome = container.service.handle(
+                Inbound(
+                    channel="generic",
+                    message_id=delivery["message_id"],
+                    sender=delivery["sender"],
+                    text=delivery.get("text"),
+                    button=PressedButton(button[0], button[1]) if button else None,
+                )
+            )
+            return {"message_id": delivery["message_id"], "duplicate": outcome.duplicate}
+
+        def play(sender: str) -> list[dict[str, Any]]:
+            rng = random.Random(f"{seed}-{sender}")
+            results = []
+            script = list(scripts[sender])
+            if seed % 2:
+                # Some pairs arrive the other way round here: two messages of one person race too.
+                for n in range(0, len(script) - 1, 2):
+                    if rng.random() < 0.25:
+                        script[n], script[n + 1] = script[n + 1], script[n]
+            for n, delivery in enumerate(script):
+                results.append(deliver(delivery))
+                if rng.random() < 0.3:
+                    results.append(deliver(script[rng.randrange(n + 1)]))
+            return results
+
+        with ThreadPoolExecutor(max_workers=len(scripts)) as pool:
+            results = [r for played in pool.map(play, scripts) for r in played]
+        return {"results": results, "conflicts": container.service.conflicts}
+    finally:
+        container.close()

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.auth import require_token
 from api.dependencies import ContainerDep
+from application.world import DIRECTORY_CHANGES
 from infrastructure.bootstrap import Container
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import UnknownProjectionError, projection_named
@@ -73,10 +74,18 @@ def get_jobs(request: Request) -> RebuildJobs:
 JobsDep = Annotated[RebuildJobs, Depends(get_jobs)]
 
 
-@router.get("", summary="Each projection's position, the log's head and the lag; the same for delivery")
+@router.get(
+    "",
+    summary="Each projection's position, the log's head and the lag; the same for delivery "
+    "and for applying directory changes",
+)
 def status(container: ContainerDep, jobs: JobsDep) -> dict[str, Any]:
     items = []
+    changes = None
     for s in container.projections.status():
+        if s.name == DIRECTORY_CHANGES:
+            changes = {"position": s.position, "head": s.head, "lag": s.lag}
+            continue
         job = jobs.get(s.name)
         items.append(
             {
@@ -91,6 +100,7 @@ def status(container: ContainerDep, jobs: JobsDep) -> dict[str, Any]:
     return {
         "items": items,
         "delivery": {"position": delivery.position, "head": delivery.head, "lag": delivery.lag},
+        DIRECTORY_CHANGES: changes,
     }
 
 

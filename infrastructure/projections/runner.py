@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from application.event_store import ConversationStore
 from application.following import LogFollower, Waker, follow
 from infrastructure.database import Database
+from infrastructure.directory_follower import TOPICS as CHANGE_TOPICS
+from infrastructure.directory_follower import DirectoryChangeConsumer
 from infrastructure.projections.registry import PROJECTIONS
 from infrastructure.projections.tracking import ProjectionConsumer
 
@@ -35,6 +37,10 @@ class ProjectionRunner:
             )
             for projection in PROJECTIONS.values()
         ]
+        # Not a read model (it is never rebuilt), but it follows the log the same way.
+        self.followers.append(
+            LogFollower(store, DirectoryChangeConsumer(database), batch_size=batch_size, topics=CHANGE_TOPICS)
+        )
 
     def catch_up(self) -> int:
         return sum(follower.catch_up() for follower in self.followers)

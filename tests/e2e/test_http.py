@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.admission import TurnAdmission
+from domain.identity import conversation_id_for, receipt_id_for
 from infrastructure.bootstrap import Container
 from tests.turns import KARIM, log_size, named, recorded
 
@@ -105,7 +106,7 @@ def test_bad_input_is_a_problem_and_writes_nothing(
     assert problem["status"] == status
     assert mentions in problem["detail"]
     assert log_size(container) == before
-    assert container.store.receipt("generic", "m-9") is None
+    assert container.store.receipt(receipt_id_for("generic", "m-9", conversation_id_for(KARIM))) is None
 
 
 def test_wrong_content_type_is_refused_and_writes_nothing(client: TestClient, container: Container) -> None:

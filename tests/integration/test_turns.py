@@ -8,6 +8,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from application.inbound import Inbound
+from application.ports import ProblemReportFiling, TaskStatusChange
+from application.receipts import receipt_id_of
 from domain.identity import conversation_id_for
 from domain.receipt import MessageReceipt
 from infrastructure.bootstrap import Container, build
@@ -139,10 +141,9 @@ def test_a_subcontractor_never_reaches_another_ones_site(container: Container) -
     # Even a global path cannot list it, and tools refuse it directly.
     assert container.directory.site_of("S-001", "P-VAL") is None
     assert container.directory.site_tasks("S-001", "P-VAL") is None
-    assert (
-        container.directory.set_task_status("S-001", "T-VAL-51", "done", "x", container.service._clock())
-        is None
-    )
+    change = TaskStatusChange("x", "S-001", "T-VAL-51", "done", container.service._clock())
+    assert container.directory.apply_change(change) is False
+    assert container.directory.task_of("S-002", "T-VAL-51").status != "done"
 
 
 def test_unregistered_number_gets_a_polite_reply_on_record(container: Container) -> None:
@@ -186,18 +187,20 @@ def test_reset_starts_a_new_session(container: Container) -> None:
     assert [e.reason for e in closed] == ["user_reset"]
 
 
-def test_status_change_is_idempotent_by_message_id(container: Container) -> None:
+def test_a_change_is_applied_once_by_its_change_id(container: Container) -> None:
     directory = container.directory
     now = container.service._clock()
     assert directory.task_of("S-001", "T-TIL-03").status == "todo"
-    directory.set_task_status("S-001", "T-TIL-03", "done", "msg-a", now)
-    directory.set_task_status("S-001", "T-TIL-03", "in_progress", "msg-b", now)
-    # A re-run of the first turn must not undo the later change.
-    again = directory.set_task_status("S-001", "T-TIL-03", "done", "msg-a", now)
-    assert again is not None and again.status == "in_progress"
-    first = directory.report_problem("S-001", "P-TIL", "fuite", "msg-c", now)
-    second = directory.report_problem("S-001", "P-TIL", "fuite", "msg-c", now)
-    assert first is not None and second is not None and first.id == second.id
+    assert directory.apply_change(TaskStatusChange("change-a", "S-001", "T-TIL-03", "done", now))
+    assert directory.apply_change(TaskStatusChange("change-b", "S-001", "T-TIL-03", "in_progress", now))
+    # Applying the first change again (its follower catching up) must not undo the later one.
+    assert directory.apply_change(TaskStatusChange("change-a", "S-001", "T-TIL-03", "done", now))
+    assert directory.task_of("S-001", "T-TIL-03").status == "in_progress"
+    report = ProblemReportFiling("change-c", "AAAA-BBBB", "S-001", "P-TIL", "fuite", now)
+    assert directory.apply_change(report)
+    assert directory.apply_change(report)
+    rows = container.database.fetch_all("SELECT reference FROM problem_reports WHERE change_id = 'change-c'")
+    assert [row["reference"] for row in rows] == ["AAAA-BBBB"]
 
 
 def test_long_history_loads_from_a_snapshot_to_the_same_state(settings: Settings, clock: FakeClock) -> None:
@@ -237,11 +240,12 @@ def test_the_receipt_and_the_turn_are_one_transaction(container: Container) -> N
         conversation_id=stale.id,
         session_id=stale.open_session["id"],
         reply=reply,
+        scoped_to_sender=True,
     )
     with pytest.raises(IntegrityError):
         container.store.record_turn(stale, receipt)
     assert log_size(container) == size
-    assert container.store.receipt("generic", "loser") is None
+    assert container.store.receipt(receipt_id_of(inbound, stale.id)) is None
     # The service's own retry path then handles the message for real, once.
     assert not say(service, "aide", message_id="loser").duplicate
     assert say(service, "aide", message_id="loser").duplicate
