@@ -50,10 +50,13 @@ def _line(record: EventRecord) -> str | None:
     if kind == "MessageReceived":
         return f"{when}  {message}  ← {p['text']!r}"
     if kind == "ButtonPressed":
-        offered = f"offered by {p['offered_by']}" if p.get("offered_by") else "not offered in this session"
+        offered = f"offered by {p['offered_by']}" if p.get("offered_by") else "never offered"
+        earlier = p.get("offered_in_session")
+        if earlier and earlier != p.get("session_id"):
+            offered += " in an earlier session"
         return f"{when}  {message}  ← [{p['title']}] {p['choice_id']} ({offered})"
     if kind == "DirectActionFailed":
-        return f"{when}  {message}  ✗ direct action {p['choice_id']} failed: {p['reason']} → pipeline"
+        return f"{when}  {message}  ✗ direct action {p['choice_id']} failed: {p['reason']}"
     if kind == "IntentClassified":
         arguments = f" {p['arguments']}" if p["arguments"] else ""
         return f"{when}  {message}  intent {p['intent']}{arguments} ({p['confidence']:.1f})"

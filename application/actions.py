@@ -11,6 +11,7 @@ Choice ids are stable and namespaced by kind:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,12 @@ from domain.identity import problem_reference_for
 from domain.values import MAX_LIST_ROWS, Choice, Reply
 
 GLOBAL_CHOICES = ("menu.sites", "menu.help", "menu.main")
+
+StatusSeen = Callable[[str], str | None]  # task id -> the status the person last saw
+
+
+def nothing_seen(_task_id: str) -> str | None:
+    return None
 
 
 class ActionNotResolvedError(Exception):
@@ -84,8 +91,13 @@ class Actions:
     def __init__(self, directory: SiteDirectory) -> None:
         self._directory = directory
 
-    def run(self, choice_id: str, actor: Actor) -> ActionResult:
-        """Acts on a choice id; raises ActionNotResolvedError with the reason if it can't."""
+    def run(self, choice_id: str, actor: Actor, status_seen: StatusSeen = nothing_seen) -> ActionResult:
+        """Acts on a choice id; raises ActionNotResolvedError with the reason if it can't.
+
+        `status_seen` tells which status the person was last shown for a task,
+        so a status press from an old screen does not silently overwrite a
+        status someone else has set since.
+        """
         kind, _, rest = choice_id.partition(".")
         if kind == "menu" and choice_id in GLOBAL_CHOICES:
             if rest == "sites":
@@ -100,7 +112,7 @@ class Actions:
         if kind == "status" and "." in rest:
             task_id, _, status = rest.rpartition(".")
             if status in TASK_STATUSES:
-                return self.set_status(actor, task_id, _as_status(status))
+                return self.set_status(actor, task_id, _as_status(status), status_seen(task_id))
         if kind == "problem" and rest:
             return self.ask_problem(actor, rest)
         raise ActionNotResolvedError("unknown_choice")
@@ -117,6 +129,10 @@ class Actions:
 
     def not_understood(self, actor: Actor) -> ActionResult:
         return self.main_menu(actor, say(actor.language, "not_understood"))
+
+    def refuse_choice(self, actor: Actor) -> ActionResult:
+        """A press of a site or task that is not (or no longer) the sender's."""
+        return self.main_menu(actor, say(actor.language, "choice_unavailable"))
 
     @staticmethod
     def menu_choices(language: str) -> list[Choice]:
@@ -173,11 +189,19 @@ class Actions:
             focus={"project_id": task.project_id, "task_id": task.id},
         )
 
-    def set_status(self, actor: Actor, task_id: str, status: TaskStatus) -> ActionResult:
-        """Decides the change; the directory makes it once the turn is committed."""
+    def set_status(
+        self, actor: Actor, task_id: str, status: TaskStatus, seen: str | None = None
+    ) -> ActionResult:
+        """Decides the change; the directory makes it once the turn is committed.
+
+        When the task's status changed since the person last saw it (`seen`),
+        nothing is decided: the bot says so and asks again.
+        """
         before = self._task(actor, task_id, "set_task_status")
-        after = replace(before, status=status)
         language = actor.language
+        if seen is not None and before.status not in (seen, status):
+            return self._confirm_status(actor, before, status)
+        after = replace(before, status=status)
         call = ToolCall(
             "set_task_status",
             {"task_id": task_id, "status": status},
@@ -204,6 +228,27 @@ class Actions:
             tool_call=call,
             focus={"project_id": after.project_id, "task_id": after.id},
             change=change,
+        )
+
+    def _confirm_status(self, actor: Actor, task: Task, status: TaskStatus) -> ActionResult:
+        language = actor.language
+        text = say(
+            language,
+            "status_changed_since",
+            title=task.title,
+            current=status_label(language, task.status),
+            status=status_label(language, status),
+        )
+        choices = [
+            choice(f"status.{task.id}.{status}", say(language, "yes")),
+            choice(f"task.{task.id}", say(language, "no")),
+        ]
+        # On record as shown: pressing "yes" (or the old button again) now acts.
+        call = ToolCall("task_details", {"task_id": task.id}, _task_output(task))
+        return ActionResult(
+            reply=compose(text, choices),
+            tool_call=call,
+            focus={"project_id": task.project_id, "task_id": task.id},
         )
 
     def ask_problem(self, actor: Actor, project_id: str) -> ActionResult:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from application.actions import GLOBAL_CHOICES, ActionNotResolvedError, ActionResult, Actions, Actor
+from application.actions import ActionNotResolvedError, ActionResult, Actions, Actor
 from application.inbound import Inbound
 from application.ports import (
     ClassifierContext,
@@ -27,10 +27,17 @@ from domain.values import Reply
 
 
 class TurnPipeline:
-    def __init__(self, actions: Actions, classifier: IntentClassifier, idle_timeout: timedelta) -> None:
+    def __init__(
+        self,
+        actions: Actions,
+        classifier: IntentClassifier,
+        idle_timeout: timedelta,
+        listing_max_age: timedelta = timedelta(days=1),
+    ) -> None:
         self._actions = actions
         self._classifier = classifier
         self._idle_timeout = idle_timeout
+        self._listing_max_age = listing_max_age
 
     def play(
         self,
@@ -104,22 +111,24 @@ class TurnPipeline:
     def _direct_action(
         self, conversation: Conversation, inbound: Inbound, actor: Actor
     ) -> ActionResult | None:
+        """Acts on a press when its choice is valid now for this subcontractor, whichever
+        session offered it; refuses what is not theirs; None lets the pipeline read its title."""
         if inbound.button is None:
             return None
         choice_id = inbound.button.id
         try:
-            if choice_id not in GLOBAL_CHOICES and conversation.offered_choice(choice_id) is None:
-                raise ActionNotResolvedError("not_offered_in_session")
-            return self._actions.run(choice_id, actor)
+            return self._actions.run(choice_id, actor, conversation.status_seen)
         except ActionNotResolvedError as failure:
             self._record_tool_failure(conversation, actor, failure)
             conversation.fail_direct_action(
                 message_id=inbound.message_id, choice_id=choice_id, reason=failure.reason
             )
+            if failure.reason == "not_found":
+                return self._actions.refuse_choice(actor)
             return None
 
     def _pipeline(self, conversation: Conversation, text: str, actor: Actor) -> ActionResult:
-        intent = self._classifier.classify(text, self._context(conversation))
+        intent = self._classifier.classify(text, self._context(conversation, actor.at))
         conversation.classify_intent(
             message_id=actor.message_id,
             intent=intent.name,
@@ -160,7 +169,7 @@ class TurnPipeline:
         if name == "list_sites":
             return actions.list_sites(actor)
         if name == "select":
-            return actions.run(intent.arguments["choice_id"], actor)
+            return actions.run(intent.arguments["choice_id"], actor, conversation.status_seen)
         if name == "list_tasks":
             if project_id:
                 return actions.list_tasks(actor, project_id)
@@ -168,7 +177,7 @@ class TurnPipeline:
         if name == "set_status":
             status = intent.arguments["status"]
             if task_id:
-                return actions.run(f"status.{task_id}.{status}", actor)
+                return actions.run(f"status.{task_id}.{status}", actor, conversation.status_seen)
             if project_id:
                 return actions.list_tasks(actor, project_id, "choose_task_first")
             return actions.list_sites(actor, "choose_site_first")
@@ -181,10 +190,9 @@ class TurnPipeline:
             return actions.ask_problem(actor, project_id)
         return actions.not_understood(actor)
 
-    @staticmethod
-    def _context(conversation: Conversation) -> ClassifierContext:
+    def _context(self, conversation: Conversation, at: datetime) -> ClassifierContext:
         session = conversation.open_session
-        listing = session["listing"]
+        listing = conversation.listing_to_refer_to(at, self._listing_max_age)
         return ClassifierContext(
             language=conversation.language,
             listing_kind=listing["kind"] if listing else None,

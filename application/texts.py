@@ -28,6 +28,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_due_date": "non fixée",
         "status_changed": "C'est noté ✅ « {title} » : {status}.",
         "status_unchanged": "« {title} » était déjà : {status}.",
+        "status_changed_since": (
+            "Le statut de « {title} » a changé depuis : il est maintenant {current}. Le passer à {status} ?"
+        ),
+        "yes": "Oui",
+        "no": "Non",
+        "choice_unavailable": (
+            "Ce choix n'est plus disponible : ce chantier ou cette tâche ne fait pas (ou plus) "
+            "partie des vôtres. Que voulez-vous faire ?"
+        ),
         "ask_problem": "Décrivez le problème sur {site} en un message.",
         "problem_reported": (
             "Merci, problème n° {report} signalé sur {site}. Le conducteur de travaux est prévenu."
@@ -72,6 +81,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_due_date": "not set",
         "status_changed": 'Noted ✅ "{title}": {status}.',
         "status_unchanged": '"{title}" was already: {status}.',
+        "status_changed_since": (
+            'The status of "{title}" has changed since: it is now {current}. Set it to {status}?'
+        ),
+        "yes": "Yes",
+        "no": "No",
+        "choice_unavailable": (
+            "That choice is no longer available: this site or task is not (or no longer) one of yours. "
+            "What would you like to do?"
+        ),
         "ask_problem": "Describe the problem on {site} in one message.",
         "problem_reported": (
             "Thank you, problem #{report} reported on {site}. The site manager has been told."

@@ -29,6 +29,9 @@ class Conversation(Aggregate):
 
     MAX_OFFERED_CHOICES = 60
     MAX_RECENT_INTENTS = 10
+    MAX_SEEN_TASKS = 200
+    # 2: what was offered and shown outlives its session (buttons stay on the phone's screen).
+    class_version = 2
 
     @staticmethod
     def create_id(contact: str) -> UUID:
@@ -50,6 +53,33 @@ class Conversation(Aggregate):
         self.session: OpenSession | None = None
         self.sessions_opened = 0
         self.messages_handled = 0
+        # What the person still has on screen, whichever session showed it: bounded.
+        self.offers: dict[str, OfferedChoice] = {}
+        self.last_listing: Listing | None = None
+        self.seen_task_status: dict[str, str] = {}  # task id -> the status last shown
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken when offers and the listing lived and died with their session."""
+        session = state.get("session")
+        offers: dict[str, OfferedChoice] = {}
+        listing = None
+        if session is not None:
+            for choice_id, offered in session.pop("offered", {}).items():
+                offers[choice_id] = OfferedChoice(
+                    choice=offered["choice"], offered_by=offered["offered_by"], session_id=session["id"]
+                )
+            shown = session.pop("listing", None)
+            if shown is not None:
+                listing = Listing(
+                    kind=shown["kind"],
+                    items=shown["items"],
+                    shown_at=session["last_activity_at"],
+                    session_id=session["id"],
+                )
+        state["offers"] = offers
+        state["last_listing"] = listing
+        state["seen_task_status"] = {}
 
     # -- commands: decide which facts to record; never replayed ---------------
 
@@ -86,7 +116,8 @@ class Conversation(Aggregate):
         self._message_received(session_id=self.open_session["id"], message_id=message_id, text=text, at=at)
 
     def press_button(self, *, message_id: str, choice_id: str, title: str, at: datetime) -> None:
-        offered = self.open_session["offered"].get(choice_id)
+        """A press, with the reply that offered its choice when the bot offered it (in any session)."""
+        offered = self.offers.get(choice_id)
         self._button_pressed(
             session_id=self.open_session["id"],
             message_id=message_id,
@@ -94,6 +125,7 @@ class Conversation(Aggregate):
             title=title,
             offered_by=offered["offered_by"] if offered else None,
             at=at,
+            offered_in_session=offered["session_id"] if offered else None,
         )
 
     def receive_unsupported(self, *, message_id: str, kind: str, at: datetime) -> None:
@@ -227,7 +259,22 @@ class Conversation(Aggregate):
         return self.session
 
     def offered_choice(self, choice_id: str) -> OfferedChoice | None:
-        return self.session["offered"].get(choice_id) if self.session else None
+        """Where a choice was offered last, in this session or an earlier one; None if never."""
+        return self.offers.get(choice_id)
+
+    def listing_to_refer_to(self, at: datetime, max_age: timedelta) -> Listing | None:
+        """What "3" or a typed name refers to: the last list shown, in this session or, while
+        it is recent, in an earlier one (it is still on the person's screen)."""
+        listing = self.last_listing
+        if listing is None:
+            return None
+        if self.session is not None and listing["session_id"] == self.session["id"]:
+            return listing
+        return listing if at - listing["shown_at"] <= max_age else None
+
+    def status_seen(self, task_id: str) -> str | None:
+        """The status the person was last shown for a task, if any."""
+        return self.seen_task_status.get(task_id)
 
     def _identified_subcontractor(self) -> str:
         if self.subcontractor_id is None:
@@ -254,8 +301,6 @@ class Conversation(Aggregate):
             opened_at=at,
             last_activity_at=at,
             turns=0,
-            offered={},
-            listing=None,
             focus={},
             awaiting=None,
             recent_intents=[],
@@ -283,6 +328,8 @@ class Conversation(Aggregate):
         title: str,
         offered_by: str | None,
         at: datetime,
+        # Default: presses recorded when only the open session's offers counted.
+        offered_in_session: str | None = None,
     ) -> None:
         self._touch(at)
 
@@ -317,7 +364,13 @@ class Conversation(Aggregate):
         output: Any,
         succeeded: bool,
     ) -> None:
-        pass
+        if succeeded:
+            for task in _tasks_shown(tool, output):
+                seen = self.seen_task_status
+                seen.pop(task["id"], None)  # re-inserted last, so trimming drops the stalest
+                seen[task["id"]] = task["status"]
+            for stale in list(self.seen_task_status)[: -self.MAX_SEEN_TASKS]:
+                del self.seen_task_status[stale]
 
     class TaskStatusChangeDecided(Aggregate.Event):
         """Committed means decided: the directory applies it after, once (by `change_id`)."""
@@ -396,12 +449,14 @@ class Conversation(Aggregate):
         choices: list[Choice] = list(reply["choices"])
         if choices:
             # "2" means the second thing shown last, whether buttons, a list or numbered text.
-            session["listing"] = Listing(kind=listing_kind or "choices", items=choices)
-        offered = session["offered"]
+            self.last_listing = Listing(
+                kind=listing_kind or "choices", items=choices, shown_at=at, session_id=session_id
+            )
+        offered = self.offers
         for choice in choices:
             # Re-inserting moves a choice to the end, so trimming drops the stalest.
             offered.pop(choice["id"], None)
-            offered[choice["id"]] = OfferedChoice(choice=choice, offered_by=message_id)
+            offered[choice["id"]] = OfferedChoice(choice=choice, offered_by=message_id, session_id=session_id)
         for stale in list(offered)[: -self.MAX_OFFERED_CHOICES]:
             del offered[stale]
         self.messages_handled += 1
@@ -410,6 +465,15 @@ class Conversation(Aggregate):
     def _touch(self, at: datetime) -> None:
         session = self.open_session
         session["last_activity_at"] = max(session["last_activity_at"], at)
+
+
+def _tasks_shown(tool: str, output: Any) -> list[dict[str, str]]:
+    """The tasks (id and status) a tool's output put in front of the person."""
+    if tool in ("task_details", "set_task_status") and isinstance(output, dict) and "status" in output:
+        return [output]
+    if tool == "list_tasks" and isinstance(output, dict):
+        return list(output.get("tasks", []))
+    return []
 
 
 def _copied(value: Any) -> Any:

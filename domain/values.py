@@ -35,13 +35,16 @@ class Listing(TypedDict):
 
     kind: str
     items: list[Choice]
+    shown_at: datetime
+    session_id: str
 
 
 class OfferedChoice(TypedDict):
-    """A choice offered in the open session and the message whose turn offered it."""
+    """A choice the bot offered, the message whose turn offered it and in which session."""
 
     choice: Choice
     offered_by: str
+    session_id: str
 
 
 class OpenSession(TypedDict):
@@ -50,8 +53,6 @@ class OpenSession(TypedDict):
     opened_at: datetime
     last_activity_at: datetime
     turns: int
-    offered: dict[str, OfferedChoice]
-    listing: Listing | None
     focus: dict[str, str]
     awaiting: str | None
     recent_intents: list[str]

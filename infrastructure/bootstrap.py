@@ -168,6 +168,7 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         Actions(turn_directory),
         RuleBasedClassifier(),
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
+        listing_max_age=timedelta(minutes=settings.listing_max_age_minutes),
     )
     service = ConversationService(
         store, turn_directory, pipeline, clock, RetryPolicy(max_attempts=settings.turn_max_attempts)

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     idle_timeout_minutes: float = Field(
         default=60.0, gt=0, description="A message after this much silence opens a new session."
     )
+    listing_max_age_minutes: float = Field(
+        default=1440.0,
+        gt=0,
+        description='How long "3" or a typed name can refer to a list shown in an earlier session.',
+    )
     demo_data: bool | None = Field(
         default=None,
         description="Load the demo site directory at start. Default: yes on SQLite, no on PostgreSQL.",

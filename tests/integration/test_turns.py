@@ -64,15 +64,26 @@ def test_redelivery_is_recognised_forever_not_for_a_window(container: Container,
     assert log_size(container) == size
 
 
-def test_stale_button_falls_back_to_the_pipeline_with_the_same_session_context(container: Container) -> None:
+def test_a_press_of_a_site_that_is_not_theirs_is_refused_clearly(container: Container) -> None:
     service = container.service
     sites = say(service, "mes chantiers", message_id="list")
-    # A button id this session never offered, titled with a site the session did list.
-    fallback = press(service, "project.OLD-9", "Les Tilleuls", message_id="stale")
-    assert fallback.session_id == sites.session_id
-    assert choice_ids(fallback)[0] == "task.T-TIL-01"
-
+    refused = press(service, "project.OLD-9", "Les Tilleuls", message_id="stale")
+    assert refused.session_id == sites.session_id
+    assert "plus disponible" in refused.reply["text"]
+    assert choice_ids(refused) == ["menu.sites", "menu.help"]
     events = [e for e in recorded(container) if e.message_id == "stale"]
+    names = [type(e).__name__ for e in events]
+    assert names == ["ButtonPressed", "ToolOutputRecorded", "DirectActionFailed", "ReplySent"]
+    assert events[2].reason == "not_found"
+
+
+def test_an_unknown_payload_falls_back_to_the_pipeline_with_its_title(container: Container) -> None:
+    service = container.service
+    say(service, "mes chantiers", message_id="list")
+    # A payload the bot never uses (a template's quick reply), titled with a site it listed.
+    fallback = press(service, "weird-payload", "Les Tilleuls", message_id="weird")
+    assert choice_ids(fallback)[0] == "task.T-TIL-01"
+    events = [e for e in recorded(container) if e.message_id == "weird"]
     names = [type(e).__name__ for e in events]
     assert names == [
         "ButtonPressed",
@@ -81,18 +92,9 @@ def test_stale_button_falls_back_to_the_pipeline_with_the_same_session_context(c
         "ToolOutputRecorded",
         "ReplySent",
     ]
-    assert events[1].reason == "not_offered_in_session"
+    assert events[1].reason == "unknown_choice"
     assert events[2].intent == "select"
     assert events[2].arguments["choice_id"] == "project.P-TIL"
-
-
-def test_unknown_payload_is_recorded_and_answered(container: Container) -> None:
-    service = container.service
-    say(service, "Bonjour")
-    outcome = press(service, "weird-payload", "???", message_id="weird")
-    assert "menu.sites" in choice_ids(outcome)
-    failed = named(recorded(container), "DirectActionFailed")
-    assert [(e.message_id, e.reason) for e in failed] == [("weird", "not_offered_in_session")]
 
 
 def test_numbers_and_names_refer_to_the_last_list(container: Container) -> None:
@@ -169,8 +171,8 @@ def test_idle_rollover_with_the_injected_clock(container: Container, clock: Fake
     rolled = say(service, "2", message_id="after-idle")
     assert same.session_id == first.session_id
     assert rolled.session_id != first.session_id
-    # The new session has no listing yet: "2" is not understood there.
-    assert "menu.sites" in choice_ids(rolled)
+    # "2" is the second site of the list still on the screen, shown in the old session.
+    assert choice_ids(rolled)[0].startswith("task.T-JAU")
     closed = named(recorded(container), "SessionClosed")
     assert len(closed) == 1
     assert closed[0].reason == "idle_timeout"

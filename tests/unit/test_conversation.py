@@ -84,7 +84,8 @@ def test_user_reset_closes_and_opens_a_session() -> None:
     first = conversation.open_session["id"]
     conversation.reset_session(message_id="m-2", at=T0 + timedelta(minutes=1))
     assert conversation.open_session["id"] != first
-    assert conversation.open_session["offered"] == {}
+    # What the old session offered is still on the person's screen, and still known.
+    assert conversation.offered_choice("menu.sites") is not None
     names = event_names(conversation)
     assert names[-2:] == ["SessionClosed", "SessionOpened"]
 
@@ -103,6 +104,50 @@ def test_button_press_records_which_turn_offered_the_choice() -> None:
     conversation.press_button(message_id="m-2", choice_id="project.X", title="?", at=T0)
     presses = [e for e in conversation.collect_events() if type(e).__name__ == "ButtonPressed"]
     assert [p.offered_by for p in presses] == ["m-1", None]  # type: ignore[attr-defined]
+    first_session = conversation.open_session["id"]
+    assert [p.offered_in_session for p in presses] == [first_session, None]  # type: ignore[attr-defined]
+
+
+def test_a_press_after_an_idle_rollover_knows_the_earlier_session_offered_it() -> None:
+    conversation = started()
+    turn(conversation, "m-1", T0, offered=["project.P-TIL", "project.P-CON"])
+    first_session = conversation.open_session["id"]
+    later = T0 + 3 * HOUR
+    conversation.begin_turn(message_id="m-2", at=later, idle_timeout=HOUR)
+    assert conversation.open_session["id"] != first_session
+    conversation.press_button(message_id="m-2", choice_id="project.P-CON", title="Bureaux", at=later)
+    press = conversation.collect_events()[-1]
+    assert press.offered_by == "m-1"  # type: ignore[attr-defined]
+    assert press.offered_in_session == first_session  # type: ignore[attr-defined]
+
+
+def test_typed_references_reach_an_earlier_list_only_while_it_is_recent() -> None:
+    conversation = started()
+    turn(conversation, "m-1", T0, offered=["project.P-TIL", "project.P-CON"])
+    day = timedelta(days=1)
+    conversation.begin_turn(message_id="m-2", at=T0 + 3 * HOUR, idle_timeout=HOUR)
+    listing = conversation.listing_to_refer_to(T0 + 3 * HOUR, day)
+    assert listing is not None and [c["id"] for c in listing["items"]] == ["project.P-TIL", "project.P-CON"]
+    assert conversation.listing_to_refer_to(T0 + day + HOUR, day) is None
+
+
+def test_a_snapshot_taken_before_offers_outlived_sessions_still_loads() -> None:
+    conversation = started()
+    turn(conversation, "m-1", T0, offered=["project.P-TIL"])
+    state = dict(vars(conversation))
+    session = dict(state["session"])
+    # As version 1 kept them: inside the open session.
+    session["offered"] = {
+        "project.P-TIL": {"choice": {"id": "project.P-TIL", "title": "T"}, "offered_by": "m-1"}
+    }
+    session["listing"] = {"kind": "sites", "items": [{"id": "project.P-TIL", "title": "T"}]}
+    state["session"] = session
+    for name in ("offers", "last_listing", "seen_task_status"):
+        del state[name]
+    Conversation.upcast_v1_v2(state)
+    assert state["offers"]["project.P-TIL"]["session_id"] == session["id"]
+    assert state["last_listing"]["shown_at"] == session["last_activity_at"]
+    assert "offered" not in state["session"] and "listing" not in state["session"]
 
 
 def test_state_stays_bounded_however_long_the_session() -> None:
@@ -112,9 +157,9 @@ def test_state_stays_bounded_however_long_the_session() -> None:
         turn(conversation, f"m-{n}", at, offered=[f"task.{n}.{k}" for k in range(10)])
         conversation.classify_intent(message_id=f"m-{n}", intent="select", arguments={}, confidence=1.0)
     session = conversation.open_session
-    assert len(session["offered"]) == Conversation.MAX_OFFERED_CHOICES
-    assert "task.199.9" in session["offered"]
-    assert "task.0.0" not in session["offered"]
+    assert len(conversation.offers) == Conversation.MAX_OFFERED_CHOICES
+    assert "task.199.9" in conversation.offers
+    assert "task.0.0" not in conversation.offers
     assert len(session["recent_intents"]) == Conversation.MAX_RECENT_INTENTS
 
 
@@ -148,8 +193,8 @@ def test_a_copy_shares_no_mutable_state() -> None:
     copied = copy.deepcopy(conversation)
     assert vars(copied) == vars(conversation)
     turn(copied, "m-2", T0 + timedelta(minutes=1), offered=["project.P-TIL"])
-    assert "project.P-TIL" in copied.open_session["offered"]
-    assert "project.P-TIL" not in conversation.open_session["offered"]
+    assert "project.P-TIL" in copied.offers
+    assert "project.P-TIL" not in conversation.offers
     assert conversation.open_session["turns"] == 1
     assert conversation.version == 4
 
@@ -167,5 +212,5 @@ def test_replies_recorded_before_channels_sent_them_still_replay() -> None:
     for event in events:
         replayed = event.mutate(replayed)
     assert isinstance(replayed, Conversation)
-    assert replayed.open_session["listing"] is not None
+    assert replayed.last_listing is not None
     assert replayed.open_session["turns"] == 1
