@@ -122,6 +122,9 @@ def conversation_state(
             "sessions_opened": conversation.sessions_opened,
             "messages_handled": conversation.messages_handled,
             "open_session": conversation.session,
+            # What the person still has on screen, whichever session showed it.
+            "offers": conversation.offers,
+            "last_listing": conversation.last_listing,
         }
     )
 

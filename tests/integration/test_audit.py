@@ -34,7 +34,7 @@ def scenario(container: Container, clock: FakeClock) -> None:
     service = container.service
     say(service, "Bonjour", message_id="a-1")
     press(service, "menu.sites", "Mes chantiers", message_id="a-2")
-    press(service, "project.GONE", "Les Tilleuls", message_id="a-3")  # stale: falls back
+    press(service, "gone-payload", "Les Tilleuls", message_id="a-3")  # unknown: falls back
     clock.advance(hours=2)
     say(service, "mes chantiers", message_id="a-4")  # a new session
 
@@ -50,7 +50,7 @@ def test_events_match_what_the_turns_did(audited: Container, client: TestClient,
     assert [e["type"] for e in fallback] == [
         "ButtonPressed", "DirectActionFailed", "IntentClassified", "ToolOutputRecorded", "ReplySent",
     ]  # fmt: skip
-    assert fallback[1]["payload"]["reason"] == "not_offered_in_session"
+    assert fallback[1]["payload"]["reason"] == "unknown_choice"
 
     # The same conversation by its id, and filters by type and session.
     by_id = get(client, f"/conversations/{conversation_id_for(KARIM)}/events", types="ReplySent")
@@ -85,7 +85,7 @@ def test_time_travel(audited: Container, client: TestClient, clock: FakeClock) -
     then = get(client, f"/conversations/{KARIM}/state", version=5)
     assert then["version"] == 5
     assert then["messages_handled"] == 1
-    assert then["open_session"]["offered"].keys() == {"menu.sites", "menu.help"}
+    assert then["offers"].keys() == {"menu.sites", "menu.help"}
     now = get(client, f"/conversations/{KARIM}/state")
     assert now["sessions_opened"] == 2
     assert now["messages_handled"] == 4
