@@ -78,8 +78,8 @@ def test_a_failing_tool_is_counted_as_a_failure(container: Container) -> None:
         row["tool"]: (row["calls"], row["failures"])
         for row in container.database.fetch_all("SELECT * FROM tool_usage")
     }
-    # The press failed, and so did the fallback that recognised the site's name in the listing.
-    assert usage["list_tasks"] == (2, 2)
+    # The press failed and was refused: the site is no longer theirs.
+    assert usage["list_tasks"] == (1, 1)
     assert usage["list_sites"] == (1, 0)
 
 
