@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from eventsourcing.persistence import IntegrityError
@@ -14,15 +13,15 @@ from eventsourcing.persistence import IntegrityError
 from application.event_records import EventRecord
 from application.event_store import ConversationStore
 from application.following import FollowingPausedError
-from application.outbound import OutboundChannel, Outgoing, SendError, StatusReport
+from application.outbound import OutboundChannel, Outgoing, SendError, StatusReport, ThrottledSendError
+from application.outcomes import Outcome, OutcomeRecorder
+from application.pausing import DeliveryInterruptedError, Pause
 from application.ports import Clock
-from domain.delivery import Delivery, OutboundMessage
+from domain.delivery import Delivery
 
 log = logging.getLogger(__name__)
 
-
-class DeliveryInterruptedError(FollowingPausedError):
-    """Stopped while waiting to try again: the reply is left unrecorded, to be sent after a restart."""
+__all__ = ["DeliveryInterruptedError", "DeliveryPolicy", "ReplyDeliverer", "record_status"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +29,11 @@ class DeliveryPolicy:
     max_attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
+    max_throttled_seconds: float = 600.0  # how long a reply the provider throttles is retried
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Exponential back-off with jitter; a provider's own Retry-After wins when longer."""
-        backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        backoff: float = min(self.max_delay, self.base_delay * 2.0 ** (min(attempt, 60) - 1))
         jittered = backoff * random.uniform(0.5, 1.0)  # noqa: S311
         return min(self.max_delay, max(jittered, retry_after or 0.0))
 
@@ -43,7 +43,8 @@ class ReplyDeliverer:
 
     At least once: a reply is recorded as delivered only after the provider
     took it, so a crash in between sends it again after the restart. A reply
-    already recorded is never sent again.
+    already recorded is never sent again, and neither is one whose outcome
+    this worker knows but could not record (see `OutcomeRecorder`).
     """
 
     def __init__(
@@ -52,27 +53,28 @@ class ReplyDeliverer:
         channels: Mapping[str, OutboundChannel],
         clock: Clock,
         policy: DeliveryPolicy | None = None,
-        stop: threading.Event | None = None,
-        keep_alive: Callable[[], None] | None = None,
-        keep_alive_every: float = 5.0,
+        pause: Pause | None = None,
     ) -> None:
-        """`keep_alive` runs before each attempt and during long waits; it raises to stop the
-        delivery (the worker lost its lease)."""
+        """`pause` waits between tries; it raises to stop the delivery (stopping, or the
+        worker lost its lease)."""
         self._store = store
         self._channels = dict(channels)
         self._clock = clock
         self._policy = policy or DeliveryPolicy()
-        self._stop = stop or threading.Event()
-        self._keep_alive = keep_alive or (lambda: None)
-        self._keep_alive_every = keep_alive_every
+        self._pause = pause or Pause()
+        self._outcomes = OutcomeRecorder(store, self._pause, self._policy.delay)
 
     def deliver(self, record: EventRecord) -> Delivery | None:
-        """Sends one reply unless it was delivered before; None when its channel answers inline."""
+        """Sends one reply unless it was delivered before; None when its channel answers
+        inline, or when its outcome could not be recorded (it is not sent again)."""
         channel_name = str(record.payload.get("channel", "generic"))
         reply_to = record.payload.get("reply_to")
         if reply_to is None:
             return None
         message_id = str(record.payload["message_id"])
+        known = self._outcomes.unrecorded(record.conversation_id, message_id)
+        if known is not None:
+            return self._outcomes.record(known)  # sent before: only its record is missing
         earlier = self._store.delivery(record.conversation_id, message_id)
         if earlier is not None:
             return earlier
@@ -85,56 +87,61 @@ class ReplyDeliverer:
         )
         channel = self._channels.get(channel_name)
         if channel is None:
-            return self._record(outgoing, [], attempts=0, error=f"{channel_name} sending is not configured")
-        for attempt in range(1, self._policy.max_attempts + 1):
-            self._keep_alive()
+            outcome = self._outcome(
+                outgoing, [], attempts=0, error=f"{channel_name} sending is not configured"
+            )
+        else:
+            outcome = self._send(channel, outgoing)
+        return self._outcomes.record(outcome)
+
+    def _send(self, channel: OutboundChannel, outgoing: Outgoing) -> Outcome:
+        """Tries until the provider takes the reply or refuses it for good."""
+        name, message_id = outgoing.channel, outgoing.message_id
+        failures = 0  # tries that count towards max_attempts: throttling does not
+        throttled = 0
+        throttled_until: float | None = None
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pause.keep_alive()
             try:
                 provider_ids = channel.send(outgoing)
+            except ThrottledSendError as slow_down:
+                log.info("%s reply %s throttled, attempt %s: %s", name, message_id, attempt, slow_down)
+                throttled += 1
+                if throttled_until is None:
+                    throttled_until = time.monotonic() + self._policy.max_throttled_seconds
+                wait = self._policy.delay(throttled, slow_down.retry_after)
+                if time.monotonic() + wait > throttled_until:
+                    return self._outcome(outgoing, [], attempts=attempt, error=f"throttled: {slow_down}")
+                self._pause(wait, message_id)
             except SendError as failure:
-                error = str(failure)
-                log.warning("%s reply %s, attempt %s: %s", channel_name, message_id, attempt, error)
-                if not failure.retryable or attempt == self._policy.max_attempts:
-                    return self._record(outgoing, [], attempts=attempt, error=error)
-                self._back_off(self._policy.delay(attempt, failure.retry_after), message_id)
-                continue
+                log.warning("%s reply %s, attempt %s: %s", name, message_id, attempt, failure)
+                failures += 1
+                if not failure.retryable or failures >= self._policy.max_attempts:
+                    return self._outcome(outgoing, [], attempts=attempt, error=str(failure))
+                self._pause(self._policy.delay(failures, failure.retry_after), message_id)
+            except FollowingPausedError:
+                raise  # stopping, or the lease is lost: nothing was sent, a successor sends it
             except Exception as bug:
                 # A reply that cannot even be rendered must not block every reply after it.
-                log.exception("%s reply %s could not be sent", channel_name, message_id)
-                return self._record(outgoing, [], attempts=attempt, error=f"{type(bug).__name__}: {bug}")
-            return self._record(outgoing, provider_ids, attempts=attempt, error=None)
-        raise AssertionError("unreachable: the last attempt always returns")
+                log.exception("%s reply %s could not be sent", name, message_id)
+                return self._outcome(outgoing, [], attempts=attempt, error=f"{type(bug).__name__}: {bug}")
+            else:
+                return self._outcome(outgoing, provider_ids, attempts=attempt, error=None)
 
-    def _back_off(self, seconds: float, message_id: str) -> None:
-        # In slices, so a long wait keeps the lease and a stop is seen at once.
-        deadline = time.monotonic() + seconds
-        while (remaining := deadline - time.monotonic()) > 0:
-            if self._stop.wait(min(remaining, self._keep_alive_every)):
-                raise DeliveryInterruptedError(message_id)
-            self._keep_alive()
-
-    def _record(
+    def _outcome(
         self, outgoing: Outgoing, provider_ids: list[str], *, attempts: int, error: str | None
-    ) -> Delivery:
-        delivery = Delivery(
+    ) -> Outcome:
+        return Outcome(
             conversation_id=outgoing.conversation_id,
             message_id=outgoing.message_id,
             channel=outgoing.channel,
-            delivered=error is None,
+            provider_message_ids=tuple(provider_ids),
             attempts=attempts,
-            provider_message_ids=provider_ids,
             error=error,
             at=self._clock(),
         )
-        index = [OutboundMessage(outgoing.channel, provider_id, delivery.id) for provider_id in provider_ids]
-        try:
-            self._store.save(delivery, *index)
-        except IntegrityError:
-            # Another sender recorded this reply first; theirs is the record.
-            recorded = self._store.delivery(outgoing.conversation_id, outgoing.message_id)
-            if recorded is None:
-                raise
-            return recorded
-        return delivery
 
 
 def record_status(store: ConversationStore, report: StatusReport, attempts: int = 5) -> bool:

@@ -15,19 +15,28 @@ class SendError(Exception):
 
     retryable = False
 
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, *, retry_after: float | None = None, code: int | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after  # seconds the provider asked us to wait, if it said
+        self.code = code  # the provider's own error code (Meta's error.code, Telegram's error_code)
 
 
 class TemporarySendError(SendError):
-    """5xx, 429, a timeout or a dropped connection: trying again may work."""
+    """5xx, a transient provider error, a timeout or a dropped connection: trying again may work."""
 
     retryable = True
 
 
+class ThrottledSendError(TemporarySendError):
+    """The provider refused the message only because it came too fast (a rate limit).
+
+    Nothing is wrong with the message, so it is retried for a time rather than
+    a number of tries: at a rush the provider may throttle for a while.
+    """
+
+
 class PermanentSendError(SendError):
-    """The provider refused the message itself (4xx): the same request will fail again."""
+    """The provider refused the message itself: the same request will fail again."""
 
 
 @dataclass(frozen=True)

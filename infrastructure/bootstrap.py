@@ -19,6 +19,7 @@ from application.classifier import RuleBasedClassifier
 from application.delivery import DeliveryPolicy, ReplyDeliverer
 from application.event_store import ConversationStore
 from application.following import Waker
+from application.pausing import Pause
 from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
 from application.service import ConversationService, RetryPolicy
@@ -83,16 +84,13 @@ class Container:
             max_attempts=settings.delivery_max_attempts,
             base_delay=settings.delivery_retry_seconds,
             max_delay=settings.delivery_max_retry_seconds,
+            max_throttled_seconds=settings.delivery_max_throttled_seconds,
         )
         lease = Lease(self.database, DELIVERY, settings.delivery_lease_seconds)
+        # Back-offs and pacing wait alike: renewing the lease, and ending at once on a stop.
+        pause = Pause(stop, lease.keep, every=settings.delivery_lease_seconds / 6)
         deliverer = ReplyDeliverer(
-            self.store,
-            outbound_channels(settings, client),
-            self.clock,
-            policy,
-            stop,
-            keep_alive=lease.keep,
-            keep_alive_every=settings.delivery_lease_seconds / 6,
+            self.store, outbound_channels(settings, client, pause), self.clock, policy, pause
         )
         return DeliveryWorker(
             self.store,

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = Field(
         default="https://graph.facebook.com/v21.0", description="Graph API base URL, with its version."
     )
+    whatsapp_sends_per_second: float = Field(
+        default=70.0,
+        gt=0,
+        description="Pace of replies through the business number, under its throughput "
+        "(Meta's default is 80 messages a second).",
+    )
     telegram_bot_token: SecretStr | None = Field(
         default=None, description="Bot token the delivery worker sends Telegram replies with."
     )
@@ -108,6 +114,17 @@ class Settings(BaseSettings):
         "in X-Telegram-Bot-Api-Secret-Token.",
     )
     telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API base URL.")
+    telegram_sends_per_second: float = Field(
+        default=25.0,
+        gt=0,
+        description="Pace of the bot's calls (messages and press answers), under Telegram's "
+        "about 30 a second.",
+    )
+    telegram_chat_sends_per_second: float = Field(
+        default=1.0,
+        gt=0,
+        description="Pace of replies in one chat (bursts of 3 allowed), as Telegram asks.",
+    )
     insecure_webhooks: bool = Field(
         default=False,
         description="Development only: accept unsigned webhooks on channels that have no secret configured.",
@@ -120,13 +137,20 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(
         default=5,
         ge=1,
-        description="Tries of a reply on 5xx, 429 and timeouts before it is recorded as failed.",
+        description="Tries of a reply on transient provider errors and timeouts before it is recorded "
+        "as failed; throttled tries do not count.",
     )
     delivery_retry_seconds: float = Field(
         default=0.5, gt=0, description="First back-off between tries; it doubles each time (with jitter)."
     )
     delivery_max_retry_seconds: float = Field(
         default=30.0, gt=0, description="Longest wait between tries, also when a provider asks for longer."
+    )
+    delivery_max_throttled_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How long a reply the provider throttles (rate limits) keeps being retried "
+        "before it is recorded as failed.",
     )
     delivery_timeout_seconds: float = Field(
         default=10.0, gt=0, description="Timeout of one call to a provider."

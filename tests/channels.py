@@ -23,6 +23,7 @@ from tests.provider_payloads import (
 )
 
 Wired = tuple[TestClient, DeliveryWorker, FakeProviders]  # the app, a delivery worker, the providers
+API_TOKEN = "projections-token"
 
 
 def channel_settings(settings: Settings, fake: FakeProviders, **overrides: object) -> Settings:
@@ -54,3 +55,18 @@ def wired(container: Container, **overrides: object) -> Iterator[Wired]:
                 yield client, worker, fake
         finally:
             worker.close()
+
+
+def delivery_lag_shown(container: Container, worker: DeliveryWorker | None = None) -> int:
+    """The delivery lag as `GET /projections` shows it, after `worker` (if given) caught up."""
+    if worker is not None:
+        worker.catch_up()
+        worker.catch_up()  # as its next poll does: past the deliveries it recorded itself
+    container.settings = container.settings.model_copy(update={"api_token": SecretStr(API_TOKEN)})
+    with TestClient(create_app(container)) as client:
+        answer = client.get("/projections", headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert answer.status_code == 200, answer.text
+    delivery = answer.json()["delivery"]
+    assert delivery["position"] + delivery["lag"] == delivery["head"]
+    lag: int = delivery["lag"]
+    return lag

@@ -1,6 +1,8 @@
 """A loopback fake of the WhatsApp Cloud API and the Telegram Bot API that speaks real HTTP.
 
-All state lives in the server of the test process, so workers in other processes can post to it too.
+It copies the quirks workers must survive: Telegram numbers messages per chat from 1, Meta answers
+throttling with HTTP 400 and a code in the body. All state lives in the server of the test process,
+so workers in other processes can post to it too.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ import re
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from http.client import responses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.fake_provider_errors import Answer, meta_error, meta_error_of_status, telegram_error
 
 _METHODS = {"whatsapp": ("messages",), "telegram": ("sendMessage", "answerCallbackQuery")}
 _WHATSAPP = re.compile(r"/(v\d+\.\d+)/([^/]+)/(messages)")
@@ -28,6 +32,8 @@ _REQUIRED = {
     "sendMessage": ("chat_id", "text"),
     "answerCallbackQuery": ("callback_query_id",),
 }
+_SENDS = {"whatsapp": "messages", "telegram": "sendMessage"}  # the calls that send a message
+_RECIPIENT = {"whatsapp": "to", "telegram": "chat_id"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    at: float = field(default=0.0, compare=False)  # time.monotonic() on arrival
 
 
 @dataclass
@@ -49,6 +56,13 @@ class _Exchange:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     answered: bool = False
+    throttled: bool = False
+
+
+@dataclass
+class _Scripted:
+    method: str | None  # None: whichever call comes next
+    answer: Callable[[], Answer]
 
 
 def _check(provider: str, method: str | None = None) -> None:
@@ -57,17 +71,11 @@ def _check(provider: str, method: str | None = None) -> None:
         raise ValueError(f"unknown provider/method {provider!r}/{method!r}; known: {_METHODS}")
 
 
-def _error(provider: str, status: int, message: str, code: int, retry_after: int | None = None) -> _Exchange:
-    headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+def _throttling(provider: str) -> Answer:
+    """What each provider answers a sender going too fast."""
     if provider == "whatsapp":
-        error: dict[str, Any] = {"message": message, "code": code}
-        if status == 401:
-            error["type"] = "OAuthException"
-        return _Exchange(None, status, {"error": error}, headers)
-    body: dict[str, Any] = {"ok": False, "error_code": status, "description": message}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
-    return _Exchange(None, status, body, headers)
+        return meta_error(130429)
+    return telegram_error(429, retry_after=1)
 
 
 class FakeProviders:
@@ -79,9 +87,12 @@ class FakeProviders:
         self._cond = threading.Condition()
         self._log: list[_Exchange] = []
         self._unrouted: list[str] = []
-        self._failures: dict[str, deque[tuple[int, int | None]]] = {p: deque() for p in _METHODS}
+        self._scripted: dict[str, deque[_Scripted]] = {p: deque() for p in _METHODS}
         self._delays: dict[str, deque[float]] = {p: deque() for p in _METHODS}
-        self._next_message_id = 1
+        self._throttled_until = dict.fromkeys(_METHODS, 0.0)
+        self._rate_limit: dict[str, float | None] = dict.fromkeys(_METHODS)
+        self._accepted: dict[str, deque[float]] = {p: deque() for p in _METHODS}  # for the rate limit
+        self._next_message_id: dict[str, int] = {}  # per chat, as Telegram numbers them
         self._closing = threading.Event()
         # Bound now so base_url is known before the server starts, e.g. to build settings.
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, self))
@@ -106,13 +117,44 @@ class FakeProviders:
         self._thread.join()
 
     def fail_next(
-        self, provider: str, status: int, times: int = 1, *, retry_after: int | None = None
+        self,
+        provider: str,
+        status: int | None = None,
+        times: int = 1,
+        *,
+        code: int | None = None,
+        retry_after: int | None = None,
+        method: str | None = None,
     ) -> None:
-        _check(provider)
-        if not 400 <= status <= 599 or times < 1:
-            raise ValueError(f"a failure needs a 4xx/5xx status and times >= 1, got {status} x{times}")
+        """The next `times` calls (of `method`, if given) fail. For WhatsApp, `code` is Meta's
+        error code, answered with its real status and body; a status alone stands for its usual code."""
+        _check(provider, method)
+        if times < 1 or (status is None and code is None):
+            raise ValueError("a failure needs a status or a code, and times >= 1")
+        if status is not None and not 400 <= status <= 599:
+            raise ValueError(f"a failure needs a 4xx/5xx status, got {status}")
+        if provider == "whatsapp":
+            if code is not None:
+                answer = partial(meta_error, code, status, retry_after)
+            else:
+                assert status is not None
+                answer = partial(meta_error_of_status, status, retry_after)
+        else:
+            answer = partial(telegram_error, status or code or 400, None, retry_after)
         with self._cond:
-            self._failures[provider].extend([(status, retry_after)] * times)
+            self._scripted[provider].extend(_Scripted(method, answer) for _ in range(times))
+
+    def throttle(self, provider: str, seconds: float) -> None:
+        """For `seconds` from now, every send is refused as too fast (Meta: HTTP 400, code 130429)."""
+        _check(provider)
+        with self._cond:
+            self._throttled_until[provider] = time.monotonic() + seconds
+
+    def limit_rate(self, provider: str, per_second: float | None) -> None:
+        """Refuses, as too fast, a send that would make more than `per_second` in the last second."""
+        _check(provider)
+        with self._cond:
+            self._rate_limit[provider] = per_second
 
     def delay_next(self, provider: str, seconds: float, times: int = 1) -> None:
         _check(provider)
@@ -133,6 +175,32 @@ class FakeProviders:
         _check(provider, method)
         with self._cond:
             return self._sent(provider, method)
+
+    def sent_to(self, provider: str) -> Counter[str]:
+        """Messages accepted per recipient (WhatsApp's `to`, Telegram's `chat_id`)."""
+        _check(provider)
+        key = _RECIPIENT[provider]
+        return Counter(str(body[key]) for body in self.sent(provider, _SENDS[provider]))
+
+    def send_times(self, provider: str) -> list[float]:
+        """When each accepted message arrived (time.monotonic()), in order."""
+        _check(provider)
+        with self._cond:
+            return sorted(
+                e.received.at
+                for e in self._log
+                if e.received is not None
+                and e.answered
+                and e.status == 200
+                and e.received.method == _SENDS[provider]
+                and e.received.provider == provider
+            )
+
+    def throttled(self, provider: str) -> int:
+        """How many sends were refused as too fast."""
+        _check(provider)
+        with self._cond:
+            return sum(1 for e in self._log if e.throttled and e.received and e.received.provider == provider)
 
     def wait_for(self, count: int, provider: str, method: str, timeout: float = 10.0) -> list[dict[str, Any]]:
         _check(provider, method)
@@ -157,6 +225,7 @@ class FakeProviders:
         ]
 
     def _receive(self, verb: str, path: str, headers: dict[str, str], raw: bytes) -> _Exchange:
+        now = time.monotonic()
         route = urlsplit(path).path
         if verb == "POST" and (match := _WHATSAPP.fullmatch(route)):
             provider, method = "whatsapp", match[3]
@@ -176,24 +245,49 @@ class FakeProviders:
         if not isinstance(parsed, dict):
             missing = ["a JSON object body"]
         with self._cond:
-            failure = self._failures[provider].popleft() if self._failures[provider] else None
-            if failure is not None:
-                status, retry_after = failure
-                reason = responses.get(status, "Error")
-                if retry_after is not None:
-                    reason = f"{reason}: retry after {retry_after}"
-                exchange = _error(provider, status, reason, 130429 if status == 429 else 131000, retry_after)
+            scripted = self._take_scripted(provider, method)
+            throttled = scripted is None and method == _SENDS[provider] and self._too_fast(provider, now)
+            if scripted is not None:
+                exchange = _exchange(scripted.answer())
+            elif throttled:
+                exchange = _exchange(_throttling(provider))
+                exchange.throttled = True
             elif not authorised:
-                reason = "Invalid OAuth access token." if provider == "whatsapp" else "Unauthorized"
-                exchange = _error(provider, 401, reason, 190)
+                exchange = _exchange(
+                    meta_error(190) if provider == "whatsapp" else telegram_error(401, "Unauthorized")
+                )
             elif missing:
-                exchange = _error(provider, 400, f"Bad Request: missing {', '.join(missing)}", 100)
+                reason = f"Bad Request: missing {', '.join(missing)}"
+                exchange = _exchange(
+                    meta_error(100, details=reason) if provider == "whatsapp" else telegram_error(400, reason)
+                )
             else:
                 exchange = _Exchange(None, 200, self._success(method, body))
-            exchange.received = Received(provider, method, path, headers, body)
+                if method == _SENDS[provider]:
+                    self._accepted[provider].append(now)
+            exchange.received = Received(provider, method, path, headers, body, now)
             exchange.delay = self._delays[provider].popleft() if self._delays[provider] else 0.0
             self._log.append(exchange)
         return exchange
+
+    def _take_scripted(self, provider: str, method: str) -> _Scripted | None:
+        queue = self._scripted[provider]
+        for n, scripted in enumerate(queue):
+            if scripted.method in (None, method):
+                del queue[n]
+                return scripted
+        return None
+
+    def _too_fast(self, provider: str, now: float) -> bool:
+        if now < self._throttled_until[provider]:
+            return True
+        limit = self._rate_limit[provider]
+        if limit is None:
+            return False
+        accepted = self._accepted[provider]
+        while accepted and accepted[0] <= now - 1.0:
+            accepted.popleft()
+        return len(accepted) >= limit
 
     def _success(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "messages":
@@ -202,8 +296,12 @@ class FakeProviders:
             return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]}
         if method == "answerCallbackQuery":
             return {"ok": True, "result": True}
-        message_id, self._next_message_id = self._next_message_id, self._next_message_id + 1
-        chat = {"id": body["chat_id"]}
+        chat_id = str(body["chat_id"])
+        message_id = self._next_message_id.get(chat_id, 1)  # each chat counts from 1, as Telegram does
+        self._next_message_id[chat_id] = message_id + 1
+        chat = {
+            "id": int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        }  # Telegram's ids are numbers
         message = {"message_id": message_id, "chat": chat, "date": int(time.time()), "text": body["text"]}
         return {"ok": True, "result": message}
 
@@ -215,6 +313,10 @@ class FakeProviders:
             exchange.answered = True
             self._cond.notify_all()
         return True
+
+
+def _exchange(answer: Answer) -> _Exchange:
+    return _Exchange(None, answer.status, answer.body, answer.headers)
 
 
 class _Handler(BaseHTTPRequestHandler):

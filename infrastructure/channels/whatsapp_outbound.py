@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from application.outbound import Outgoing, PermanentSendError
+from application.outbound import Outgoing, PermanentSendError, ThrottledSendError
+from application.pacing import Pace
 from domain.values import (
     MAX_BUTTON_TITLE,
     MAX_BUTTONS,
@@ -18,12 +19,14 @@ from domain.values import (
     cut,
     shorten,
 )
+from infrastructure.channels.meta_errors import NUMBER_THROTTLED, meta_refusal
 from infrastructure.channels.sending import post_json
 from infrastructure.channels.whatsapp import CHANNEL
 
 MAX_INTERACTIVE_BODY = 1024
 MAX_CHOICE_ID = 200  # list row ids; reply button ids allow 256
 LIST_BUTTON_LABEL = "Options"  # the same word in French and English, within 20 characters
+THROTTLED_PAUSE_SECONDS = 1.0  # Meta counts throughput per second: a throttled number rests one
 
 
 def message_of(reply: Reply, to: str) -> dict[str, Any]:
@@ -61,17 +64,29 @@ def message_of(reply: Reply, to: str) -> dict[str, Any]:
 
 
 class WhatsAppSender:
+    """Sends through one business number, paced under its throughput."""
+
     name = CHANNEL
 
-    def __init__(self, client: httpx.Client, api_url: str, phone_number_id: str, access_token: str) -> None:
+    def __init__(
+        self, client: httpx.Client, api_url: str, phone_number_id: str, access_token: str, pace: Pace
+    ) -> None:
         self._client = client
+        self._number = phone_number_id
         self._url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {access_token}"}
+        self._pace = pace
 
     def send(self, outgoing: Outgoing) -> list[str]:
-        answer = post_json(
-            self._client, self._url, message_of(outgoing.reply, outgoing.reply_to["to"]), self._headers
-        )
+        message = message_of(outgoing.reply, outgoing.reply_to["to"])
+        self._pace.take(self._number)
+        try:
+            answer = post_json(self._client, self._url, message, self._headers, refusal=meta_refusal)
+        except ThrottledSendError as throttled:
+            if throttled.code in NUMBER_THROTTLED:
+                # Every thread sending through this number waits, not just the one told.
+                self._pace.hold_off(self._number, throttled.retry_after or THROTTLED_PAUSE_SECONDS)
+            raise
         try:
             return [str(sent["id"]) for sent in answer["messages"]]
         except (KeyError, TypeError) as error:

@@ -76,6 +76,7 @@ def test_audit_shows_what_became_of_each_reply_a_channel_sent(tmp_path: Path) ->
     replies = [n for n, line in enumerate(lines) if "→" in line]
     assert [lines[n + 1].strip() for n in replies] == [
         "↳ whatsapp: delivered (2 attempts)",
-        "↳ whatsapp: FAILED after 1 attempt: HTTP 403: 131000 Forbidden",
+        "↳ whatsapp: FAILED after 1 attempt: HTTP 403: 10 Permission denied "
+        "(Permission is either not granted or has been removed.)",
         "↳ whatsapp: not sent yet",
     ]

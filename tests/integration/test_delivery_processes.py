@@ -1,4 +1,5 @@
-"""Delivery with real processes on PostgreSQL: killed mid-send, and redeliveries across servers."""
+"""Delivery with real processes on PostgreSQL: killed mid-send, redeliveries across servers, and
+many Telegram chats through two workers."""
 
 from __future__ import annotations
 
@@ -12,23 +13,31 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from application.inbound import Inbound
 from infrastructure.bootstrap import Container, build
 from infrastructure.channels.whatsapp import signature
 from infrastructure.settings import Settings
-from tests.channels import channel_settings
+from tests.channels import channel_settings, delivery_lag_shown
 from tests.conftest import FakeClock, postgres_settings
 from tests.fake_providers import FakeProviders
 from tests.provider_payloads import (
     APP_SECRET,
     PHONE_NUMBER_ID,
+    TG_BOT_TOKEN,
     VERIFY_TOKEN,
     WA_TOKEN,
     wa_text,
     whatsapp_notification,
 )
 from tests.servers import convo, serving
+from tests.telegram_scenario import (
+    assert_each_chat_got_each_reply_once,
+    chat_greeting_sites_site,
+    link_telegram_users,
+)
 from tests.turns import named, recorded
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -152,3 +161,34 @@ def test_redeliveries_across_two_server_processes_make_one_turn_and_one_send(
     assert len(named(events, "ReplySent")) == len(texts)
     assert len(named(events, "SessionOpened")) == 1
     assert len(fake.sent("whatsapp", "messages")) == len(texts)
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_telegram_chats_through_two_deliver_processes_get_each_reply_exactly_once(
+    wired: Container, fake: FakeProviders, count: int
+) -> None:
+    users = link_telegram_users(wired.database, count)
+    env = {
+        **os.environ,
+        "CONVO_DATABASE_URL": wired.settings.database_url,
+        "CONVO_LOG_LEVEL": "warning",
+        "CONVO_TELEGRAM_BOT_TOKEN": TG_BOT_TOKEN,
+        "CONVO_TELEGRAM_API_URL": fake.base_url,
+        "CONVO_TELEGRAM_SENDS_PER_SECOND": "1000",  # pacing is tested on its own; this is about counts
+        "CONVO_DELIVERY_RETRY_SECONDS": "0.05",
+    }
+    deliverers = [convo(env, "deliver"), convo(env, "deliver")]
+
+    def delivered(replies: int) -> None:
+        fake.wait_for(replies, "telegram", "sendMessage", timeout=60)
+
+    try:
+        with TestClient(create_app(wired)) as client:
+            chat_greeting_sites_site(client, fake, users, delivered)
+        wait_until(lambda: wired.delivery_status().lag == 0, 30, "the delivery lag to return to 0")
+        time.sleep(1.0)  # time for a duplicate send to show up, if there were one
+    finally:
+        for deliverer in deliverers:
+            stop(deliverer)
+    assert_each_chat_got_each_reply_once(fake, users)
+    assert delivery_lag_shown(wired) == 0

@@ -151,3 +151,71 @@ def test_shutdown_does_not_wait_out_a_delayed_answer() -> None:
     assert time.monotonic() - started < 5.0
     assert len(fake.received("whatsapp")) == 1
     assert fake.sent("whatsapp", "messages") == []
+
+
+def test_telegram_numbers_messages_per_chat_from_1(fake: FakeProviders, http: httpx.Client) -> None:
+    def send(chat: int) -> int:
+        answer = http.post(f"{TG}/sendMessage", json={"chat_id": str(chat), "text": "hi"}).json()
+        assert answer["result"]["chat"] == {"id": chat}, "Telegram answers chat ids as numbers"
+        message_id: int = answer["result"]["message_id"]
+        return message_id
+
+    assert [send(1), send(2), send(1), send(2), send(3)] == [1, 1, 2, 2, 1]
+    assert fake.sent_to("telegram") == {"1": 2, "2": 2, "3": 1}
+
+
+def test_meta_errors_are_scripted_with_their_real_status_and_body(
+    fake: FakeProviders, http: httpx.Client
+) -> None:
+    fake.fail_next("whatsapp", code=130429)
+    fake.fail_next("whatsapp", code=131047)
+
+    throttled = http.post(WA_PATH, json=WA_BODY, headers=WA_AUTH)
+    late = http.post(WA_PATH, json=WA_BODY, headers=WA_AUTH)
+
+    assert throttled.status_code == late.status_code == 400, "Meta answers throttling with a 400"
+    error = throttled.json()["error"]
+    assert (error["code"], error["message"], error["type"]) == (
+        130429,
+        "(#130429) Rate limit hit",
+        "OAuthException",
+    )
+    assert error["error_data"]["messaging_product"] == "whatsapp"
+    assert "too many messages" in error["error_data"]["details"]
+    assert error["fbtrace_id"]
+    assert late.json()["error"]["code"] == 131047
+    assert fake.sent("whatsapp", "messages") == []
+
+
+def test_a_failure_can_wait_for_the_method_it_is_meant_for(fake: FakeProviders, http: httpx.Client) -> None:
+    fake.fail_next("telegram", 429, retry_after=2, method="sendMessage")
+
+    pressed = http.post(f"{TG}/answerCallbackQuery", json={"callback_query_id": "cb-1"})
+    refused = http.post(f"{TG}/sendMessage", json={"chat_id": 42, "text": "hi"})
+
+    assert pressed.status_code == 200
+    assert refused.status_code == 429
+    assert refused.json()["parameters"] == {"retry_after": 2}
+
+
+def test_throttling_for_a_while_then_sending_again(fake: FakeProviders, http: httpx.Client) -> None:
+    fake.throttle("whatsapp", 0.3)
+    refused = http.post(WA_PATH, json=WA_BODY, headers=WA_AUTH)
+    time.sleep(0.35)
+    accepted = http.post(WA_PATH, json=WA_BODY, headers=WA_AUTH)
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, 130429)
+    assert accepted.status_code == 200
+    assert fake.throttled("whatsapp") == 1
+    assert fake.sent_to("whatsapp") == {"33612345678": 1}
+
+
+def test_an_enforced_rate_refuses_what_goes_past_it(fake: FakeProviders, http: httpx.Client) -> None:
+    fake.limit_rate("whatsapp", 5)
+    statuses = [http.post(WA_PATH, json=WA_BODY, headers=WA_AUTH).status_code for _ in range(8)]
+    assert statuses == [200] * 5 + [400] * 3
+    assert fake.throttled("whatsapp") == 3
+    times = fake.send_times("whatsapp")
+    assert len(times) == 5 and times == sorted(times)
+    time.sleep(1.0)
+    assert http.post(WA_PATH, json=WA_BODY, headers=WA_AUTH).status_code == 200, "a second later"
