@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.fake_media import FakeMedia
 from tests.fake_provider_errors import Answer, meta_error, meta_error_of_status, telegram_error
 
 _METHODS = {"whatsapp": ("messages",), "telegram": ("sendMessage", "answerCallbackQuery")}
@@ -81,7 +82,13 @@ def _throttling(provider: str) -> Answer:
 class FakeProviders:
     """Run with `with FakeProviders() as fake:` and point the clients at `fake.base_url`."""
 
-    def __init__(self, *, whatsapp_token: str = "wa-token", telegram_token: str = "123:tg-token") -> None:
+    def __init__(
+        self,
+        *,
+        whatsapp_token: str = "wa-token",
+        telegram_token: str = "123:tg-token",
+        twilio_auth_token: str = "twilio-auth-token",
+    ) -> None:
         self._whatsapp_token = whatsapp_token
         self._telegram_token = telegram_token
         self._cond = threading.Condition()
@@ -96,6 +103,9 @@ class FakeProviders:
         self._closing = threading.Event()
         # Bound now so base_url is known before the server starts, e.g. to build settings.
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, self))
+        # What users send: the media endpoints, served by the same server (tests/fake_media.py).
+        self.media = FakeMedia(whatsapp_token, telegram_token, twilio_auth_token)
+        self.media.base_url = self.base_url
         # A short poll keeps shutdown, which waits for the next poll, from adding 0.5 s to every test.
         serve = partial(self._server.serve_forever, poll_interval=0.02)
         self._thread = threading.Thread(target=serve, name="fake-providers", daemon=True)
@@ -325,6 +335,8 @@ class _Handler(BaseHTTPRequestHandler):
         super().__init__(*args)
 
     def _handle(self) -> None:
+        if self.fake.media.handle(self):
+            return
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {name.lower(): value for name, value in self.headers.items()}
         exchange = self.fake._receive(self.command, self.path, headers, raw)

@@ -1,0 +1,1 @@
+"""Media people send: downloading from each provider, storing blobs, transcribing voice notes."""
