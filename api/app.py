@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.admission import TurnAdmission
+from api.console import install_console
+from api.operations import install_operations
 from api.problems import install_problem_handlers
 from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
 from api.routes.projections import RebuildJobs
@@ -81,6 +83,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_operations(app)
+    install_console(app)
     app.include_router(webhooks.router)
     app.include_router(twilio.router)
     app.include_router(whatsapp.router)

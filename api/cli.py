@@ -18,6 +18,7 @@ from rich.console import Console
 
 from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport
 from api.progress import log_progress
+from api.running import WorkerOperations, uvicorn_logging, workers_share_metrics
 from api.transcript import transcript
 from application.audit import EventFilter
 from application.event_records import EventRecord
@@ -46,14 +47,16 @@ def serve(
     if not settings.is_postgres:
         # Prepare the embedded file once, before workers start racing for it.
         migrate(settings)
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-    )
+    with workers_share_metrics(workers):
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+            log_config=uvicorn_logging(settings),
+        )
 
 
 @app.command("migrate")
@@ -174,6 +177,10 @@ def export(
 @app.command()
 def deliver(
     once: Annotated[bool, typer.Option(help="Send what the log holds now and stop.")] = False,
+    metrics_address: Annotated[
+        str | None,
+        typer.Option(help="HOST:PORT to serve Prometheus metrics on (no token: bind it privately)."),
+    ] = None,
 ) -> None:
     """Send the replies of WhatsApp and Telegram conversations as they are recorded (until interrupted).
 
@@ -183,6 +190,7 @@ def deliver(
     settings = Settings()
     logging.getLogger().setLevel(settings.log_level.upper())
     container = build(settings)
+    operations = WorkerOperations(container, metrics_address)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -202,6 +210,7 @@ def deliver(
             waker.close()
     finally:
         worker.close()
+        operations.close()
         container.close()
 
 
@@ -219,9 +228,14 @@ def projections_status() -> None:
 @projections_app.command("run")
 def projections_run(
     once: Annotated[bool, typer.Option(help="Catch up and stop instead of following.")] = False,
+    metrics_address: Annotated[
+        str | None,
+        typer.Option(help="HOST:PORT to serve Prometheus metrics on (no token: bind it privately)."),
+    ] = None,
 ) -> None:
     """Keep every projection caught up with the log (until interrupted)."""
     container = build(Settings())
+    operations = WorkerOperations(container, metrics_address)
     try:
         head = container.store.recorder.max_notification_id() or 0
         for follower in container.projections.followers:
@@ -238,6 +252,7 @@ def projections_run(
         stop.wait()
         following.close()
     finally:
+        operations.close()
         container.close()
 
 

@@ -16,7 +16,8 @@ def transcript(
         line = _line(record)
         if line is not None:
             yield line
-        delivery = (deliveries or {}).get(str(record.message_id)) if record.type == "ReplySent" else None
+        sent = record.type in ("ReplySent", "OperatorReplied")
+        delivery = (deliveries or {}).get(str(record.message_id)) if sent else None
         if delivery is not None:
             yield _delivery_line(delivery)
 
@@ -70,6 +71,9 @@ def _line(record: EventRecord) -> str | None:
         choices = " | ".join(c["title"] for c in reply["choices"])
         text = reply["text"].replace("\n", " / ")
         return f"{when}  {message}  → {text!r}" + (f" [{choices}]" if choices else "")
+    if kind == "OperatorReplied":
+        text = p["reply"]["text"].replace("\n", " / ")
+        return f"{when}  {message}  ⇒ operator {p['operator']}: {text!r}"
     return None
 
 

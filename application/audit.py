@@ -152,7 +152,7 @@ class AuditTrail:
         """What became of each reply a channel sends itself, from the log (a full scan)."""
         views = []
         for record in self.scan(conversation_id):
-            if record.type != "ReplySent" or record.payload.get("reply_to") is None:
+            if record.type not in ("ReplySent", "OperatorReplied") or record.payload.get("reply_to") is None:
                 continue
             if session_id is not None and record.session_id != session_id:
                 continue

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import CanInitAggregate
+from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
+from eventsourcing.persistence import Recording
 from eventsourcing.utils import Environment, EnvType
 
 from domain.conversation import Conversation
@@ -31,6 +33,8 @@ class ConversationStore(Application[UUID]):
     def __init__(self, env: EnvType | None = None, *, snapshot_interval: int = 100) -> None:
         super().__init__(env)
         self.snapshot_interval = snapshot_interval
+        # Told the events of every save once it is committed (metrics, log lines).
+        self.observers: list[Callable[[Sequence[DomainEventProtocol[UUID]]], None]] = []
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Settings are the single source of configuration: stray process
@@ -38,6 +42,13 @@ class ConversationStore(Application[UUID]):
         values: dict[str, Any] = {"IS_SNAPSHOTTING_ENABLED": "y"}
         values.update(env or {})
         return Environment(name, values)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        for observer in self.observers:
+            try:
+                observer([recording.domain_event for recording in recordings])
+            except Exception:  # the save is committed: an observer must not make it look failed
+                log.warning("an observer of recorded events failed", exc_info=True)
 
     def conversation(self, contact: str) -> Conversation | None:
         try:

@@ -462,6 +462,50 @@ class Conversation(Aggregate):
         self.messages_handled += 1
         self._touch(at)
 
+    # -- an operator's answer: a message the person gets from a person -------------
+
+    def answer_as_operator(
+        self,
+        *,
+        reply_id: str,
+        operator: str,
+        text: str,
+        at: datetime,
+        channel: str,
+        reply_to: dict[str, str],
+        in_reply_to: str | None = None,
+    ) -> None:
+        """An operator writes to the person through the channel they last wrote from.
+
+        Sent by the delivery worker like the bot's replies (`message_id` is the
+        reply's own id); the session's focus and what the person has on screen
+        stay as the bot left them.
+        """
+        self._operator_replied(
+            session_id=self.session["id"] if self.session is not None else None,
+            message_id=reply_id,
+            operator=operator,
+            reply=Reply(text=text, style="none", choices=[]),
+            in_reply_to=in_reply_to,
+            channel=channel,
+            reply_to=reply_to,
+            at=at,
+        )
+
+    @event("OperatorReplied")
+    def _operator_replied(
+        self,
+        session_id: str | None,
+        message_id: str,
+        operator: str,
+        reply: Reply,
+        in_reply_to: str | None,
+        channel: str,
+        reply_to: dict[str, str],
+        at: datetime,
+    ) -> None:
+        pass
+
     def _touch(self, at: datetime) -> None:
         session = self.open_session
         session["last_activity_at"] = max(session["last_activity_at"], at)

@@ -16,7 +16,7 @@ from application.actions import Actions
 from application.analytics import AnalyticsReader
 from application.audit import AuditTrail
 from application.classifier import RuleBasedClassifier
-from application.delivery import DeliveryPolicy, ReplyDeliverer
+from application.delivery import DeliveryPolicy
 from application.event_store import ConversationStore
 from application.following import Waker
 from application.pausing import Pause
@@ -32,6 +32,7 @@ from infrastructure.demo_data import load_demo_data
 from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.leases import Lease
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
+from infrastructure.observed import ObservedDeliverer, ObservedService, Telemetry, measured
 from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
 from infrastructure.projections.runner import BackgroundRun, ProjectionRunner, ProjectionStatus
 from infrastructure.projections.tracking import tracked_position
@@ -61,6 +62,7 @@ class Container:
     analytics: AnalyticsReader
     projections: ProjectionRunner
     clock: Clock = utc_now
+    telemetry: Telemetry = field(default_factory=Telemetry)
     _http: list[httpx.Client] = field(default_factory=list)
 
     def waker(self) -> Waker:
@@ -89,9 +91,8 @@ class Container:
         lease = Lease(self.database, DELIVERY, settings.delivery_lease_seconds)
         # Back-offs and pacing wait alike: renewing the lease, and ending at once on a stop.
         pause = Pause(stop, lease.keep, every=settings.delivery_lease_seconds / 6)
-        deliverer = ReplyDeliverer(
-            self.store, outbound_channels(settings, client, pause), self.clock, policy, pause
-        )
+        channels = measured(outbound_channels(settings, client, pause), self.telemetry)
+        deliverer = ObservedDeliverer(self.store, channels, self.clock, policy, pause)
         return DeliveryWorker(
             self.store,
             self.database,
@@ -168,8 +169,15 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
         listing_max_age=timedelta(minutes=settings.listing_max_age_minutes),
     )
-    service = ConversationService(
-        store, turn_directory, pipeline, clock, RetryPolicy(max_attempts=settings.turn_max_attempts)
+    telemetry = Telemetry(metrics_enabled=settings.metrics_enabled)
+    store.observers.append(telemetry.recorded)
+    service = ObservedService(
+        store,
+        turn_directory,
+        pipeline,
+        clock,
+        RetryPolicy(max_attempts=settings.turn_max_attempts),
+        telemetry=telemetry,
     )
     return Container(
         settings=settings,
@@ -181,4 +189,5 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         analytics=SqlAnalytics(database),
         projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
         clock=clock,
+        telemetry=telemetry,
     )

@@ -88,7 +88,7 @@ class DeliveryWorker:
         self.stop = stop
         self.consumer = DeliveryConsumer(database, deliverer, lease, concurrency)
         self.follower = LogFollower(
-            store, self.consumer, batch_size=batch_size, topics=topics_for(["ReplySent"])
+            store, self.consumer, batch_size=batch_size, topics=topics_for(["ReplySent", "OperatorReplied"])
         )
 
     def catch_up(self) -> int:

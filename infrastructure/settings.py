@@ -172,6 +172,21 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log level of the service."
     )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines as JSON objects, one per line, or as text with key=value fields.",
+    )
+    log_personal_data: bool = Field(
+        default=False,
+        description="Log phone numbers and message texts in full (local debugging only); "
+        "otherwise they are masked.",
+    )
+    metrics_enabled: bool = Field(
+        default=True, description="Count turns, deliveries and the rest for GET /metrics (Prometheus)."
+    )
+    console_session_hours: float = Field(
+        default=12.0, gt=0, description="How long a sign-in to the web console lasts."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from infrastructure.projections.attention import AttentionProjection
 from infrastructure.projections.base import SqlProjection
 from infrastructure.projections.daily_metrics import DailyMetricsProjection
 from infrastructure.projections.sessions import SessionsProjection
 from infrastructure.projections.tool_usage import ToolUsageProjection
 
 PROJECTIONS: dict[str, SqlProjection] = {
-    p.name: p for p in (SessionsProjection(), DailyMetricsProjection(), ToolUsageProjection())
+    p.name: p
+    for p in (SessionsProjection(), DailyMetricsProjection(), ToolUsageProjection(), AttentionProjection())
 }
 
 

@@ -1,0 +1,84 @@
+"""`attention`: what an operator should look at, one row per event that calls for it.
+
+Unrecognised messages (the input for improving understanding), direct actions
+that failed, and replies a provider refused, at once or in a later status
+report. Rows keep ids and reasons; what a person typed is read from the log
+when it is shown, so the read model holds no one's words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from application.event_records import EventRecord
+from domain.delivery import Delivery
+from infrastructure.database import Cursor
+from infrastructure.projections.base import SqlProjection
+
+UNRECOGNISED = "unrecognised"
+DIRECT_ACTION_FAILED = "direct_action_failed"
+DELIVERY_FAILED = "delivery_failed"
+KINDS = (DELIVERY_FAILED, UNRECOGNISED, DIRECT_ACTION_FAILED)
+
+_DELIVERY_TOPICS = [get_topic(Delivery.Finished), get_topic(Delivery.StatusReported)]  # type: ignore[attr-defined]
+_COLUMNS = (
+    ("source_id", "uuid"), ("version", "integer"), ("kind", "text"), ("conversation_id", "uuid"),
+    ("message_id", "text"), ("channel", "text"), ("at", "timestamptz"), ("detail", "text"),
+)  # fmt: skip
+Row = tuple[UUID, int, str, UUID | None, str | None, str | None, Any, str]
+
+
+class AttentionProjection(SqlProjection):
+    name = "attention"
+    tables = ("attention",)
+    event_types = ("IntentClassified", "DirectActionFailed")
+
+    @property
+    def topics(self) -> list[str]:
+        return [*super().topics, *_DELIVERY_TOPICS]
+
+    def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
+        rows = [row for row in map(_row, records) if row is not None]
+        cursor.insert_many(tables["attention"], _COLUMNS, rows, "ON CONFLICT (source_id, version) DO NOTHING")
+
+
+def _row(record: EventRecord) -> Row | None:
+    p = record.payload
+    kind = record.type
+    source, version, at = record.conversation_id, record.version, record.timestamp
+    if kind == "IntentClassified":
+        if p.get("intent") != "unknown":
+            return None
+        layer = (p.get("understood_by") or {}).get("layer")
+        detail = f"not understood{f' by {layer}' if layer else ''}"
+        return (source, version, UNRECOGNISED, source, p.get("message_id"), None, at, detail)
+    if kind == "DirectActionFailed":
+        detail = f"{p.get('choice_id')}: {p.get('reason')}"
+        return (source, version, DIRECT_ACTION_FAILED, source, p.get("message_id"), None, at, detail)
+    if kind == "Finished":  # a Delivery: its originator is the delivery, not the conversation
+        if p.get("delivered"):
+            return None
+        conversation = p.get("conversation_id")
+        return (
+            source,
+            version,
+            DELIVERY_FAILED,
+            conversation if isinstance(conversation, UUID) else None,
+            p.get("message_id"),
+            p.get("channel"),
+            at,
+            str(p.get("error") or "failed"),
+        )
+    if kind == "StatusReported":
+        if p.get("status") != "failed":
+            return None
+        errors = p.get("errors") or []
+        reason = "; ".join(e if isinstance(e, str) else json.dumps(e) for e in errors) or "no reason given"
+        detail = f"reported failed after it was sent ({p.get('provider_message_id')}): {reason}"
+        return (source, version, DELIVERY_FAILED, None, None, None, at, detail)
+    return None
