@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 REQUEST_ID = "X-Request-Id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
-_WEBHOOK = re.compile(r"^/webhooks/([a-z]+)")
+_WEBHOOK = re.compile(r"^/webhooks/(generic|whatsapp|telegram|twilio)(?:/|$)")
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 DOCS_STATIC = "/docs-static"
 

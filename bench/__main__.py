@@ -10,7 +10,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit_latency, delivery_rate, hot, latency, rebuild_rate, throughput
+from bench import (
+    audit_latency,
+    console_page,
+    delivery_rate,
+    hot,
+    latency,
+    observability,
+    rebuild_rate,
+    throughput,
+)
 from bench.report import Line, render, write_json
 from bench.scratch import SERVER_URL, scratch_database, server_version
 from bench.sizes import FULL, QUICK, Sizes
@@ -23,6 +32,8 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     rebuild_rate.run,
     audit_latency.run,
     delivery_rate.run,
+    observability.run,
+    console_page.run,
 )
 
 

@@ -24,6 +24,9 @@ class Sizes:
     audit_requests: int = 60
     delivery_replies: int = 2000
     delivery_rounds: int = 3
+    observability_rounds: int = 7
+    console_events: int = 10_000  # the console's conversation page
+    console_requests: int = 30
 
 
 FULL = Sizes()
@@ -41,4 +44,7 @@ QUICK = Sizes(
     audit_requests=15,
     delivery_replies=300,
     delivery_rounds=1,
+    observability_rounds=2,
+    console_events=2_000,
+    console_requests=10,
 )

@@ -9,7 +9,6 @@ message texts are personal data: masked unless a setting allows them.
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import re
 import sys
@@ -17,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from infrastructure.settings import Settings
 
@@ -29,6 +30,11 @@ _context: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.Context
 _NUMBER = re.compile(r"(?<![\w.%-])(\+|%2[Bb])?(\d{8,15})(?![\w-])")
 PHONE_FIELDS = frozenset({"sender", "contact", "phone", "to", "chat_id"})
 TEXT_FIELDS = frozenset({"text"})
+# Fields that never hold personal data: not searched for phone numbers (it costs time on every line).
+SAFE_FIELDS = frozenset(
+    {"request_id", "event", "channel", "outcome", "conversation_id", "session_id", "latency_ms", "retries",
+     "attempts", "status", "method", "http_version", "level", "logger", "time", "button"}
+)  # fmt: skip
 _RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _ACCESS_LOGGER = "uvicorn.access"
 
@@ -74,7 +80,7 @@ class Masking:
         self.enabled = enabled
 
     def field(self, name: str, value: Any) -> Any:
-        if not self.enabled or not isinstance(value, str):
+        if not self.enabled or not isinstance(value, str) or name in SAFE_FIELDS:
             return value
         if name in TEXT_FIELDS:
             return mask_text(value)
@@ -112,7 +118,7 @@ class JsonFormatter(logging.Formatter):
             line[name] = self._masking.field(name, value)
         if record.exc_info:
             line["exception"] = self._masking.message(self.formatException(record.exc_info))
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return orjson.dumps(line, default=str).decode()
 
 
 class TextFormatter(logging.Formatter):

@@ -33,6 +33,7 @@ from infrastructure.logs import bound
 turns_log = logging.getLogger("convo.turns")
 deliveries_log = logging.getLogger("convo.deliveries")
 
+_CHOICE_KINDS = frozenset({"menu", "project", "task", "status", "problem", "confirm"})
 _delivery_started: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "delivery_started", default=None
 )
@@ -43,6 +44,14 @@ class Telemetry:
 
     def __init__(self, *, metrics_enabled: bool = True) -> None:
         self.metrics_enabled = metrics_enabled
+        self._children: dict[tuple[Any, ...], Any] = {}  # labelled metrics, looked up once each
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (metric, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     # -- turns -----------------------------------------------------------------
 
@@ -57,11 +66,11 @@ class Telemetry:
             result = "duplicate" if outcome.duplicate else "handled"
             retries = outcome.attempts - 1
         if self.metrics_enabled:
-            metrics.TURNS.labels(channel, result).inc()
-            metrics.TURN_SECONDS.labels(channel).observe(seconds)
+            self._child(metrics.TURNS, channel, result).inc()
+            self._child(metrics.TURN_SECONDS, channel).observe(seconds)
             if retries:
-                metrics.VERSION_CONFLICTS.labels(channel).inc(retries)
-                metrics.RETRIED_TURNS.labels(channel).inc()
+                self._child(metrics.VERSION_CONFLICTS, channel).inc(retries)
+                self._child(metrics.RETRIED_TURNS, channel).inc()
         level = logging.INFO if error is None else logging.WARNING
         if not turns_log.isEnabledFor(level):
             return
@@ -83,7 +92,7 @@ class Telemetry:
             fields["button"] = inbound.button.id
         if error is not None:
             fields["error"] = f"{type(error).__name__}: {error}"
-        turns_log.log(level, "turn %s", result, extra=fields)
+        _emit(turns_log, level, f"turn {result}", fields)
 
     def refused(self, channel: str) -> None:
         if self.metrics_enabled:
@@ -105,13 +114,15 @@ class Telemetry:
             return failed_press
         if kind == "ButtonPressed":
             # A press acted on directly unless a DirectActionFailed follows in the same save.
-            metrics.DECISIONS.labels("button", str(event.choice_id).split(".", 1)[0]).inc()
+            kind = str(event.choice_id).split(".", 1)[0]
+            # Choice ids come from outside: only known kinds become labels, so series stay few.
+            self._child(metrics.DECISIONS, "button", kind if kind in _CHOICE_KINDS else "other").inc()
         elif kind == "DirectActionFailed":
             metrics.DIRECT_ACTION_FAILURES.labels(event.reason).inc()
             return True
         elif kind == "IntentClassified":
             understood_by = getattr(event, "understood_by", None) or {}
-            metrics.DECISIONS.labels(str(understood_by.get("layer", "rules")), event.intent).inc()
+            self._child(metrics.DECISIONS, str(understood_by.get("layer", "rules")), str(event.intent)).inc()
             if failed_press:
                 metrics.FALLBACKS.inc()
                 return False
@@ -140,7 +151,7 @@ class Telemetry:
             fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if event.error:
             fields["error"] = event.error
-        deliveries_log.log(level, "delivery %s", outcome, extra=fields)
+        _emit(deliveries_log, level, f"delivery {outcome}", fields)
 
     # -- calls to providers ----------------------------------------------------
 
@@ -156,6 +167,13 @@ class Telemetry:
     def operator_reply(self, outcome: str) -> None:
         if self.metrics_enabled:
             metrics.OPERATOR_REPLIES.labels(outcome).inc()
+
+
+def _emit(logger: logging.Logger, level: int, message: str, fields: dict[str, Any]) -> None:
+    """`logger.log(level, message, extra=fields)` without looking up the caller's frame, on every turn."""
+    record = logging.LogRecord(logger.name, level, __file__, 0, message, None, None)
+    record.__dict__.update(fields)
+    logger.handle(record)
 
 
 class ObservedService(ConversationService):
