@@ -61,6 +61,8 @@ def create_app(container: Container | None = None) -> FastAPI:
                 "INSECURE: CONVO_INSECURE_WEBHOOKS is on; channels without a secret accept unsigned "
                 "webhooks. Never run like this in production."
             )
+        if settings.generic_webhook_token is None and not settings.insecure_webhooks:
+            log.warning("CONVO_GENERIC_WEBHOOK_TOKEN is not set: POST /webhooks/generic answers 403")
         if settings.api_token is None:
             log.warning("CONVO_API_TOKEN is not set: audit, analytics and projection endpoints answer 401")
         for warning in unsendable_channels(settings):

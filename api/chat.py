@@ -14,6 +14,10 @@ from application.service import ConversationService
 from domain.values import Choice, Reply
 
 
+class ServerRefusedError(RuntimeError):
+    """The server answered a message with an error (a missing token, a bad phone number...)."""
+
+
 class ChatTransport(Protocol):
     def send(self, message: dict[str, Any]) -> dict[str, Any]: ...
 
@@ -39,16 +43,17 @@ class InProcessTransport:
 
 
 class HttpTransport:
-    """Talks to a running server's generic webhook."""
+    """Talks to a running server's generic webhook, with its bearer token."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
-        self._client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+    def __init__(self, base_url: str, token: str | None, timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
 
     def send(self, message: dict[str, Any]) -> dict[str, Any]:
         response = self._client.post("/webhooks/generic", json=message)
         if response.status_code >= 400:
             body = response.json() if response.content else {}
-            raise RuntimeError(f"{response.status_code}: {body.get('detail', response.text)}")
+            raise ServerRefusedError(f"{response.status_code}: {body.get('detail', response.text)}")
         result: dict[str, Any] = response.json()
         return result
 

@@ -16,11 +16,11 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from rich.console import Console
 
-from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport
+from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport, ServerRefusedError
 from api.progress import log_progress
 from api.running import WorkerOperations, uvicorn_logging, workers_share_metrics
 from api.transcript import transcript
-from application.audit import EventFilter
+from application.audit import MAX_POSITION, EventFilter
 from application.event_records import EventRecord
 from infrastructure.bootstrap import build, migrate
 from infrastructure.demo_data import load_demo_data
@@ -92,18 +92,26 @@ def chat(
         str | None,
         typer.Option(help="A running server's base URL; default: in-process on the configured store."),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(help="The server's generic webhook token; default: CONVO_GENERIC_WEBHOOK_TOKEN."),
+    ] = None,
 ) -> None:
     """Chat with the bot in the terminal; choices are numbered, type the number to press one."""
     transport: ChatTransport
     container = None
     if url:
-        transport = HttpTransport(url)
+        configured = Settings().generic_webhook_token
+        transport = HttpTransport(url, token or (configured.get_secret_value() if configured else None))
     else:
         container = build(Settings())
         transport = InProcessTransport(container.service)
     prompt = "you> " if sys.stdin.isatty() else ""
     try:
         ChatSession(transport, sender, console).run(lambda: input(prompt))
+    except ServerRefusedError as error:
+        errors.print(f"[red]the server refused the message: {error}[/red]")
+        raise typer.Exit(1) from None
     finally:
         if container is not None:
             container.close()
@@ -151,7 +159,9 @@ def export(
     since: Annotated[
         datetime | None, typer.Option(help="Only events at or after this time (ISO 8601, UTC if no zone).")
     ] = None,
-    after: Annotated[int, typer.Option(help="Only events after this log position.")] = 0,
+    after: Annotated[
+        int, typer.Option(min=0, max=MAX_POSITION, help="Only events after this log position.")
+    ] = 0,
 ) -> None:
     """Stream the whole log as JSON lines on stdout (progress on stderr)."""
     if since is not None and since.tzinfo is None:

@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from application.inbound import TurnOutcome
+from application.storable import unstorable_in
 from domain.values import MAX_TEXT_LENGTH
+
+
+def _storable(value: str | None) -> str | None:
+    # The caller of this webhook can fix its message, so it is told instead of having it
+    # changed under it (the provider channels drop these characters: see Inbound).
+    problem = unstorable_in(value) if value is not None else None
+    if problem is not None:
+        raise ValueError(f"must not contain {problem}")
+    return value
 
 
 class ButtonIn(BaseModel):
@@ -16,6 +26,8 @@ class ButtonIn(BaseModel):
 
     id: str = Field(min_length=1, max_length=256, description="The choice id, e.g. `menu.sites`.")
     title: str = Field(default="", max_length=256, description="The label the user saw.")
+
+    storable = field_validator("id", "title")(_storable)
 
 
 class GenericMessageIn(BaseModel):
@@ -40,6 +52,8 @@ class GenericMessageIn(BaseModel):
     sender: str = Field(alias="from", min_length=1, max_length=64, description="E.164 phone number.")
     text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_LENGTH)
     button: ButtonIn | None = None
+
+    storable = field_validator("message_id", "sender", "text")(_storable)
 
     @model_validator(mode="after")
     def _text_or_button(self) -> GenericMessageIn:

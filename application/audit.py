@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,10 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from application.analytics import SessionDelta, fold_sessions
+from application.event_queries import EventQueries
 from application.event_records import (
     CONVERSATION_EVENT_TOPICS,
     EventRecord,
     record_of_notification,
+    record_of_stored,
     topics_for,
 )
 from application.event_store import ConversationStore
@@ -22,6 +25,10 @@ from domain.conversation import Conversation
 from domain.identity import conversation_id_for, delivery_id_for
 
 _CHUNK = 1000
+# Versions and log positions are 64-bit integers in both stores: a larger cursor can only be
+# a mistake, and SQLite cannot even compare with one.
+MAX_POSITION = 2**63 - 1
+_REPLY_SENT = [CONVERSATION_EVENT_TOPICS["ReplySent"]]
 
 
 class ConversationNotFoundError(LookupError):
@@ -90,9 +97,16 @@ class DeliveryView:
         )
 
 
+@dataclass(frozen=True)
+class DeliveryPage:
+    items: list[DeliveryView]
+    next_after: int | None  # the cursor (a version) of the next page; None when the replies end here
+
+
 class AuditTrail:
-    def __init__(self, store: ConversationStore) -> None:
+    def __init__(self, store: ConversationStore, queries: EventQueries) -> None:
         self._store = store
+        self._queries = queries
 
     def resolve(self, subcontractor: str) -> UUID:
         """A conversation id from a phone number (any spelling), `telegram:<user id>` or the id itself."""
@@ -149,20 +163,40 @@ class AuditTrail:
         return list(fold_sessions(self.scan(conversation_id)).values())
 
     def deliveries(self, conversation_id: UUID, *, session_id: str | None = None) -> list[DeliveryView]:
-        """What became of each reply a channel sends itself, from the log (a full scan)."""
-        views = []
-        for record in self.scan(conversation_id):
-            if record.type not in ("ReplySent", "OperatorReplied") or record.payload.get("reply_to") is None:
-                continue
-            if session_id is not None and record.session_id != session_id:
-                continue
-            message_id = str(record.message_id)
-            events = [
-                EventRecord.of(event)
-                for event in self._store.events.get(delivery_id_for(conversation_id, message_id))
-            ]
-            views.append(DeliveryView.of(record, events))
+        """Every reply a channel sends itself, and what became of it, page by page."""
+        views: list[DeliveryView] = []
+        after: int | None = 0
+        while after is not None:
+            page = self.delivery_page(conversation_id, after=after, limit=_CHUNK, session_id=session_id)
+            views += page.items
+            after = page.next_after
         return views
+
+    def delivery_page(
+        self, conversation_id: UUID, *, after: int = 0, limit: int = 100, session_id: str | None = None
+    ) -> DeliveryPage:
+        """The replies after version `after` (up to `limit` of them) that a channel sends itself, with
+        what became of each: two queries, however long the conversation.
+
+        Replies answered in the webhook's response (generic, Twilio) have no delivery, so a page
+        can hold fewer than `limit` items, even none, and still have a `next_after`.
+        """
+        mapper = self._store.mapper
+        # One more than a page, to know whether another follows without asking again.
+        read = self._queries.events_of_types(conversation_id, _REPLY_SENT, after=after, limit=limit + 1)
+        replies = [record_of_stored(mapper, stored) for stored in read[:limit]]
+        sent = {
+            delivery_id_for(conversation_id, str(reply.message_id)): reply
+            for reply in replies
+            if reply.payload.get("reply_to") is not None
+            and (session_id is None or reply.session_id == session_id)
+        }
+        outcomes: dict[UUID, list[EventRecord]] = defaultdict(list)
+        for stored in self._queries.events_of(list(sent)):
+            record = record_of_stored(mapper, stored)
+            outcomes[record.conversation_id].append(record)  # the delivery's id, as its originator
+        items = [DeliveryView.of(reply, outcomes.get(delivery_id, [])) for delivery_id, reply in sent.items()]
+        return DeliveryPage(items, replies[-1].version if len(read) > limit else None)
 
     def state(
         self, conversation_id: UUID, *, version: int | None = None, at: datetime | None = None

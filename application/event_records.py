@@ -8,7 +8,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import JSONTranscoder, Mapper, Notification
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.conversation import Conversation
@@ -71,18 +71,23 @@ class EventRecord(NamedTuple):
 
 def record_of_notification(mapper: Mapper[UUID], notification: Notification) -> EventRecord:
     """Decodes a stored notification straight into a record, skipping the event object."""
-    payload = decode_state(mapper, notification.state)
+    return record_of_stored(mapper, notification, notification.id)
+
+
+def record_of_stored(mapper: Mapper[UUID], stored: StoredEvent, position: int | None = None) -> EventRecord:
+    """Decodes a stored event straight into a record, skipping the event object."""
+    payload = decode_state(mapper, stored.state)
     timestamp = payload.pop("timestamp")
     payload.pop("originator_topic", None)
-    topic = notification.topic
-    originator_id = notification.originator_id
+    topic = stored.topic
+    originator_id = stored.originator_id
     return EventRecord(
         originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
-        notification.originator_version,
+        stored.originator_version,
         _TYPE_OF_TOPIC.get(topic) or topic.rsplit(".", 1)[-1],
         timestamp,
         payload,
-        notification.id,
+        position,
     )
 
 

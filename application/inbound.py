@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from application.storable import storable, unstorable_in
 from domain.values import MAX_TEXT_LENGTH, Reply
 
 
@@ -40,6 +41,7 @@ class Inbound:
     language_hint: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        self._make_storable()
         if not self.channel or not self.message_id.strip():
             raise InvalidInboundError("a message needs a channel and a non-empty message id")
         if not self.sender.strip():
@@ -52,6 +54,19 @@ class Inbound:
             raise InvalidInboundError(f"text is longer than {MAX_TEXT_LENGTH} characters")
         if self.button is not None and not self.button.id.strip():
             raise InvalidInboundError("a button press needs the button's id")
+
+    def _make_storable(self) -> None:
+        # Providers redeliver what they got an error for, for days: a NUL in a message is
+        # dropped here, for every channel, rather than failing the turn on every redelivery.
+        for name in ("channel", "message_id", "sender", "text", "unsupported", "language_hint"):
+            value = getattr(self, name)
+            if value is not None and unstorable_in(value):
+                object.__setattr__(self, name, storable(value))
+        button = self.button
+        if button is not None and (unstorable_in(button.id) or unstorable_in(button.title)):
+            object.__setattr__(self, "button", PressedButton(storable(button.id), storable(button.title)))
+        if self.reply_to is not None:
+            object.__setattr__(self, "reply_to", {k: storable(v) for k, v in self.reply_to.items()})
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import re
 
 from application.inbound import InvalidInboundError
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_TELEGRAM_USER = re.compile(r"^telegram:[1-9]\d{0,19}$")
+# ASCII digits only: `\d` would also take "６" or "٣", and make the same number another contact.
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_TELEGRAM_USER = re.compile(r"^telegram:[1-9][0-9]{0,19}$")
 TELEGRAM_PREFIX = "telegram:"
 _FRENCH_SPEAKING_PREFIXES = ("+33", "+32", "+41", "+352", "+377", "+262", "+590", "+596", "+594")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from bench import (
     audit_latency,
     console_page,
+    deliveries_latency,
     delivery_rate,
     hot,
     latency,
@@ -32,6 +33,7 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     rebuild_rate.run,
     audit_latency.run,
     delivery_rate.run,
+    deliveries_latency.run,
     observability.run,
     console_page.run,
 )

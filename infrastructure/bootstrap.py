@@ -30,6 +30,7 @@ from infrastructure.delivery import NAME as DELIVERY
 from infrastructure.delivery import DeliveryWorker
 from infrastructure.demo_data import load_demo_data
 from infrastructure.directory_cache import SubcontractorCache
+from infrastructure.event_queries import event_queries_for
 from infrastructure.leases import Lease
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.observed import ObservedDeliverer, ObservedService, Telemetry, measured
@@ -185,7 +186,7 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         store=store,
         directory=directory,
         service=service,
-        audit=AuditTrail(store),
+        audit=AuditTrail(store, event_queries_for(store.recorder)),
         analytics=SqlAnalytics(database),
         projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
         clock=clock,

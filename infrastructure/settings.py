@@ -125,6 +125,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Pace of replies in one chat (bursts of 3 allowed), as Telegram asks.",
     )
+    generic_webhook_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token every POST /webhooks/generic must carry; unset, it answers 403 "
+        "(unless insecure_webhooks).",
+    )
     insecure_webhooks: bool = Field(
         default=False,
         description="Development only: accept unsigned webhooks on channels that have no secret configured.",

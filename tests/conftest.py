@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from infrastructure.bootstrap import Container, build, migrate
 from infrastructure.settings import Settings
 from tests import postgres
+from tests.generic_webhook import GENERIC_TOKEN
 
 
 class FakeClock:
@@ -76,5 +78,9 @@ def container(settings: Settings, clock: FakeClock) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
+    # As deployed: the generic webhook takes only its client's token (tests/generic_webhook.py).
+    container.settings = container.settings.model_copy(
+        update={"generic_webhook_token": SecretStr(GENERIC_TOKEN)}
+    )
     with TestClient(create_app(container)) as test_client:
         yield test_client

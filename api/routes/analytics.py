@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from api.auth import require_token
 from api.dependencies import ContainerDep
@@ -42,8 +43,8 @@ def daily(
 def sessions(
     request: Request,
     container: ContainerDep,
-    since: Annotated[datetime | None, Query(alias="from")] = None,
-    until: Annotated[datetime | None, Query(alias="to")] = None,
+    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
     subcontractor: Annotated[str | None, Query(description="A phone number.")] = None,
     open_only: Annotated[bool, Query(alias="open")] = False,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
@@ -56,6 +57,16 @@ def sessions(
         except InvalidInboundError as error:
             raise HTTPException(422, str(error)) from None
     rows = container.analytics.sessions(
-        since=since, until=until, contact=contact, open_only=open_only, limit=limit
+        since=_utc(since), until=_utc(until), contact=contact, open_only=open_only, limit=limit
     )
     return rows_response(request, rows, SESSION_COLUMNS, format, "sessions")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite compares the stored UTC times as text: a bound in another zone must be UTC too.
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # before year 1 or after 9999 in UTC: the nearest time there is
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.encoders import jsonable_encoder
+from pydantic import AwareDatetime
 
 from api.auth import require_token
 from api.dependencies import ContainerDep
-from application.audit import ConversationNotFoundError, EventFilter
+from application.audit import MAX_POSITION, ConversationNotFoundError, EventFilter
 from application.event_records import EventRecord, UnknownEventTypeError
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(require_token)])
+
+Cursor = Annotated[int, Query(ge=0, le=MAX_POSITION, description="The `next` of the previous page.")]
+# Events are stamped in UTC: a time without a zone could mean anything, so it is refused.
+Moment = AwareDatetime
 
 
 def _event(record: EventRecord) -> dict[str, Any]:
@@ -50,12 +54,12 @@ def _conversation(container: ContainerDep, subcontractor: str) -> Any:
 def conversation_events(
     container: ContainerDep,
     subcontractor: str,
-    after: Annotated[int, Query(ge=0, description="Cursor: the `next` of the previous page.")] = 0,
+    after: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     types: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
     session: Annotated[str | None, Query(description="Only this session's events.")] = None,
-    since: Annotated[datetime | None, Query(alias="from")] = None,
-    until: Annotated[datetime | None, Query(alias="to")] = None,
+    since: Annotated[Moment | None, Query(alias="from")] = None,
+    until: Annotated[Moment | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     conversation_id = _conversation(container, subcontractor)
     try:
@@ -86,27 +90,27 @@ def conversation_sessions(container: ContainerDep, subcontractor: str) -> dict[s
 def conversation_deliveries(
     container: ContainerDep,
     subcontractor: str,
+    after: Cursor = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Replies read per page.")] = 100,
     session: Annotated[str | None, Query(description="Only this session's replies.")] = None,
 ) -> dict[str, Any]:
     conversation_id = _conversation(container, subcontractor)
-    deliveries = container.audit.deliveries(conversation_id, session_id=session)
-    return _json({"conversation_id": conversation_id, "deliveries": deliveries})
+    page = container.audit.delivery_page(conversation_id, after=after, limit=limit, session_id=session)
+    return _json({"conversation_id": conversation_id, "deliveries": page.items, "next": page.next_after})
 
 
 @router.get("/conversations/{subcontractor}/state", summary="The conversation as it was then")
 def conversation_state(
     container: ContainerDep,
     subcontractor: str,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
     at: Annotated[
-        datetime | None, Query(description="A moment; the state after the last event before it.")
+        Moment | None, Query(description="A moment; the state after the last event before it.")
     ] = None,
 ) -> dict[str, Any]:
     conversation_id = _conversation(container, subcontractor)
     if version is not None and at is not None:
         raise HTTPException(422, "give `version` or `at`, not both")
-    if at is not None and at.tzinfo is None:
-        raise HTTPException(422, "`at` needs a time zone, e.g. 2026-11-24T08:00:00Z")
     try:
         state = container.audit.state(conversation_id, version=version, at=at)
     except ConversationNotFoundError as error:
@@ -132,7 +136,9 @@ def conversation_state(
 @router.get("/events", summary="The global ordered feed of events, for external consumers")
 def event_feed(
     container: ContainerDep,
-    after: Annotated[int, Query(ge=0, description="A position: the `next` of the previous call.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="A position: the `next` of the previous call.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     types: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
 ) -> dict[str, Any]:

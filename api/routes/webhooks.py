@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Security
 
 from api.dependencies import AdmissionDep, ServiceDep, require_json
 from api.schemas import GenericMessageIn, TurnOut
+from api.webhook_token import TokenFirstRoute, bearer_scheme
 from application.inbound import Inbound, PressedButton
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=TokenFirstRoute)
 
 
 @router.post(
     "/generic",
     response_model=TurnOut,
-    dependencies=[Depends(require_json)],
-    summary="A message or button press in the channel-neutral format",
+    dependencies=[Security(bearer_scheme), Depends(require_json)],
+    summary="A message or button press in the channel-neutral format, with the bearer token",
     responses={
         400: {"description": "Malformed JSON"},
+        401: {"description": "No bearer token; nothing was read"},
+        403: {"description": "Wrong token, or CONVO_GENERIC_WEBHOOK_TOKEN is not set"},
         415: {"description": "The body is not JSON"},
         422: {"description": "Missing or invalid fields; nothing was written"},
         503: {"description": "Database busy or unreachable; retry after `Retry-After`"},

@@ -67,10 +67,15 @@ class _Error(BaseModel):
     message: str = ""
 
 
+# The last second a datetime can hold: a status stamped later is refused, not a crash.
+_LAST_TIMESTAMP = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+
+
 class _Status(BaseModel):
     id: str
     status: str
-    timestamp: int | None = None  # Meta sends it as a string of seconds; pydantic converts
+    # Meta sends it as a string of seconds; pydantic converts.
+    timestamp: int | None = Field(default=None, ge=0, le=_LAST_TIMESTAMP)
     errors: list[_Error] = []
 
 

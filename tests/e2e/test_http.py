@@ -10,11 +10,12 @@ from fastapi.testclient import TestClient
 from api.admission import TurnAdmission
 from domain.identity import conversation_id_for, receipt_id_for
 from infrastructure.bootstrap import Container
+from tests.generic_webhook import GENERIC_AUTH, post_generic
 from tests.turns import KARIM, log_size, named, recorded
 
 
 def post(client: TestClient, message_id: str, **payload: Any) -> dict[str, Any]:
-    response = client.post("/webhooks/generic", json={"message_id": message_id, "from": KARIM, **payload})
+    response = post_generic(client, {"message_id": message_id, "from": KARIM, **payload})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -99,7 +100,7 @@ def test_bad_input_is_a_problem_and_writes_nothing(
 ) -> None:
     post(client, "m-0", text="Bonjour")  # a conversation exists, so "nothing written" is meaningful
     before = log_size(container)
-    response = client.post("/webhooks/generic", content=body, headers={"content-type": "application/json"})
+    response = post_generic(client, body)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
@@ -112,7 +113,7 @@ def test_bad_input_is_a_problem_and_writes_nothing(
 def test_wrong_content_type_is_refused_and_writes_nothing(client: TestClient, container: Container) -> None:
     before = log_size(container)
     response = client.post(
-        "/webhooks/generic", content=b"message_id=m-9", headers={"content-type": "text/plain"}
+        "/webhooks/generic", content=b"message_id=m-9", headers={**GENERIC_AUTH, "content-type": "text/plain"}
     )
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -145,9 +146,7 @@ def test_busy_worker_answers_503_with_retry_after_and_writes_nothing(
     client.app.state.admission = admission  # type: ignore[attr-defined]
     before = log_size(container)
     with admission.slot():  # the only slot is taken by a long turn
-        response = client.post(
-            "/webhooks/generic", json={"message_id": "m-busy", "from": KARIM, "text": "hi"}
-        )
+        response = post_generic(client, {"message_id": "m-busy", "from": KARIM, "text": "hi"})
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.headers["content-type"] == "application/problem+json"

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.generic_webhook import GENERIC_TOKEN, post_generic
 from tests.servers import prepare_postgres, serving
 from tests.turns import KARIM
 
@@ -21,7 +22,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 @pytest.fixture
 def served(postgres_url: str) -> Iterator[str]:
-    env = {**os.environ, "CONVO_DATABASE_URL": postgres_url, "CONVO_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "CONVO_DATABASE_URL": postgres_url,
+        "CONVO_LOG_LEVEL": "warning",
+        "CONVO_GENERIC_WEBHOOK_TOKEN": GENERIC_TOKEN,
+    }
     # Set up exactly as the README says for PostgreSQL.
     prepare_postgres(env)
     with serving(env, workers=2) as base:
@@ -45,7 +51,7 @@ def test_two_worker_processes_keep_one_session_and_answer_redeliveries_alike(ser
     with httpx.Client(base_url=served, timeout=30) as client, ThreadPoolExecutor(max_workers=12) as pool:
 
         def send(message: dict[str, Any]) -> dict[str, Any]:
-            response = client.post("/webhooks/generic", json=message)
+            response = post_generic(client, message)
             assert response.status_code == 200, response.text
             body: dict[str, Any] = response.json()
             body["message_id"] = message["message_id"]
@@ -65,14 +71,26 @@ def test_two_worker_processes_keep_one_session_and_answer_redeliveries_alike(ser
 
 
 def test_terminal_chat_against_the_running_server(served: str) -> None:
+    chat = [sys.executable, "-m", "api", "chat", "--as", "+447700900001", "--url", served]
+    # The token comes from the same setting the server reads.
+    env = {**os.environ, "CONVO_GENERIC_WEBHOOK_TOKEN": GENERIC_TOKEN}
     run = subprocess.run(
-        [sys.executable, "-m", "api", "chat", "--as", "+447700900001", "--url", served],
-        input="hi\n1\n2\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+        chat, input="hi\n1\n2\n", capture_output=True, text=True, timeout=60, check=True, env=env
     )
     assert "Hello James" in run.stdout
     assert "Your sites (2): which one?" in run.stdout
     assert "Hôtel Part-Dieu — your tasks (3):" in run.stdout
+
+    env = {k: v for k, v in os.environ.items() if k != "CONVO_GENERIC_WEBHOOK_TOKEN"}
+    refused = subprocess.run(
+        [*chat, "--token", "wrong"],
+        input="hi\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "403: Authorization: Bearer does not match" in refused.stderr
+    assert "Traceback" not in refused.stderr

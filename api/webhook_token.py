@@ -1,0 +1,52 @@
+"""The generic webhook's bearer token, checked before the request body is even read."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+
+from api.signatures import require_signature
+from infrastructure.bootstrap import Container
+
+# Only documents the scheme in OpenAPI: TokenFirstRoute does the checking.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="GenericWebhookToken",
+    description="The token of the CONVO_GENERIC_WEBHOOK_TOKEN setting.",
+)
+
+
+def require_webhook_token(request: Request) -> None:
+    """401 without a bearer token, 403 with a wrong one or none configured (unless insecure)."""
+    container: Container = request.app.state.container
+    settings = container.settings
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    require_signature(
+        channel="generic",
+        setting="CONVO_GENERIC_WEBHOOK_TOKEN",
+        header="Authorization: Bearer",
+        secret=settings.generic_webhook_token,
+        given=token.strip() if scheme.lower() == "bearer" else None,
+        insecure=settings.insecure_webhooks,
+        matches=lambda expected, given: secrets.compare_digest(expected.encode(), given.encode()),
+        challenge="Bearer",
+    )
+
+
+class TokenFirstRoute(APIRoute):
+    """A route that checks the token before FastAPI reads and parses the body: a caller
+    without it learns nothing about what it sent, and nothing is parsed for it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def authenticated(request: Request) -> Response:
+            require_webhook_token(request)
+            return await handle(request)
+
+        return authenticated
