@@ -12,6 +12,7 @@ from api.admission import TurnAdmission
 from api.console import install_console
 from api.operations import install_operations
 from api.problems import install_problem_handlers
+from api.replica_lag import ReplicaLagHeader
 from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
 from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
@@ -95,4 +96,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(projections.router)
     app.include_router(health.router)
+    app.add_middleware(ReplicaLagHeader)
     return app

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -56,6 +58,9 @@ class ConversationService:
         self._retry = retry or RetryPolicy()
         self._locks = KeyedLocks()
         self.conflicts = 0  # version conflicts seen by this process, for benchmarks and ops
+        # Where a receipt can still be read when the turn cannot run (a standby, while a
+        # failover leaves no primary); set by the composition root, None on one server.
+        self.fallback_receipts: Callable[[UUID], MessageReceipt | None] | None = None
 
     def handle(self, inbound: Inbound) -> TurnOutcome:
         """Handles one inbound message exactly once and returns its reply.
@@ -69,7 +74,14 @@ class ConversationService:
         contact = self._contact_of(inbound.sender)
         with self._locks.hold(conversation_id_for(contact)):
             for attempt in range(1, self._retry.max_attempts + 1):
-                outcome = self._attempt(inbound, contact, attempt)
+                try:
+                    outcome = self._attempt(inbound, contact, attempt)
+                except Exception:
+                    # A message handled before needs no write: its receipt has the answer.
+                    answered = self._fallback_outcome(inbound, contact, attempt)
+                    if answered is None:
+                        raise
+                    return answered
                 if outcome is not None:
                     return outcome
                 earlier = self.store.receipt(receipt_id_of(inbound, conversation_id_for(contact)))
@@ -85,6 +97,24 @@ class ConversationService:
                 time.sleep(self._retry.delay(attempt))
         raise TurnConflictError(
             f"gave up on message {inbound.message_id!r} after {self._retry.max_attempts} version conflicts"
+        )
+
+    def _fallback_outcome(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:
+        if self.fallback_receipts is None:
+            return None
+        try:
+            receipt = self.fallback_receipts(receipt_id_of(inbound, conversation_id_for(contact)))
+        except Exception:
+            log.warning("no receipt could be read elsewhere for %r", inbound.message_id, exc_info=True)
+            return None
+        if receipt is None:
+            return None
+        return TurnOutcome(
+            conversation_id=receipt.conversation_id,
+            session_id=receipt.session_id,
+            duplicate=True,
+            reply=receipt.reply,
+            attempts=attempt,
         )
 
     def _contact_of(self, sender: str) -> str:

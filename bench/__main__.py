@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bench import (
     audit_latency,
+    cluster,
     console_page,
     deliveries_latency,
     delivery_rate,
@@ -28,6 +29,7 @@ from bench.timing import progress
 
 SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     throughput.run,
+    cluster.run,
     latency.run,
     hot.run,
     rebuild_rate.run,

@@ -24,6 +24,8 @@ class Sizes:
     audit_requests: int = 60
     delivery_replies: int = 2000
     delivery_rounds: int = 3
+    cluster_subcontractors: int = 500
+    cluster_rounds: int = 3
     deliveries_events: int = 10_000
     deliveries_requests: int = 30
     observability_rounds: int = 7
@@ -46,6 +48,8 @@ QUICK = Sizes(
     audit_requests=15,
     delivery_replies=300,
     delivery_rounds=1,
+    cluster_subcontractors=100,
+    cluster_rounds=1,
     deliveries_events=2_000,
     deliveries_requests=10,
     observability_rounds=2,

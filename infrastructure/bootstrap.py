@@ -39,6 +39,7 @@ from infrastructure.projections.runner import BackgroundRun, ProjectionRunner, P
 from infrastructure.projections.tracking import tracked_position
 from infrastructure.settings import Settings
 from infrastructure.sql_directory import SqlSiteDirectory
+from infrastructure.standby import Standby, standby_for
 from infrastructure.wakers import PollingWaker, PostgresWaker
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,17 @@ class Container:
     analytics: AnalyticsReader
     projections: ProjectionRunner
     clock: Clock = utc_now
+    standby: Standby | None = None
     telemetry: Telemetry = field(default_factory=Telemetry)
     _http: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def read_database(self) -> Database:
+        """The service's tables for reads that may be a moment stale (analytics, the console):
+        a standby's when CONVO_READ_DATABASE_URL points there, else the primary's."""
+        if self.standby is not None and self.standby.database is not None:
+            return self.standby.database
+        return self.database
 
     def waker(self) -> Waker:
         """Wakes a follower when events are recorded (PostgreSQL) or on each poll (SQLite)."""
@@ -117,6 +127,8 @@ class Container:
             client.close()
         self.store.close()
         self.directory.close()
+        if self.standby is not None:
+            self.standby.close()
 
 
 def migrate(settings: Settings) -> list[str]:
@@ -180,15 +192,21 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         RetryPolicy(max_attempts=settings.turn_max_attempts),
         telemetry=telemetry,
     )
+    standby = standby_for(settings)
+    if standby is not None:
+        service.fallback_receipts = standby.receipt
+    # Reads that may be a moment stale go to a standby when the settings say so.
+    read_store = standby.store if standby is not None and standby.serves_reads else store
     return Container(
         settings=settings,
         database=database,
         store=store,
         directory=directory,
         service=service,
-        audit=AuditTrail(store, event_queries_for(store.recorder)),
-        analytics=SqlAnalytics(database),
+        audit=AuditTrail(read_store, event_queries_for(read_store.recorder)),
+        analytics=SqlAnalytics(standby.database if standby and standby.database else database),
         projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
         clock=clock,
+        standby=standby,
         telemetry=telemetry,
     )

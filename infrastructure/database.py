@@ -32,6 +32,13 @@ class DatabaseUnavailableError(RuntimeError):
     """The database did not answer in time (or at all); retry later."""
 
 
+class PrimaryUnavailableError(DatabaseUnavailableError):
+    """No PostgreSQL node takes writes right now (a failover is under way); retry later.
+
+    Not a driver error on purpose: the event store library retries those ten times.
+    """
+
+
 class Cursor(Protocol):
     dialect: str
 
@@ -174,12 +181,22 @@ class _PostgresCursor:
 
 
 class PostgresDatabase:
-    """A psycopg 3 pool; waiting for a connection is bounded so callers can answer 503."""
+    """A psycopg 3 pool; waiting for a connection is bounded so callers can answer 503.
+
+    For writes (the default) it keeps to the primary and follows it across a failover;
+    `for_writes=False` is for reads that a standby may serve.
+    """
 
     dialect = "postgresql"
 
-    def __init__(self, conninfo: str, *, min_size: int, max_size: int, timeout: float) -> None:
-        self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+    def __init__(
+        self, conninfo: str, *, min_size: int, max_size: int, timeout: float, for_writes: bool = True
+    ) -> None:
+        # Imported here: that module builds on this one's errors.
+        from infrastructure.primary import PrimaryPool
+
+        pool_class = PrimaryPool if for_writes else ConnectionPool
+        self._pool: ConnectionPool[psycopg.Connection[Row]] = pool_class(
             conninfo,
             min_size=min_size,
             max_size=max_size,
@@ -194,7 +211,11 @@ class PostgresDatabase:
     def _connection(self) -> Iterator[psycopg.Connection[Row]]:
         try:
             with self._pool.connection() as connection:
-                yield connection
+                try:
+                    yield connection
+                except psycopg.errors.ReadOnlySqlTransaction as error:
+                    connection.close()  # it is on a standby: never lend it again
+                    raise PrimaryUnavailableError(str(error)) from error
         except PoolTimeout as error:
             raise DatabaseUnavailableError("no PostgreSQL connection free in time") from error
         except psycopg.OperationalError as error:

@@ -6,6 +6,8 @@ from eventsourcing.utils import get_topic
 from psycopg.conninfo import conninfo_to_dict
 
 from infrastructure.database import Database, PostgresDatabase, SqliteDatabase
+from infrastructure.event_store_factory import CONNINFO, FOR_WRITES, ConvoPostgresFactory
+from infrastructure.primary import reader_conninfo, writer_conninfo
 from infrastructure.recorders import ConvoPostgresRecorder
 from infrastructure.settings import Settings
 
@@ -14,6 +16,7 @@ EVENTS_CHANNEL = "convo_events"
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
+    """The store every turn writes to: on PostgreSQL, always the primary."""
     env = {
         "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size or ""),
     }
@@ -25,9 +28,15 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             CREATE_TABLE="y",
         )
         return env
-    parts = conninfo_to_dict(postgres_conninfo(settings))
+    conninfo = postgres_conninfo(settings)
+    parts = conninfo_to_dict(conninfo)
+    # The library's factory, but its pool gets the whole URL (the library would drop
+    # target_session_attrs) and keeps to the primary across a failover.
+    env[CONNINFO] = conninfo
     env.update(
-        PERSISTENCE_MODULE="eventsourcing.postgres",
+        PERSISTENCE_MODULE=get_topic(ConvoPostgresFactory),
+        # A connection left dead by a failover is found before a query fails on it.
+        POSTGRES_PRE_PING="y",
         APPLICATION_RECORDER_TOPIC=get_topic(ConvoPostgresRecorder),
         POSTGRES_DBNAME=str(parts.get("dbname", "")),
         POSTGRES_HOST=str(parts.get("host", "127.0.0.1")),
@@ -47,9 +56,29 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def read_store_env(settings: Settings, url: str, target: str | None = None) -> dict[str, str]:
+    """A store that only reads, from `target` or the node kind `url` asks for (a standby by default)."""
+    env = event_store_env(settings)
+    env.update(
+        {
+            CONNINFO: reader_conninfo(_normalised(url), target),
+            FOR_WRITES: "n",
+            # Reads are occasional: one connection kept, more only while they come.
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": str(settings.pool_size + settings.pool_max_overflow - 1),
+        }
+    )
+    return env
+
+
 def postgres_conninfo(settings: Settings) -> str:
+    """What every writer connects with (event store, directory, leases, waker, migrations):
+    the URL's parameters, asking for the node that takes writes."""
+    return writer_conninfo(_normalised(settings.database_url))
+
+
+def _normalised(url: str) -> str:
     # psycopg understands both spellings; normalise the scheme it documents.
-    url = settings.database_url
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     return url
@@ -64,3 +93,14 @@ def open_database(settings: Settings) -> Database:
             timeout=settings.pool_timeout_seconds,
         )
     return SqliteDatabase(settings.sqlite_path)
+
+
+def open_read_database(settings: Settings, url: str) -> Database:
+    """The service's own tables (analytics), read from the node kind `url` asks for."""
+    return PostgresDatabase(
+        reader_conninfo(_normalised(url)),
+        min_size=1,
+        max_size=settings.pool_size + settings.pool_max_overflow,
+        timeout=settings.pool_timeout_seconds,
+        for_writes=False,
+    )

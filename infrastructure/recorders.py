@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
     Notification,
@@ -52,17 +53,23 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            cursor.execute(
-                self._insert_function_call,
-                (
-                    [e.originator_id for e in stored_events],
-                    [e.originator_version for e in stored_events],
-                    [e.topic for e in stored_events],
-                    [e.state for e in stored_events],
-                ),
-                prepare=True,
-                binary=True,
-            )
+            try:
+                cursor.execute(
+                    self._insert_function_call,
+                    (
+                        [e.originator_id for e in stored_events],
+                        [e.originator_version for e in stored_events],
+                        [e.topic for e in stored_events],
+                        [e.state for e in stored_events],
+                    ),
+                    prepare=True,
+                    binary=True,
+                )
+            except psycopg.errors.ReadOnlySqlTransaction as error:
+                # On a standby ("cannot execute LOCK TABLE during recovery"): drop the
+                # connection and let the retry above take one on the primary.
+                connection.close()
+                raise psycopg.OperationalError(str(error)) from error
             return [row[0] for row in cursor.fetchall()]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)

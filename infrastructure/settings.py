@@ -18,8 +18,22 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="",
         description="Empty: a SQLite file `convo.db` in the working directory. "
-        "`sqlite:///path/to/file.db` or `postgresql://user:password@host:port/dbname`.",
+        "`sqlite:///path/to/file.db` or `postgresql://user:password@host:port/dbname`; on a cluster, "
+        "every node: `postgresql://user@db1:5432,db2:5432,db3:5432/dbname` (writes go to the primary).",
     )
+    read_database_url: str = Field(
+        default="",
+        description="PostgreSQL only: where reads that may be a moment stale go (audit, analytics, console), "
+        "e.g. the cluster's URL with `?target_session_attrs=prefer-standby`. Empty: the primary.",
+    )
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _postgres_only(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql://")
+        return value
+
     idle_timeout_minutes: float = Field(
         default=60.0, gt=0, description="A message after this much silence opens a new session."
     )

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -23,19 +24,19 @@ def server_problem() -> str | None:
     return None
 
 
-def url_of(dbname: str) -> str:
-    base, _, _ = SERVER_URL.rpartition("/")
-    return f"{base}/{dbname}"
+def url_of(dbname: str, server_url: str = SERVER_URL) -> str:
+    # Keeps the rest: every host of a cluster's URL, and its ?target_session_attrs=…
+    return urlsplit(server_url)._replace(path=f"/{dbname}").geturl()
 
 
 @contextmanager
-def scratch_database(prefix: str = "convo_test") -> Iterator[str]:
+def scratch_database(prefix: str = "convo_test", server_url: str = SERVER_URL) -> Iterator[str]:
     """Yields the URL of a new, empty database and drops it afterwards."""
     dbname = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+    with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{dbname}"')
     try:
-        yield url_of(dbname)
+        yield url_of(dbname, server_url)
     finally:
-        with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        with psycopg.connect(server_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

@@ -256,7 +256,7 @@ def conversations(
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    found = ConsoleQueries(container.database).conversations(q, page, PER_PAGE)
+    found = ConsoleQueries(container.read_database).conversations(q, page, PER_PAGE)
     return render(request, "conversations.html", session=session, q=q, found=found, title="Conversations")
 
 
@@ -306,7 +306,7 @@ def _conversation_page(
     page = container.audit.events(conversation_id, after=after, limit=EVENTS_PER_PAGE)
     records = [r for r in page.items if until is None or r.version <= until]
     deliveries = _deliveries(container, conversation_id, replies_sent_by_channel(records))
-    summary = ConsoleQueries(container.database).conversation(conversation_id)
+    summary = ConsoleQueries(container.read_database).conversation(conversation_id)
     replies = OperatorReplies(container.store, container.clock)
     first = records[0].version if records else after
     newest = records[-1].version if records else after
@@ -477,7 +477,7 @@ def attention(
 ) -> HTMLResponse:
     if kind not in KINDS:
         kind = DELIVERY_FAILED
-    queries = ConsoleQueries(container.database)
+    queries = ConsoleQueries(container.read_database)
     found = queries.attention(kind, page, PER_PAGE)
     _complete(container, queries, found.rows)
     return render(
@@ -640,7 +640,7 @@ def _projection_rows(request: Request, container: Container) -> dict[str, Any]:
             "held": bool(lease["holder"]) and float(lease["expires_at"]) > now,
             "expires_in": round(float(lease["expires_at"]) - now, 1),
         }
-        for lease in ConsoleQueries(container.database).leases()
+        for lease in ConsoleQueries(container.read_database).leases()
     ]
     return {"rows": rows, "delivery": delivery, "leases": leases, "running": running}
 
