@@ -24,13 +24,14 @@ class LogContents:
     messages_received: int
 
 
-def check_answers(answers: list[Answer]) -> None:
-    """Only 2xx or 503 with Retry-After, and every one in time."""
+def check_answers(answers: list[Answer]) -> float:
+    """Only 2xx or 503 with Retry-After, and every one in time; returns the slowest's seconds."""
     statuses = Counter(a.status for a in answers)
     assert set(statuses) <= {200, 503}, f"answers other than 200 and 503: {statuses}"
     assert all(a.retry_after for a in answers if a.status == 503), "a 503 without Retry-After"
     slowest = max(a.ended - a.started for a in answers)
     assert slowest < HANG, f"an answer took {slowest:.1f} s"
+    return slowest
 
 
 def read_log(container: Container) -> LogContents:

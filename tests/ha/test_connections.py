@@ -79,7 +79,7 @@ def test_a_connection_on_a_standby_is_never_lent_for_writes(cluster: Cluster) ->
     standby = a_standby(cluster)
     # Told nothing about the node kind, libpq settles on this standby; the pool must not.
     pool: PrimaryPool[psycopg.Connection[object]] = PrimaryPool(
-        standby.dsn(), min_size=1, max_size=1, timeout=1
+        standby.dsn(), min_size=1, max_size=1, timeout=1, open=True
     )
     try:
         with pytest.raises(PoolTimeout):
