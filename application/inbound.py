@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from application.media import InboundMedia, MediaOutcome
+from application.message_kinds import OtherMessage
 from application.storable import storable, unstorable_in
 from domain.values import MAX_TEXT_LENGTH, Reply
 
@@ -39,6 +41,11 @@ class Inbound:
     # The language the sender's app is set to, when the channel says (Telegram does):
     # better than guessing from a phone prefix for senders the directory does not know.
     language_hint: str | None = field(default=None, compare=False)
+    # Photos, voice notes... (their caption, if any, is `text`); other kinds (a location...);
+    # or what became of an earlier message's media, handed back by the media fetcher.
+    media: tuple[InboundMedia, ...] = ()
+    other: OtherMessage | None = None
+    media_outcome: MediaOutcome | None = None
 
     def __post_init__(self) -> None:
         self._make_storable()
@@ -46,7 +53,9 @@ class Inbound:
             raise InvalidInboundError("a message needs a channel and a non-empty message id")
         if not self.sender.strip():
             raise InvalidInboundError("a message needs a sender")
-        if sum(part is not None for part in (self.text, self.button, self.unsupported)) != 1:
+        parts = (self.button, self.unsupported, self.other, self.media_outcome)
+        content = sum(part is not None for part in parts) + bool(self.media)
+        if content + (self.text is not None and not self.media) != 1:
             raise InvalidInboundError("a message carries either text or a button, not both or neither")
         if self.text is not None and not self.text.strip():
             raise InvalidInboundError("text must not be empty")

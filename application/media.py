@@ -54,15 +54,20 @@ class MediaOutcome:
     reason: str | None = None  # why it was not stored: too_large, type_not_accepted, expired...
     transcript: Transcript | None = None
     transcription_failure: str | None = None  # a voice note stored but not transcribed: why
+    limit: int | None = None  # the size limit, when the media was refused for its size
 
 
 class MediaRefusedError(Exception):
     """The media will never be fetched as it is (too large, a type not accepted, gone)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(
+        self, reason: str, detail: str = "", *, size: int | None = None, limit: int | None = None
+    ) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.size = size  # for too_large: what it weighs, and the limit, to tell the person
+        self.limit = limit
 
 
 class MediaUnavailableError(Exception):

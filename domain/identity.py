@@ -28,6 +28,12 @@ def change_id_for(receipt_id: UUID) -> UUID:
     return uuid5(CONVO_NAMESPACE, f"change:{receipt_id}")
 
 
+def media_id_for(conversation_id: UUID, message_id: str, index: int) -> UUID:
+    """A media of a message (the `index`-th), named before its bytes are fetched: every retry of
+    the turn names it alike, and a report can carry it while it downloads."""
+    return uuid5(CONVO_NAMESPACE, f"media:{conversation_id}:{message_id}:{index}")
+
+
 def session_id_for(conversation_id: UUID, session_number: int) -> UUID:
     """Sessions are numbered within their conversation, so their ids replay identically."""
     return uuid5(conversation_id, f"session:{session_number}")

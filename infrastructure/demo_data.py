@@ -26,6 +26,16 @@ PROJECTS = [
     ("P-PDU", "Hôtel Part-Dieu", "Lyon 3e", "102 boulevard Vivier-Merle, 69003 Lyon"),
 ]
 
+# Where each site is (latitude, longitude): a location shared near one puts it in focus.
+PROJECT_POSITIONS = [
+    ("P-TIL", 45.7719, 4.8902),
+    ("P-JAU", 45.7453, 4.8413),
+    ("P-CON", 45.7404, 4.8170),
+    ("P-VEN", 45.6975, 4.8867),
+    ("P-VAL", 45.7700, 4.7950),
+    ("P-PDU", 45.7606, 4.8597),
+]
+
 ASSIGNMENTS = [
     ("S-001", "P-TIL"),
     ("S-001", "P-JAU"),
@@ -124,6 +134,11 @@ def load_demo_data(database: Database) -> DemoLoad:
         (
             "INSERT INTO projects (id, name, city, address) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
             list(PROJECTS),
+        ),
+        (
+            "INSERT INTO project_positions (project_id, latitude, longitude) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            list(PROJECT_POSITIONS),
         ),
         (
             "INSERT INTO assignments (subcontractor_id, project_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",

@@ -185,6 +185,56 @@ class Settings(BaseSettings):
     delivery_batch_size: int = Field(
         default=100, ge=1, description="Replies a delivery worker reads from the log at a time."
     )
+    twilio_account_sid: str | None = Field(
+        default=None, description="Twilio account SID: with the auth token, fetches what Twilio users send."
+    )
+    twilio_api_url: str = Field(
+        default="https://api.twilio.com",
+        description="Twilio API base URL: media URLs elsewhere are refused, never sent the credentials.",
+    )
+    media_dir: Path = Field(
+        default=Path("media"),
+        description="Where media are stored (without an S3 bucket) and staged while downloading.",
+    )
+    media_bucket: str | None = Field(
+        default=None, description="Store media in this S3-compatible bucket instead of media_dir."
+    )
+    media_bucket_endpoint_url: str | None = Field(
+        default=None, description="The S3-compatible endpoint (MinIO, Ceph...); unset: AWS S3."
+    )
+    media_bucket_region: str | None = Field(default=None, description="The bucket's region.")
+    media_bucket_access_key_id: str | None = Field(
+        default=None, description="S3 access key id; unset: boto3's own chain (instance role...)."
+    )
+    media_bucket_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    media_max_megabytes: float = Field(
+        default=16.0, gt=0, description="Media larger than this are refused (politely) and not stored."
+    )
+    media_accepted_types: str = Field(
+        default="image/*,video/*,audio/*,application/pdf",
+        description="MIME types (patterns, comma-separated) of the media stored; others are refused.",
+    )
+    media_fetch_max_attempts: int = Field(
+        default=5, ge=1, description="Tries of a media download on 5xx, timeouts and expired URLs."
+    )
+    media_fetch_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Timeout of one call to a provider while fetching media."
+    )
+    media_concurrency: int = Field(
+        default=2, ge=1, description="Conversations whose media one fetcher downloads at once."
+    )
+    transcription_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API whose /audio/transcriptions turns voice notes "
+        "into text; unset, people are asked to type instead.",
+    )
+    transcription_model: str = Field(default="whisper-1", description="The transcription model to ask for.")
+    transcription_api_key: SecretStr | None = Field(
+        default=None, description="Bearer key of the transcription endpoint, if it needs one."
+    )
+    transcription_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long a transcription may take before people are asked to type."
+    )
     migrations_dir: Path = Field(
         default=PROJECT_ROOT / "migrations", description="Where the numbered SQL migrations live."
     )

@@ -37,7 +37,9 @@ class MediaLimits:
 
     def check_size(self, size: int | None) -> None:
         if size is not None and size > self.max_bytes:
-            raise MediaRefusedError("too_large", f"{size} bytes, the limit is {self.max_bytes}")
+            raise MediaRefusedError(
+                "too_large", f"{size} bytes, the limit is {self.max_bytes}", size=size, limit=self.max_bytes
+            )
 
 
 class Downloader:
