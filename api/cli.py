@@ -20,6 +20,7 @@ from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTranspo
 from api.progress import log_progress
 from api.running import WorkerOperations, uvicorn_logging, workers_share_metrics
 from api.transcript import transcript
+from api.understand_cli import understand_app
 from application.audit import MAX_POSITION, EventFilter
 from application.event_records import EventRecord
 from infrastructure.bootstrap import build, migrate
@@ -32,6 +33,7 @@ from infrastructure.settings import Settings
 app = typer.Typer(help="convo: event-sourced conversations for the site bot.", no_args_is_help=True)
 projections_app = typer.Typer(help="Analytics read models: status, follow, rebuild.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
+app.add_typer(understand_app, name="understand")
 console = Console()
 errors = Console(stderr=True)
 

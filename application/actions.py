@@ -91,6 +91,10 @@ class Actions:
     def __init__(self, directory: SiteDirectory) -> None:
         self._directory = directory
 
+    @property
+    def directory(self) -> SiteDirectory:
+        return self._directory
+
     def run(self, choice_id: str, actor: Actor, status_seen: StatusSeen = nothing_seen) -> ActionResult:
         """Acts on a choice id; raises ActionNotResolvedError with the reason if it can't.
 
@@ -165,7 +169,7 @@ class Actions:
         call = ToolCall(
             "list_tasks",
             {"project_id": project_id},
-            {"project": _site_output(site), "tasks": [_task_output(t) for t in tasks]},
+            {"project": _site_output(site), "tasks": [task_output(t) for t in tasks]},
         )
         focus = {"project_id": project_id}
         language = actor.language
@@ -180,9 +184,9 @@ class Actions:
         return ActionResult(reply=compose(text, choices), tool_call=call, listing_kind="tasks", focus=focus)
 
     def show_task(self, actor: Actor, task_id: str) -> ActionResult:
-        task = self._task(actor, task_id, "task_details")
-        site = self._site(actor, task.project_id, "task_details")
-        call = ToolCall("task_details", {"task_id": task_id}, _task_output(task))
+        task = self.task(actor, task_id, "task_details")
+        site = self.site(actor, task.project_id, "task_details")
+        call = ToolCall("task_details", {"task_id": task_id}, task_output(task))
         return ActionResult(
             reply=compose(self._describe(actor.language, task, site), self._task_choices(actor, task)),
             tool_call=call,
@@ -197,7 +201,7 @@ class Actions:
         When the task's status changed since the person last saw it (`seen`),
         nothing is decided: the bot says so and asks again.
         """
-        before = self._task(actor, task_id, "set_task_status")
+        before = self.task(actor, task_id, "set_task_status")
         language = actor.language
         if seen is not None and before.status not in (seen, status):
             return self._confirm_status(actor, before, status)
@@ -205,7 +209,7 @@ class Actions:
         call = ToolCall(
             "set_task_status",
             {"task_id": task_id, "status": status},
-            {**_task_output(after), "previous_status": before.status},
+            {**task_output(after), "previous_status": before.status},
         )
         change = None
         if before.status != status:
@@ -244,7 +248,7 @@ class Actions:
             choice(f"task.{task.id}", say(language, "no")),
         ]
         # On record as shown: pressing "yes" (or the old button again) now acts.
-        call = ToolCall("task_details", {"task_id": task.id}, _task_output(task))
+        call = ToolCall("task_details", {"task_id": task.id}, task_output(task))
         return ActionResult(
             reply=compose(text, choices),
             tool_call=call,
@@ -252,7 +256,7 @@ class Actions:
         )
 
     def ask_problem(self, actor: Actor, project_id: str) -> ActionResult:
-        site = self._site(actor, project_id, None)
+        site = self.site(actor, project_id, None)
         return ActionResult(
             reply=compose(say(actor.language, "ask_problem", site=site.name)),
             focus={"project_id": project_id},
@@ -261,7 +265,7 @@ class Actions:
 
     def report_problem(self, actor: Actor, project_id: str, description: str) -> ActionResult:
         """Decides the report; the directory files it once the turn is committed."""
-        site = self._site(actor, project_id, "report_problem")
+        site = self.site(actor, project_id, "report_problem")
         reference = problem_reference_for(UUID(actor.change_id))
         change = ProblemReportFiling(
             change_id=actor.change_id,
@@ -288,13 +292,13 @@ class Actions:
 
     # -- helpers ---------------------------------------------------------------
 
-    def _site(self, actor: Actor, project_id: str, tool: str | None) -> Site:
+    def site(self, actor: Actor, project_id: str, tool: str | None) -> Site:
         site = self._directory.site_of(actor.subcontractor.id, project_id)
         if site is None:
             raise ActionNotResolvedError("not_found", tool, {"project_id": project_id})
         return site
 
-    def _task(self, actor: Actor, task_id: str, tool: str) -> Task:
+    def task(self, actor: Actor, task_id: str, tool: str) -> Task:
         task = self._directory.task_of(actor.subcontractor.id, task_id)
         if task is None:
             raise ActionNotResolvedError("not_found", tool, {"task_id": task_id})
@@ -337,7 +341,7 @@ def _site_output(site: Site) -> dict[str, str]:
     return {"id": site.id, "name": site.name, "city": site.city}
 
 
-def _task_output(task: Task) -> dict[str, str | None]:
+def task_output(task: Task) -> dict[str, str | None]:
     return {
         "id": task.id,
         "project_id": task.project_id,

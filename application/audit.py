@@ -28,7 +28,8 @@ _CHUNK = 1000
 # Versions and log positions are 64-bit integers in both stores: a larger cursor can only be
 # a mistake, and SQLite cannot even compare with one.
 MAX_POSITION = 2**63 - 1
-_REPLY_SENT = [CONVERSATION_EVENT_TOPICS["ReplySent"]]
+# Replies a channel sends itself: the bot's, and operators' answers.
+_REPLY_SENT = [CONVERSATION_EVENT_TOPICS["ReplySent"], CONVERSATION_EVENT_TOPICS["OperatorReplied"]]
 
 
 class ConversationNotFoundError(LookupError):

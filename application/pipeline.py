@@ -5,16 +5,20 @@ Pure decision logic over the aggregate and the ports; persisting is the caller's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from application.actions import ActionNotResolvedError, ActionResult, Actions, Actor
+from application.conversing import Conversing
+from application.decisions import Decisions
 from application.inbound import Inbound
 from application.ports import (
+    Catalogue,
     ClassifierContext,
     DirectoryChange,
-    Intent,
     IntentClassifier,
     ProblemReportFiling,
+    RecentTurn,
     Subcontractor,
     TaskStatusChange,
 )
@@ -35,6 +39,8 @@ class TurnPipeline:
         listing_max_age: timedelta = timedelta(days=1),
     ) -> None:
         self._actions = actions
+        self._directory = actions.directory
+        self._decisions = Decisions(actions, Conversing(self._directory))
         self._classifier = classifier
         self._idle_timeout = idle_timeout
         self._listing_max_age = listing_max_age
@@ -117,6 +123,9 @@ class TurnPipeline:
             return None
         choice_id = inbound.button.id
         try:
+            answered = self._decisions.press(choice_id, conversation, actor)
+            if answered is not None:
+                return answered
             return self._actions.run(choice_id, actor, conversation.status_seen)
         except ActionNotResolvedError as failure:
             self._record_tool_failure(conversation, actor, failure)
@@ -128,17 +137,24 @@ class TurnPipeline:
             return None
 
     def _pipeline(self, conversation: Conversation, text: str, actor: Actor) -> ActionResult:
-        intent = self._classifier.classify(text, self._context(conversation, actor.at))
+        intent = self._classifier.classify(text, self._context(conversation, actor))
         conversation.classify_intent(
             message_id=actor.message_id,
             intent=intent.name,
             arguments=intent.arguments,
             confidence=intent.confidence,
+            understood_by={
+                "layer": intent.layer,
+                "certain": intent.certain,
+                "entities": dict(intent.entities),
+                "model": intent.model,
+                "latency_ms": intent.latency_ms,
+            },
         )
         if intent.name == "reset":
             conversation.reset_session(message_id=actor.message_id, at=actor.at)
         try:
-            return self._act_on(intent, conversation, actor)
+            return self._decisions.act_on(intent, conversation, actor)
         except ActionNotResolvedError as failure:
             self._record_tool_failure(conversation, actor, failure)
             return self._actions.not_understood(actor)
@@ -156,43 +172,10 @@ class TurnPipeline:
                 succeeded=False,
             )
 
-    def _act_on(self, intent: Intent, conversation: Conversation, actor: Actor) -> ActionResult:
-        actions = self._actions
-        focus = conversation.open_session["focus"]
-        project_id = focus.get("project_id")
-        task_id = focus.get("task_id")
-        name = intent.name
-        if name in ("greet", "menu", "reset"):
-            return actions.main_menu(actor)
-        if name == "help":
-            return actions.help(actor)
-        if name == "list_sites":
-            return actions.list_sites(actor)
-        if name == "select":
-            return actions.run(intent.arguments["choice_id"], actor, conversation.status_seen)
-        if name == "list_tasks":
-            if project_id:
-                return actions.list_tasks(actor, project_id)
-            return actions.list_sites(actor, "choose_site_first")
-        if name == "set_status":
-            status = intent.arguments["status"]
-            if task_id:
-                return actions.run(f"status.{task_id}.{status}", actor, conversation.status_seen)
-            if project_id:
-                return actions.list_tasks(actor, project_id, "choose_task_first")
-            return actions.list_sites(actor, "choose_site_first")
-        if name in ("report_problem", "describe_problem"):
-            if not project_id:
-                return actions.list_sites(actor, "choose_site_first")
-            description = intent.arguments.get("description", "")
-            if description:
-                return actions.report_problem(actor, project_id, description)
-            return actions.ask_problem(actor, project_id)
-        return actions.not_understood(actor)
-
-    def _context(self, conversation: Conversation, at: datetime) -> ClassifierContext:
+    def _context(self, conversation: Conversation, actor: Actor) -> ClassifierContext:
         session = conversation.open_session
-        listing = conversation.listing_to_refer_to(at, self._listing_max_age)
+        listing = conversation.listing_to_refer_to(actor.at, self._listing_max_age)
+        pending = conversation.pending_confirmation
         return ClassifierContext(
             language=conversation.language,
             listing_kind=listing["kind"] if listing else None,
@@ -200,7 +183,27 @@ class TurnPipeline:
             focus=dict(session["focus"]),
             awaiting=session["awaiting"],
             recent_intents=list(session["recent_intents"]),
+            pending=dict(pending["action"]) if pending else None,
+            catalogue=self._catalogue_of(actor),
+            recent_turns=[RecentTurn(said=e["said"], replied=e["replied"]) for e in conversation.exchanges],
         )
+
+    def _catalogue_of(self, actor: Actor) -> Callable[[], Catalogue]:
+        """The sender's sites and tasks, read from the directory only if a layer asks."""
+        read: list[Catalogue] = []
+        subcontractor_id = actor.subcontractor.id
+
+        def catalogue() -> Catalogue:
+            if not read:
+                read.append(
+                    Catalogue(
+                        sites=self._directory.sites_of(subcontractor_id),
+                        tasks=self._directory.tasks_of(subcontractor_id),
+                    )
+                )
+            return read[0]
+
+        return catalogue
 
 
 def _record_decision(conversation: Conversation, message_id: str, change: DirectoryChange | None) -> None:

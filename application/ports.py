@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 
@@ -95,6 +95,10 @@ class SiteDirectory(Protocol):
 
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None: ...
 
+    def tasks_of(self, subcontractor_id: str) -> list[Task]:
+        """Every task of the subcontractor on their sites, by site then position."""
+        ...
+
     def apply_change(self, change: DirectoryChange) -> bool:
         """Makes a change a committed turn decided, once per change id.
 
@@ -111,14 +115,47 @@ class SiteDirectory(Protocol):
 
 @dataclass(frozen=True)
 class Intent:
+    """What a message means, and how the bot came to think so (all of it goes on record)."""
+
     name: str
     arguments: dict[str, str]
     confidence: float
+    layer: str = "rules"  # which layer decided: rules, local_model, remote_model
+    # Certain enough to change the world at once; otherwise a write is confirmed first.
+    certain: bool = True
+    entities: dict[str, str] = field(default_factory=dict)  # sites and tasks matched in the text
+    model: str | None = None
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The sender's own sites and tasks: what a name in a message can refer to."""
+
+    sites: list[Site]
+    tasks: list[Task]
+
+    def site(self, project_id: str) -> Site | None:
+        return next((s for s in self.sites if s.id == project_id), None)
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+
+EMPTY_CATALOGUE = Catalogue(sites=[], tasks=[])
+
+
+@dataclass(frozen=True)
+class RecentTurn:
+    """One earlier exchange of the session, for a model that reads the conversation."""
+
+    said: str
+    replied: str
 
 
 @dataclass(frozen=True)
 class ClassifierContext:
-    """What the session knows, so "2" or a site's name can be understood."""
+    """What the conversation knows, so "2", a site's name or "oui" can be understood."""
 
     language: str
     listing_kind: str | None
@@ -126,9 +163,12 @@ class ClassifierContext:
     focus: dict[str, str]
     awaiting: str | None
     recent_intents: list[str]
+    pending: dict[str, str] | None = None  # a yes/no question the bot is waiting on
+    catalogue: Callable[[], Catalogue] = lambda: EMPTY_CATALOGUE
+    recent_turns: list[RecentTurn] = field(default_factory=list)
 
 
 class IntentClassifier(Protocol):
-    """Rule-based by default; a model-backed classifier can replace it."""
+    """Layered: rules, then a local model, then (optionally) a remote one."""
 
     def classify(self, text: str, context: ClassifierContext) -> Intent: ...

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from application.actions import Actions
-from application.classifier import RuleBasedClassifier
 from application.event_store import ConversationStore
 from application.inbound import Inbound, PressedButton
 from application.pipeline import TurnPipeline
 from application.ports import DirectoryChange, Site, Subcontractor, Task
+from application.understanding.understander import Understanding
 from domain.conversation import Conversation
 from domain.values import Reply
 
@@ -49,6 +49,9 @@ class InMemoryDirectory:
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         return next((t for tasks in TASKS.values() for t in tasks if t.id == task_id), None)
 
+    def tasks_of(self, subcontractor_id: str) -> list[Task]:
+        return [t for tasks in TASKS.values() for t in tasks]
+
     def apply_change(self, change: DirectoryChange) -> bool:
         return True
 
@@ -61,9 +64,7 @@ class InMemoryDirectory:
 
 class ConversationGenerator:
     def __init__(self, seed: int = 1) -> None:
-        self._pipeline = TurnPipeline(
-            Actions(InMemoryDirectory()), RuleBasedClassifier(), timedelta(minutes=60)
-        )
+        self._pipeline = TurnPipeline(Actions(InMemoryDirectory()), Understanding(), timedelta(minutes=60))
         self._directory = InMemoryDirectory()
         self._rng = random.Random(seed)
         self._messages = 0

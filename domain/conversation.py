@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.identity import conversation_id_for, session_id_for
-from domain.values import Choice, Listing, OfferedChoice, OpenSession, Reply
+from domain.values import Choice, Exchange, Listing, OfferedChoice, OpenSession, PendingConfirmation, Reply
 
 
 class NoOpenSessionError(Exception):
@@ -30,6 +30,8 @@ class Conversation(Aggregate):
     MAX_OFFERED_CHOICES = 60
     MAX_RECENT_INTENTS = 10
     MAX_SEEN_TASKS = 200
+    MAX_EXCHANGES = 5  # what a model reading the conversation gets of it
+    EXCHANGE_CHARS = 300
     # 2: what was offered and shown outlives its session (buttons stay on the phone's screen).
     class_version = 2
 
@@ -143,15 +145,38 @@ class Conversation(Aggregate):
         )
 
     def classify_intent(
-        self, *, message_id: str, intent: str, arguments: dict[str, Any], confidence: float
+        self,
+        *,
+        message_id: str,
+        intent: str,
+        arguments: dict[str, Any],
+        confidence: float,
+        understood_by: dict[str, Any] | None = None,
     ) -> None:
+        """What the message was taken to mean; `understood_by` says by which layer, with which
+        entities, model and latency, so a replay never asks a model again."""
         self._intent_classified(
             session_id=self.open_session["id"],
             message_id=message_id,
             intent=intent,
             arguments=arguments,
             confidence=confidence,
+            understood_by=understood_by,
         )
+
+    def ask_confirmation(self, *, message_id: str, action: dict[str, str]) -> None:
+        """A write the bot was not sure enough of: it asks yes or no, and waits one turn."""
+        self._confirmation_requested(session_id=self.open_session["id"], message_id=message_id, action=action)
+
+    def answer_confirmation(self, *, message_id: str, accepted: bool) -> dict[str, str] | None:
+        """Records the answer to the pending question; returns its action if accepted."""
+        pending = self.pending_confirmation
+        if pending is None:
+            return None
+        self._confirmation_answered(
+            session_id=self.open_session["id"], message_id=message_id, accepted=accepted
+        )
+        return dict(pending["action"]) if accepted else None
 
     def record_tool_output(
         self,
@@ -272,6 +297,16 @@ class Conversation(Aggregate):
             return listing
         return listing if at - listing["shown_at"] <= max_age else None
 
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """The last few things said in the open session and what the bot answered."""
+        return list(self.session.get("exchanges", [])) if self.session is not None else []
+
+    @property
+    def pending_confirmation(self) -> PendingConfirmation | None:
+        """The yes/no question asked by the previous turn of the open session, if any."""
+        return self.session.get("pending") if self.session is not None else None
+
     def status_seen(self, task_id: str) -> str | None:
         """The status the person was last shown for a task, if any."""
         return self.seen_task_status.get(task_id)
@@ -317,6 +352,7 @@ class Conversation(Aggregate):
 
     @event("MessageReceived")
     def _message_received(self, session_id: str, message_id: str, text: str, at: datetime) -> None:
+        self._remember_said(text)
         self._touch(at)
 
     @event("ButtonPressed")
@@ -331,6 +367,7 @@ class Conversation(Aggregate):
         # Default: presses recorded when only the open session's offers counted.
         offered_in_session: str | None = None,
     ) -> None:
+        self._remember_said(f"[{title}]")
         self._touch(at)
 
     @event("UnsupportedMessageReceived")
@@ -349,6 +386,8 @@ class Conversation(Aggregate):
         intent: str,
         arguments: dict[str, Any],
         confidence: float,
+        # Default: decisions recorded before understanding had layers.
+        understood_by: dict[str, Any] | None = None,
     ) -> None:
         recent = self.open_session["recent_intents"]
         recent.append(intent)
@@ -424,6 +463,14 @@ class Conversation(Aggregate):
     ) -> None:
         pass
 
+    @event("ConfirmationRequested")
+    def _confirmation_requested(self, session_id: str, message_id: str, action: dict[str, str]) -> None:
+        self.open_session["pending"] = PendingConfirmation(action=dict(action), asked_by=message_id)
+
+    @event("ConfirmationAnswered")
+    def _confirmation_answered(self, session_id: str, message_id: str, accepted: bool) -> None:
+        self.open_session.pop("pending", None)
+
     @event("SenderNotRegistered")
     def _sender_not_registered(self, session_id: str, message_id: str) -> None:
         pass
@@ -443,6 +490,9 @@ class Conversation(Aggregate):
         reply_to: dict[str, str] | None = None,
     ) -> None:
         session = self.open_session
+        pending = session.get("pending")
+        if pending is not None and pending["asked_by"] != message_id:
+            del session["pending"]  # not answered by the turn right after: it lapses
         session["turns"] += 1
         session["focus"] = dict(focus)
         session["awaiting"] = awaiting
@@ -459,8 +509,16 @@ class Conversation(Aggregate):
             offered[choice["id"]] = OfferedChoice(choice=choice, offered_by=message_id, session_id=session_id)
         for stale in list(offered)[: -self.MAX_OFFERED_CHOICES]:
             del offered[stale]
+        exchanges = session.get("exchanges")
+        if exchanges and not exchanges[-1]["replied"]:
+            exchanges[-1]["replied"] = reply["text"][: self.EXCHANGE_CHARS]
         self.messages_handled += 1
         self._touch(at)
+
+    def _remember_said(self, said: str) -> None:
+        exchanges = self.open_session.setdefault("exchanges", [])
+        exchanges.append(Exchange(said=said[: self.EXCHANGE_CHARS], replied=""))
+        del exchanges[: -self.MAX_EXCHANGES]
 
     # -- an operator's answer: a message the person gets from a person -------------
 

@@ -47,6 +47,18 @@ class OfferedChoice(TypedDict):
     session_id: str
 
 
+class PendingConfirmation(TypedDict):
+    """A write the bot asked yes or no about, and the message whose turn asked."""
+
+    action: dict[str, str]
+    asked_by: str
+
+
+class Exchange(TypedDict):
+    said: str
+    replied: str
+
+
 class OpenSession(TypedDict):
     id: str
     number: int
@@ -56,6 +68,8 @@ class OpenSession(TypedDict):
     focus: dict[str, str]
     awaiting: str | None
     recent_intents: list[str]
+    pending: NotRequired[PendingConfirmation]
+    exchanges: NotRequired[list[Exchange]]
 
 
 def cut(text: str, limit: int) -> str:

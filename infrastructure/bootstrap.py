@@ -15,7 +15,6 @@ import httpx
 from application.actions import Actions
 from application.analytics import AnalyticsReader
 from application.audit import AuditTrail
-from application.classifier import RuleBasedClassifier
 from application.delivery import DeliveryPolicy
 from application.event_store import ConversationStore
 from application.following import Waker
@@ -23,6 +22,9 @@ from application.pausing import Pause
 from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
 from application.service import ConversationService, RetryPolicy
+from application.understanding.model import trained_model
+from application.understanding.remote import OpenAICompatibleModel, RemoteSettings
+from application.understanding.understander import Understanding
 from infrastructure.analytics_queries import SqlAnalytics
 from infrastructure.channels.outbound import outbound_channels
 from infrastructure.database import Database
@@ -154,6 +156,17 @@ def check_schema(database: Database, settings: Settings) -> None:
         )
 
 
+def understanding(settings: Settings) -> Understanding:
+    """Rules and the local model; a remote model too when one is configured."""
+    remote = None
+    if settings.model_url and settings.model_name:
+        key = settings.model_api_key.get_secret_value() if settings.model_api_key else None
+        remote = OpenAICompatibleModel(
+            RemoteSettings(settings.model_url, settings.model_name, key, settings.model_timeout_seconds)
+        )
+    return Understanding(trained_model(), remote, sure=settings.model_below_confidence)
+
+
 def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
     if not settings.is_postgres:
@@ -178,7 +191,7 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
     )
     pipeline = TurnPipeline(
         Actions(turn_directory),
-        RuleBasedClassifier(),
+        understanding(settings),
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
         listing_max_age=timedelta(minutes=settings.listing_max_age_minutes),
     )

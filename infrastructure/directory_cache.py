@@ -61,6 +61,9 @@ class SubcontractorCache:
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         return self._directory.task_of(subcontractor_id, task_id)
 
+    def tasks_of(self, subcontractor_id: str) -> list[Task]:
+        return self._directory.tasks_of(subcontractor_id)
+
     def apply_change(self, change: DirectoryChange) -> bool:
         return self._directory.apply_change(change)
 

@@ -42,6 +42,25 @@ class Settings(BaseSettings):
         gt=0,
         description='How long "3" or a typed name can refer to a list shown in an earlier session.',
     )
+    model_url: str = Field(
+        default="",
+        description="Base URL of an OpenAI-compatible endpoint asked when the local layers are unsure "
+        "(e.g. `http://127.0.0.1:11434/v1`); empty: never asked.",
+    )
+    model_name: str = Field(default="", description="The model to ask at `model_url`.")
+    model_api_key: SecretStr | None = Field(default=None, description="Bearer key for `model_url`, if any.")
+    model_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=10,
+        description="How long a turn waits for the model before answering without it.",
+    )
+    model_below_confidence: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="The model is asked only when the local layers are less sure than this.",
+    )
     demo_data: bool | None = Field(
         default=None,
         description="Load the demo site directory at start. Default: yes on SQLite, no on PostgreSQL.",

@@ -84,6 +84,14 @@ class SqlSiteDirectory:
         )
         return _task(row) if row else None
 
+    def tasks_of(self, subcontractor_id: str) -> list[Task]:
+        rows = self._db.fetch_all(
+            f"SELECT {_TASK_COLUMNS} FROM tasks t {_ASSIGNED.format(table='t')} "
+            "WHERE t.subcontractor_id = %s ORDER BY t.project_id, t.position, t.id",
+            (subcontractor_id, subcontractor_id),
+        )
+        return [_task(row) for row in rows]
+
     def apply_change(self, change: DirectoryChange) -> bool:
         with self._db.transaction() as cursor:
             return apply_change_in(cursor, change)

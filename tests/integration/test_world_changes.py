@@ -43,11 +43,15 @@ def test_a_redelivered_problem_is_not_filed_on_the_site_now_in_focus(container: 
     say(service, "reset")
     first = say(service, "problème : fuite d'eau", message_id="leak-1")
     assert "Sur quel chantier" in first.reply["text"]
-    say(service, "tilleuls")
+    chosen = say(service, "tilleuls", message_id="which-site")  # the answer files the waiting report
+    assert "Tilleuls" in chosen.reply["text"]
+    filed = container.database.fetch_all("SELECT project_id FROM problem_reports")
+    assert filed == [{"project_id": "P-TIL"}]
     again = say(service, "problème : fuite d'eau", message_id="leak-1")
     assert again.duplicate and again.reply == first.reply
-    assert container.database.fetch_all("SELECT id FROM problem_reports") == []
-    assert_directory_matches_log(container)
+    assert container.database.fetch_all("SELECT project_id FROM problem_reports") == filed
+    decided = assert_directory_matches_log(container)
+    assert [record.message_id for record in decided] == ["which-site"]
 
 
 def test_a_turn_that_loses_its_save_changes_nothing(container: Container) -> None:

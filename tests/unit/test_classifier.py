@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from application.classifier import RuleBasedClassifier, normalise
 from application.ports import ClassifierContext
+from application.understanding.model import trained_model
+from application.understanding.text import normalise
+from application.understanding.understander import Understanding
 
 SITES = [
     ("project.P-CON", "Bureaux Quai Rambaud"),
@@ -25,7 +27,7 @@ def context(listing=SITES, awaiting=None, focus=None) -> ClassifierContext:
     )
 
 
-classify = RuleBasedClassifier().classify
+classify = Understanding(trained_model()).classify
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,93 @@
+"""`convo understand eval`: how well the bot understands the corpus, and whether it ever writes wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.progress import log_progress
+from application.understanding.corpus import HELDOUT, TUNE, CorpusError, load
+from application.understanding.evaluation import Report, evaluate
+from infrastructure.in_memory import in_memory_service
+
+understand_app = typer.Typer(help="Understanding of free text: evaluate it on a labelled corpus.")
+console = Console()
+errors = Console(stderr=True)
+
+
+@understand_app.command("eval")
+def evaluate_corpus(
+    corpora: Annotated[
+        list[Path] | None,
+        typer.Argument(help="JSON Lines corpus files (default: the tune and held-out splits shipped)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Figures as JSON on stdout.")] = False,
+    failures: Annotated[int, typer.Option(min=0, help="Show this many misunderstood cases per file.")] = 0,
+) -> None:
+    """Plays every case through the real turn on fresh in-memory state; exits 1 on any wrong write."""
+    figures = {}
+    wrong = 0
+    for path in corpora or [TUNE, HELDOUT]:
+        try:
+            cases = load(path)
+        except (OSError, CorpusError) as error:
+            errors.print(f"[red]cannot read {path}: {error}[/red]")
+            raise typer.Exit(2) from None
+        with log_progress(errors, path.name, total=len(cases)) as advance:
+            report = evaluate(cases, in_memory_service, progress=advance)
+        figures[path.name] = _figures(report)
+        wrong += len(report.wrong_writes)
+        if not as_json:
+            _print(path.name, report, failures)
+    if as_json:
+        console.print_json(json.dumps(figures))
+    if wrong:
+        raise typer.Exit(1)
+
+
+def _figures(report: Report) -> dict[str, object]:
+    return {
+        "cases": len(report.outcomes),
+        "handled_as_meant": round(report.accuracy, 4),
+        "by_language": {k: round(v, 4) for k, v in report.by(lambda o: o.case.lang).items()},
+        "by_intent": {k: round(v, 4) for k, v in report.by(lambda o: o.case.intent).items()},
+        "by_layer": dict(report.counts(lambda o: o.layer)),
+        "wrong_writes": [o.case.id for o in report.wrong_writes],
+        "confusion": {f"{expected} -> {got}": n for (expected, got), n in report.confusion().items()},
+        "latency_ms": {"p50": round(report.latency(0.5), 3), "p99": round(report.latency(0.99), 3)},
+    }
+
+
+def _print(name: str, report: Report, failures: int) -> None:
+    console.rule(f"{name}: {len(report.outcomes)} cases")
+    console.print(
+        f"handled as meant [bold]{report.accuracy:.1%}[/bold]   wrong writes "
+        f"[bold {'red' if report.wrong_writes else 'green'}]{len(report.wrong_writes)}[/]   "
+        f"classification p50 {report.latency(0.5):.2f} ms, p99 {report.latency(0.99):.2f} ms"
+    )
+    languages = report.by(lambda o: o.case.lang)
+    console.print("by language: " + ", ".join(f"{k} {v:.1%}" for k, v in languages.items()))
+    table = Table("intent", "cases", "handled as meant")
+    counts = report.counts(lambda o: o.case.intent)
+    for intent, share in report.by(lambda o: o.case.intent).items():
+        table.add_row(intent, str(counts[intent]), f"{share:.1%}")
+    console.print(table)
+    confusion = report.confusion()
+    if confusion:
+        console.print("confused (expected -> understood): " + ", ".join(
+            f"{e} -> {g} ×{n}" for (e, g), n in list(confusion.items())[:12]
+        ))  # fmt: skip
+    for outcome in report.wrong_writes:
+        console.print(f"[red]WRONG WRITE[/red] {outcome.case.id} {outcome.case.text!r}: {outcome.decided}")
+    missed = [o for o in report.outcomes if not o.handled_as_meant][:failures]
+    for outcome in missed:
+        expect = outcome.case.expect
+        console.print(
+            f"  {outcome.case.id} {outcome.case.text!r}: expected {expect['intent']} "
+            f"{expect.get('effects')}, understood {outcome.intent} ({outcome.layer}) → {outcome.effect}"
+        )

@@ -1,0 +1,135 @@
+"""Which of the sender's own sites and tasks a message names, typos and all (rapidfuzz)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from application.ports import Catalogue
+from application.understanding.text import normalise
+
+_STOP = frozenset({
+    "les", "des", "du", "de", "la", "le", "et", "au", "aux", "en", "sur", "the", "of", "on", "and", "for",
+    "bat", "bis", "rue", "lyon",
+})  # fmt: skip
+# What people call a kind of site, mapped to words its name carries.
+_KINDS = {
+    "ecole": "scolaire", "school": "scolaire", "college": "scolaire", "classes": "scolaire",
+    "offices": "bureaux", "office": "bureaux", "bureau": "bureaux", "hotel": "hotel", "hostel": "hotel",
+    "clinique": "sante", "clinic": "sante", "medical": "sante", "logements": "residence",
+    "immeuble": "residence", "flats": "residence", "apartments": "residence", "creche": "creche",
+    "nursery": "creche", "ecoquartier": "quartier",
+}  # fmt: skip
+MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or two)
+
+
+@dataclass(frozen=True)
+class Named:
+    id: str
+    score: float  # how much of what identifies it the message carries
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in normalise(text).split() if len(w) >= 3 and w not in _STOP]
+
+
+def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """word -> the ids whose name carries it; and the same for two words written as one
+    ("part dieu" -> "partdieu"), which people type either way."""
+    single: dict[str, set[str]] = defaultdict(set)
+    joined: dict[str, set[str]] = defaultdict(set)
+    for item_id, name in names.items():
+        words = _tokens(name)
+        for word in words:
+            single[word].add(item_id)
+        for first, second in itertools.pairwise(words):
+            joined[first + second].add(item_id)
+    return single, joined
+
+
+def _best(message_words: list[str], names: dict[str, str]) -> list[Named]:
+    single, joined = _vocabularies(names)
+    if not single or not message_words:
+        return []
+    scores: dict[str, float] = defaultdict(float)
+    pairs = [a + b for a, b in itertools.pairwise(message_words)]
+    seen: set[str] = set()
+    lookups = [(words, vocabulary, cutoff)
+               for words, vocabulary, cutoff in ((message_words, single, MATCH), (message_words, joined, 95),
+                                                 (pairs, joined, MATCH))]  # fmt: skip
+    for words, vocabulary, cutoff in lookups:
+        keys = list(vocabulary)
+        for typed in words:
+            word = _KINDS.get(typed, typed)
+            for key, ratio, _ in process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
+                # People misspell the middle of words, rarely the first letter: "reprises" is not "prises".
+                if key in seen or key[0] != word[0]:
+                    continue
+                seen.add(key)
+                owners = vocabulary[key]
+                for owner in owners:
+                    # A word many names share says less than one only this name has.
+                    scores[owner] += (ratio / 100) / len(owners)
+    return sorted((Named(item_id, score) for item_id, score in scores.items()), key=lambda n: -n.score)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The one name the message means, or the few it could mean."""
+
+    named: Named | None
+    candidates: tuple[str, ...] = ()
+
+
+def _unique(ranked: list[Named], floor: float) -> Found:
+    fitting = [n for n in ranked if n.score >= floor]
+    if not fitting:
+        return Found(None)
+    if len(fitting) > 1 and fitting[1].score >= fitting[0].score * 0.8:
+        # Two names fit about as well: better to ask than to guess.
+        close = tuple(n.id for n in fitting if n.score >= fitting[0].score * 0.8)
+        return Found(None, close)
+    return Found(fitting[0])
+
+
+def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
+    by_id = _by_id(raw, {s.id for s in catalogue.sites})
+    if by_id:
+        return Found(Named(by_id, 9.0))
+    for site in catalogue.sites:
+        # "lyon 7" for Lyon 7e: a city written in full, arrondissement and all.
+        city = normalise(site.city)
+        if not any(c.isdigit() for c in city):
+            continue
+        written = re.escape(city.rstrip("e"))
+        if re.search(rf"(?:^|\s){written}e?(?:\s|$)", normalised):
+            return Found(Named(site.id, 2.0))
+    names = {s.id: f"{s.name} {s.city}" for s in catalogue.sites}
+    return _unique(_best(_message_words(normalised), names), floor=0.8)
+
+
+def find_task(normalised: str, raw: str, catalogue: Catalogue, project_id: str | None = None) -> Found:
+    """A task named in the message; among a site's tasks when the site is known."""
+    tasks = [t for t in catalogue.tasks if project_id is None or t.project_id == project_id]
+    by_id = _by_id(raw, {t.id for t in tasks})
+    if by_id:
+        return Found(Named(by_id, 9.0))
+    names = {t.id: t.title for t in tasks}
+    return _unique(_best(_message_words(normalised), names), floor=0.8)
+
+
+def _by_id(raw: str, ids: set[str]) -> str | None:
+    """An id typed as shown ("T-CON-82"): only the sender's own."""
+    for typed in re.findall(r"\b[A-Za-z]-[A-Za-z]+-\d+\b", raw):
+        wanted = str(typed).upper()
+        if wanted in ids:
+            return wanted
+    return None
+
+
+def _message_words(normalised: str) -> list[str]:
+    return [w for w in normalised.split() if len(w) >= 3 and w not in _STOP]

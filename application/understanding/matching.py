@@ -1,0 +1,40 @@
+"""Finding known phrases as whole words in normalised text; each group compiled once."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+class Found(NamedTuple):
+    phrase: str
+    start: int  # character offsets in the normalised text
+    end: int
+
+
+def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    pattern = _PATTERNS.get(phrases)
+    if pattern is None:
+        # Longest first, so "c est fait" wins over "fait" where both match.
+        ordered = sorted(phrases, key=len, reverse=True)
+        alternatives = "|".join(re.escape(p) for p in ordered)
+        pattern = _PATTERNS[phrases] = re.compile(rf"(?:^|(?<=\s))(?:{alternatives})(?=\s|$)")
+    return pattern
+
+
+def find_all(normalised: str, phrases: tuple[str, ...]) -> list[Found]:
+    return [Found(m.group(0), m.start(), m.end()) for m in _pattern(phrases).finditer(normalised)]
+
+
+def has(normalised: str, phrases: tuple[str, ...]) -> bool:
+    return _pattern(phrases).search(normalised) is not None
+
+
+def only(normalised: str, phrases: tuple[str, ...], fillers: tuple[str, ...] = ()) -> bool:
+    """The message says nothing but these phrases (and fillers): "ok merci 👍"."""
+    rest = _pattern(phrases).sub(" ", normalised)
+    if fillers:
+        rest = _pattern(fillers).sub(" ", rest)
+    return not rest.replace("?", " ").strip() and has(normalised, phrases)

@@ -1,0 +1,315 @@
+"""The deterministic layer: commands, positions, statuses, problems, questions, small talk, names.
+
+Fast and predictable. It answers only when a phrase it knows is there; the
+local model reads what it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+
+from application.ports import Catalogue, ClassifierContext, Intent, Site, Task
+from application.understanding import phrases
+from application.understanding.entities import Found, find_site, find_task
+from application.understanding.matching import find_all, has, only
+from application.understanding.statuses import read_status
+from application.understanding.text import is_question, words_of
+
+_SMALL_TALK_FILLERS = (
+    "beaucoup", "bien", "a", "vous", "toi", "you", "very", "much", "so", "a lot", "mate", "boss", "chef",
+    "les gars", "guys", "et", "and", "pour", "for", "l info", "the info", "tout", "all", "de", "aussi",
+    "too", "again", "encore", "ah", "oh", "bah", "ben", "alors", "well", "then", "merci",
+)  # fmt: skip
+# Said of a task, these sound like "done" without saying it.
+_SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good to go", "tout bon", "fine",
+                "ready", "pret", "prete", "ca y est", "voila", "sorted out", "good")  # fmt: skip
+# A name said with at most this many other words is a choice; more, and the message says something.
+_NAME_ALONE_WORDS = 3
+
+
+class Reading:
+    """One message, read once: its normalised words, and the sender's names matched lazily."""
+
+    def __init__(self, text: str, normalised: str, context: ClassifierContext) -> None:
+        self.text = text
+        self.normalised = normalised
+        self.context = context
+        self.words = words_of(normalised)
+        self.question = is_question(text, normalised)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        catalogue = self.context.catalogue()
+        if catalogue.sites or catalogue.tasks:
+            return catalogue
+        # Without the directory at hand, what is on screen is what can be named.
+        listing = self.context.listing
+        sites = [
+            Site(cid.removeprefix("project."), title, "", "")
+            for cid, title in listing
+            if cid.startswith("project.")
+        ]
+        tasks = [
+            Task(cid.removeprefix("task."), self.context.focus.get("project_id", ""), title, "todo", None, "")
+            for cid, title in listing
+            if cid.startswith("task.")
+        ]
+        return Catalogue(sites=sites, tasks=tasks)
+
+    @cached_property
+    def site_found(self) -> Found:
+        return find_site(self.normalised, self.text, self.catalogue)
+
+    @cached_property
+    def task_found(self) -> Found:
+        """Among the tasks of the site named or in focus first, then among all the sender's."""
+        site = self.site or self.context.focus.get("project_id")
+        if site:
+            found = find_task(self.normalised, self.text, self.catalogue, site)
+            if found.named is not None:
+                return found
+        return find_task(self.normalised, self.text, self.catalogue)
+
+    @property
+    def site(self) -> str | None:
+        named = self.site_found.named
+        return named.id if named else None
+
+    @property
+    def task(self) -> str | None:
+        named = self.task_found.named
+        if named is None:
+            return None
+        task = self.catalogue.task(named.id)
+        if task is None:
+            return None
+        site = self.site
+        if site is not None and task.project_id != site:
+            return None  # the site named and the task named disagree: better to ask
+        focus_site = self.context.focus.get("project_id")
+        # A word that happens to fit a task on another site does not move the focus away.
+        elsewhere = self.context.focus.get("task_id") and focus_site and task.project_id != focus_site
+        if elsewhere and named.score < 1.5 and site is None:
+            return None
+        return named.id
+
+    def entities(self) -> dict[str, str]:
+        named = {"project_id": self.site, "task_id": self.task}
+        return {key: value for key, value in named.items() if value}
+
+    def listed_position(self) -> tuple[str, str] | None:
+        """The item of the list on screen a number or ordinal in the message points at."""
+        listing = self.context.listing
+        if not listing:
+            return None
+        for word in self.words:
+            position = None
+            if word.isdigit():
+                position = int(word)
+            elif word in phrases.LAST_WORDS:
+                position = len(listing)
+            else:
+                position = next((n for n, names in phrases.ORDINALS.items() if word in names), None)
+            if position is not None and 1 <= position <= len(listing):
+                return listing[position - 1]
+        return None
+
+
+Rule = Callable[[Reading], Intent | None]
+
+
+def by_rules(reading: Reading) -> Intent | None:
+    """The first rule that recognises the message decides; None when none does."""
+    for rule in _RULES:
+        intent = rule(reading)
+        if intent is not None:
+            return intent
+    return None
+
+
+def _confirmation(reading: Reading) -> Intent | None:
+    if reading.context.pending is None or len(reading.words) > 6:
+        return None
+    if only(reading.normalised, phrases.NO, _SMALL_TALK_FILLERS) or reading.words[:1] in (["non"], ["no"]):
+        return Intent("confirm_no", {}, 1.0)
+    if only(reading.normalised, phrases.YES, _SMALL_TALK_FILLERS + phrases.THANKS):
+        return Intent("confirm_yes", {}, 1.0)
+    return None
+
+
+def _command(reading: Reading) -> Intent | None:
+    if reading.normalised == "?":
+        return Intent("help", {}, 1.0)
+    if len(reading.words) <= 7 and has(reading.normalised, phrases.RESET):
+        return Intent("reset", {}, 1.0)
+    if has(reading.normalised, phrases.HOW_TO):
+        return Intent("help", {}, 0.9)
+    if len(reading.words) > 4:
+        return None  # "bonjour, le chantier X est bloqué" is not a greeting
+    for name, command_phrases in phrases.COMMANDS:
+        if has(reading.normalised, command_phrases):
+            rest = reading.normalised
+            for found in find_all(reading.normalised, command_phrases):
+                rest = rest.replace(found.phrase, " ")
+            if name == "greet" and _says_more(rest):
+                return None  # "bjr c fait pr les prises": the greeting is not the point
+            return Intent(name, {}, 1.0)
+    return None
+
+
+def _says_more(rest: str) -> bool:
+    return any(len(word) > 2 and word not in phrases.FILLER for word in rest.split())
+
+
+def _awaited_description(reading: Reading) -> Intent | None:
+    if reading.context.awaiting != "problem_description":
+        return None
+    return Intent("describe_problem", {"description": " ".join(reading.text.split())}, 0.9)
+
+
+def _small_talk(reading: Reading) -> Intent | None:
+    normalised = reading.normalised
+    fillers = _SMALL_TALK_FILLERS
+    everything = phrases.THANKS + phrases.ACKNOWLEDGEMENTS + phrases.BYE
+    if not only(normalised, everything, fillers):
+        return None
+    for kind, kind_phrases in (("bye", phrases.BYE), ("thanks", phrases.THANKS)):
+        if has(normalised, kind_phrases):
+            return Intent("small_talk", {"kind": kind}, 0.95)
+    return Intent("small_talk", {"kind": "ack"}, 0.95)
+
+
+def _position(reading: Reading) -> Intent | None:
+    listing = reading.context.listing
+    if not listing:
+        return None
+    words = [w for w in reading.words if w not in phrases.FILLER] or reading.words[:1]
+    if len(words) > 2:
+        return None
+    pointed = reading.listed_position()
+    if pointed is None or not all(_is_position(w) for w in words):
+        return None
+    choice_id, title = pointed
+    return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
+
+
+def _is_position(word: str) -> bool:
+    return (
+        word.isdigit()
+        or word in phrases.LAST_WORDS
+        or any(word in names for names in phrases.ORDINALS.values())
+    )
+
+
+def _explicit_problem(reading: Reading) -> Intent | None:
+    found = find_all(reading.normalised, phrases.PROBLEM_WORDS)
+    if not found:
+        return None
+    match = re.search(r"[:\-–]\s*(.+)$", reading.text.strip())
+    description = match.group(1).strip() if match else ""
+    if not description:
+        rest = reading.normalised.split(found[0].phrase, 1)[1].strip()
+        description = reading.text.strip() if len(rest.split()) >= 3 else ""
+    arguments = {"description": description} if description else {}
+    if reading.site:
+        arguments["project_id"] = reading.site
+    return Intent("report_problem", arguments, 0.9, certain=bool(description), entities=reading.entities())
+
+
+def _question_about_work(reading: Reading) -> Intent | None:
+    normalised = reading.normalised
+    entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
+    site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
+    if has(normalised, phrases.OVERDUE) and (reading.question or len(reading.words) <= 8):
+        return Intent("ask_overdue", site, 0.85, entities=entities)
+    if has(normalised, phrases.WHERE_WORKING):
+        return Intent("list_sites", {}, 0.85)
+    if has(normalised, phrases.WHERE_EXPECTED):
+        return Intent("ask_where_expected", {}, 0.85)
+    if has(normalised, phrases.DUE_THIS_WEEK) and (reading.question or len(reading.words) <= 8):
+        return Intent("ask_due_this_week", site, 0.8, entities=entities)
+    if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
+        return Intent("list_tasks", site, 0.8, entities=entities)
+    return None
+
+
+def _status(reading: Reading) -> Intent | None:
+    status = read_status(reading.normalised, reading.question, reading.text)
+    if status is None:
+        return None
+    task = reading.task
+    pointed = reading.listed_position() if reading.context.listing_kind == "tasks" else None
+    if task is None and pointed is not None and pointed[0].startswith("task."):
+        task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
+    task = task or reading.context.focus.get("task_id")
+    if task is None and status.asserted == "blocked" and has(reading.normalised, phrases.INCIDENTS):
+        return None  # "voie d'accès bloquée": something on site is blocked, not a task
+    arguments = {"task_id": task} if task else {}
+    if status.asserted is None:
+        if status.denied:
+            arguments["not_status"] = status.denied[0]
+        return Intent("status_unclear", arguments, 0.8, certain=False, entities=reading.entities())
+    arguments["status"] = status.asserted
+    # Certain: a plain statement about the task in focus, or about one the message names.
+    return Intent("set_status", arguments, 0.9, certain=task is not None, entities=reading.entities())
+
+
+def _implicit_problem(reading: Reading) -> Intent | None:
+    if reading.question or not has(reading.normalised, phrases.INCIDENTS):
+        return None
+    arguments = {"description": " ".join(reading.text.split())}
+    if reading.site:
+        arguments["project_id"] = reading.site
+    return Intent("report_problem", arguments, 0.75, certain=False, entities=reading.entities())
+
+
+def _named(reading: Reading) -> Intent | None:
+    """A site or task said (almost) on its own is a choice; with more words, the model reads it."""
+    if has(reading.normalised, phrases.TASK_WORDS) and reading.site:
+        return Intent("list_tasks", {"project_id": reading.site}, 0.8, entities=reading.entities())
+    task, site = reading.task, reading.site
+    if task is not None and has(reading.normalised, _SOUNDS_DONE):
+        # "les prises 👍", "risers sorted": probably done, never certain: the person confirms.
+        arguments = {"task_id": task, "status": "done"}
+        return Intent("set_status", arguments, 0.6, certain=False, entities=reading.entities())
+    if task is None and site is None:
+        candidates = reading.task_found.candidates or reading.site_found.candidates
+        if candidates and _name_alone(reading):
+            kind = "task" if reading.task_found.candidates else "project"
+            choices = ",".join(f"{kind}.{c}" for c in candidates)
+            return Intent("select", {"candidates": choices, "by": "name"}, 0.6, certain=False)
+        return None
+    if not _name_alone(reading):
+        return None
+    choice_id = f"task.{task}" if task else f"project.{site}"
+    return Intent("select", {"choice_id": choice_id, "by": "name"}, 0.8, entities=reading.entities())
+
+
+def _name_alone(reading: Reading) -> bool:
+    content = [w for w in reading.words if w not in phrases.FILLER and len(w) > 2]
+    return len(content) <= _NAME_ALONE_WORDS + 1
+
+
+def _lists(reading: Reading) -> Intent | None:
+    if has(reading.normalised, phrases.TASK_WORDS):
+        return Intent("list_tasks", {}, 0.7)
+    if has(reading.normalised, phrases.SITE_WORDS) and len(reading.words) <= 6:
+        return Intent("list_sites", {}, 0.7)
+    return None
+
+
+_RULES: tuple[Rule, ...] = (
+    _confirmation,
+    _command,
+    _awaited_description,
+    _small_talk,
+    _position,
+    _explicit_problem,
+    _question_about_work,
+    _status,
+    _implicit_problem,
+    _named,
+    _lists,
+)

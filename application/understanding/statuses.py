@@ -1,0 +1,67 @@
+"""What a message says about a task's status: asserted, negated, or only hoped for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from application.understanding import phrases
+from application.understanding.matching import find_all, has
+
+
+@dataclass(frozen=True)
+class StatusReading:
+    asserted: str | None  # the one status the message states, when it states exactly one
+    denied: tuple[str, ...]  # statuses it says are not (yet) so: never to be written
+    hedged: bool  # a plan, a guess or a question, not a statement
+
+    @property
+    def mentioned(self) -> bool:
+        return self.asserted is not None or bool(self.denied) or self.hedged
+
+
+_NEGATION_WINDOW = 5  # words before a status that can negate it: "pas encore tout a fait fini"
+
+
+def read_status(normalised: str, question: bool, raw: str = "") -> StatusReading | None:
+    """None when the message mentions no status at all."""
+    words = normalised.split()
+    starts = _word_starts(normalised)
+    stated: list[str] = []
+    denied: list[str] = []
+    for status, status_phrases in phrases.STATUSES:
+        for found in find_all(normalised, status_phrases):
+            index = starts.get(found.start, 0)
+            before = words[max(0, index - _NEGATION_WINDOW) : index]
+            after = words[index + len(found.phrase.split()) :][:2]
+            negated = any(word in phrases.NEGATIONS for word in before) or after[:1] == ["pas"]
+            if status == "todo" and negated:
+                continue  # "pas a faire" is no claim about the work
+            (denied if negated else stated).append(status)
+    partly = bool(re.search(r"\d+ ?%", raw))  # "jsuis a 80%"
+    if not stated and not denied:
+        if has(normalised, phrases.NOT_YET) or partly:
+            return StatusReading(asserted=None, denied=("done",), hedged=True)
+        return None
+    hedged = question or partly or has(normalised, phrases.HEDGES)
+    distinct = sorted(set(stated) - set(denied))
+    asserted = distinct[0] if len(distinct) == 1 and not hedged else None
+    if asserted == "done" and (
+        denied or has(normalised, phrases.ALMOST) or any(w in _ANY_NEGATION for w in words)
+    ):
+        # Done is the status whose wrong write hurts most: any "not" in the message makes it a question.
+        return StatusReading(asserted=None, denied=("done",), hedged=True)
+    return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
+
+
+_ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
+
+
+def _word_starts(normalised: str) -> dict[int, int]:
+    """Character offset of each word -> its index."""
+    starts: dict[int, int] = {}
+    offset = 0
+    for index, word in enumerate(normalised.split(" ")):
+        starts[offset] = index
+        offset += len(word) + 1
+    return starts

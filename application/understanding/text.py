@@ -1,0 +1,72 @@
+"""Text as the rules and the model read it: lower case, no accents, SMS spellings spelled out."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# How people type on a site, and what they mean: one token in, words out.
+_SPELLED_OUT: dict[str, str] = {
+    "bjr": "bonjour", "bjour": "bonjour", "bonjours": "bonjour", "slt": "salut", "cc": "coucou",
+    "c": "c est", "cest": "c est", "ces": "c est", "g": "j ai", "jai": "j ai", "jsuis": "je suis",
+    "chui": "je suis", "jsui": "je suis", "jveux": "je veux", "jvoudrais": "je voudrais", "jpeux": "je peux",
+    "jpense": "je pense", "jsais": "je sais", "jsp": "je sais pas", "chais": "je sais", "ya": "il y a",
+    "yen": "il y en", "pr": "pour", "tt": "tout", "ts": "tous",
+    "dac": "d accord", "dacc": "d accord", "daccord": "d accord", "ok1": "ok", "oki": "ok", "okay": "ok",
+    "okk": "ok", "stp": "s il te plait", "svp": "s il vous plait", "mrc": "merci", "mci": "merci",
+    "mercii": "merci", "tkt": "t inquiete", "pb": "probleme", "pbm": "probleme", "pblm": "probleme",
+    "prob": "probleme", "b1": "bien", "bcp": "beaucoup", "auj": "aujourd hui", "ajd": "aujourd hui",
+    "aujourdhui": "aujourd hui", "dem1": "demain", "qd": "quand", "qdm": "quand meme", "pk": "pourquoi",
+    "pq": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "ke": "que", "ki": "qui",
+    "msg": "message", "rdv": "rendez vous", "chantie": "chantier", "u": "you", "ur": "your", "r": "are",
+    "thx": "thanks", "thnx": "thanks", "ty": "thank you", "tx": "thanks", "pls": "please", "plz": "please",
+    "im": "i am", "ive": "i have", "dont": "do not", "didnt": "did not", "isnt": "is not",
+    "hasnt": "has not", "wouldnt": "would not", "couldnt": "could not",
+    "shouldnt": "should not",
+    "arent": "are not", "werent": "were not", "doesnt": "does not", "tbh": "to be honest",
+    "havent": "have not",
+    "wasnt": "was not", "aint": "is not", "cant": "can not",
+    "cannot": "can not", "wont": "will not", "gonna": "going to", "wanna": "want to", "gotta": "got to",
+    "whats": "what is", "wheres": "where is", "its": "it is", "thats": "that is", "tmrw": "tomorrow",
+    "tmr": "tomorrow", "2day": "today", "2moro": "tomorrow", "b4": "before", "asap": "as soon as possible",
+    "pa": "pas", "pas1": "pas", "nn": "non", "ouai": "ouais", "wi": "oui", "yep": "yes", "yeah": "yes",
+    "yup": "yes", "nope": "no", "nah": "no", "finit": "fini", "terminer": "termine",
+}  # fmt: skip
+
+_EMOJI_WORDS = {
+    "👍": " emoji_ok ", "👌": " emoji_ok ", "✅": " emoji_ok ", "🙏": " emoji_thanks ", "😊": " emoji_smile ",
+    "🙂": " emoji_smile ", "😀": " emoji_smile ", "😁": " emoji_smile ", "👋": " emoji_wave ",
+    "💪": " emoji_ok ", "🤝": " emoji_thanks ", "❤": " emoji_thanks ", "😉": " emoji_smile ",
+}  # fmt: skip
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces, SMS spellings spelled out: "G fini 👍" ->
+    "j ai fini emoji_ok". A question mark is kept: a question is not a statement."""
+    for emoji, word in _EMOJI_WORDS.items():
+        text = text.replace(emoji, word)
+    text = text.replace("’", "'").replace("`", "'")
+    # Any other pictograph still says something (mostly "ok" or a feeling): keep a trace of it.
+    text = "".join(" emoji_other " if unicodedata.category(c) == "So" else c for c in text)
+    text = re.sub(r"(?i)\b(\w+)n't\b", r"\1 not", text)  # "haven't", "don't", "aren't"
+    text = re.sub(r"(?i)\bcan not\b|\bcannot\b", "can not", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = re.sub(r"(\w)'(\w)", r"\1 \2", plain)
+    words = re.sub(r"[^\w?]+", " ", plain).replace("?", " ? ").split()
+    spelled = []
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "c" and following == "est":
+            spelled.append(word)  # "c'est" already says it
+        else:
+            spelled.append(_SPELLED_OUT.get(word, word))
+    return " ".join(spelled)
+
+
+def words_of(normalised: str) -> list[str]:
+    return [word for word in normalised.split() if word != "?"]
+
+
+def is_question(text: str, normalised: str) -> bool:
+    return "?" in text or normalised.startswith(("est ce que", "is it", "did", "have you"))

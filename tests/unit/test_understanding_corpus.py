@@ -1,0 +1,43 @@
+"""Understanding measured on the corpus, as `convo understand eval` does: never a wrong write."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.understanding.corpus import HELDOUT, TUNE, load
+from application.understanding.evaluation import Report, evaluate
+from application.understanding.model import char_ngrams, training_data
+from application.understanding.text import normalise
+from infrastructure.in_memory import in_memory_service
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    return {path.name: evaluate(load(path), in_memory_service) for path in (TUNE, HELDOUT)}
+
+
+def test_no_message_of_either_split_writes_what_it_did_not_ask_for(reports: dict[str, Report]) -> None:
+    for name, report in reports.items():
+        assert [o.case.id for o in report.wrong_writes] == [], name
+
+
+def test_accuracy_does_not_fall_below_what_was_measured(reports: dict[str, Report]) -> None:
+    # Floors a little under the figures in the README, so a change that loses ground is seen.
+    assert reports["tune.jsonl"].accuracy >= 0.93
+    assert reports["heldout.jsonl"].accuracy >= 0.70
+
+
+def test_the_splits_are_large_and_apart() -> None:
+    tune, heldout = load(TUNE), load(HELDOUT)
+    assert len(tune) >= 500 and len(heldout) >= 200
+    assert not {c.id for c in tune} & {c.id for c in heldout}
+    assert not {normalise(c.text) for c in heldout} & {normalise(c.text) for c in tune}
+
+
+def test_the_model_reads_the_features_it_was_trained_on() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyse = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+    texts, _ = training_data()
+    for text in texts[:300]:
+        assert char_ngrams(normalise(text)) == analyse(normalise(text))
