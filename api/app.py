@@ -16,6 +16,7 @@ from api.replica_lag import ReplicaLagHeader
 from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
 from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
+from infrastructure.media.fetcher import fetch_media_in_background
 from infrastructure.settings import Settings
 
 # uvicorn configures this logger, so start-up lines show next to its own.
@@ -70,10 +71,12 @@ def create_app(container: Container | None = None) -> FastAPI:
             log.warning(warning)
         following = built.follow_in_background() if owned and settings.run_projections_in_serve else None
         delivering = built.deliver_in_background() if owned and settings.run_delivery_in_serve else None
+        # Media are fetched wherever replies are sent from: the follow-up turns answer through it.
+        fetching = fetch_media_in_background(built) if owned and settings.run_delivery_in_serve else None
         try:
             yield
         finally:
-            for background in (delivering, following):
+            for background in (fetching, delivering, following):
                 if background is not None:
                     background.close()
             if owned:

@@ -25,6 +25,7 @@ from application.audit import MAX_POSITION, EventFilter
 from application.event_records import EventRecord
 from infrastructure.bootstrap import build, migrate
 from infrastructure.demo_data import load_demo_data
+from infrastructure.media.fetcher import media_status, media_worker
 from infrastructure.persistence import open_database
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS, projection_named
@@ -226,12 +227,47 @@ def deliver(
         container.close()
 
 
+@app.command("fetch-media")
+def fetch_media(
+    once: Annotated[bool, typer.Option(help="Fetch what the log holds now and stop.")] = False,
+) -> None:
+    """Download the photos, voice notes and files people send as they are recorded, transcribe
+    voice notes, and tell each conversation what became of them (until interrupted).
+
+    Run as many as you like: one fetches at a time, and another takes over
+    within CONVO_DELIVERY_LEASE_SECONDS when it dies.
+    """
+    settings = Settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    container = build(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = media_worker(container, stop)
+    try:
+        if once:
+            if not worker.lease.hold():
+                errors.print("another media fetcher holds the lease; nothing fetched")
+                raise typer.Exit(1)
+            errors.print(f"{worker.catch_up()} media read from the log")
+            return
+        errors.print("fetching media; Ctrl-C to stop")
+        waker = container.waker()
+        try:
+            worker.run(waker, settings.projection_poll_seconds)
+        finally:
+            waker.close()
+    finally:
+        worker.close()
+        container.close()
+
+
 @projections_app.command("status")
 def projections_status() -> None:
-    """Each projection's position, the log's head and the lag; the same for delivery."""
+    """Each projection's position, the log's head and the lag; the same for delivery and media."""
     container = build(Settings())
     try:
-        for s in [*container.projections.status(), container.delivery_status()]:
+        for s in [*container.projections.status(), container.delivery_status(), media_status(container)]:
             console.print(f"{s.name:<15} position {s.position:>10}  head {s.head:>10}  lag {s.lag:>8}")
     finally:
         container.close()

@@ -26,6 +26,7 @@ from application.service import TurnConflictError
 from infrastructure import logs, metrics
 from infrastructure.bootstrap import Container
 from infrastructure.database import DatabaseUnavailableError
+from infrastructure.media.fetcher import media_status
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def prometheus_metrics(request: Request, container: ContainerDep) -> Response:
 
 
 def follower_positions(container: Container) -> list[metrics.Position]:
-    statuses = [*container.projections.status(), container.delivery_status()]
+    statuses = [*container.projections.status(), container.delivery_status(), media_status(container)]
     return [metrics.Position(s.name, s.position, s.head) for s in statuses]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from api.media_transcript import media_line
 from application.audit import DeliveryView
 from application.event_records import EventRecord
 
@@ -74,7 +75,7 @@ def _line(record: EventRecord) -> str | None:
     if kind == "OperatorReplied":
         text = p["reply"]["text"].replace("\n", " / ")
         return f"{when}  {message}  ⇒ operator {p['operator']}: {text!r}"
-    return None
+    return media_line(record, when)
 
 
 def _summary(output: object) -> str:

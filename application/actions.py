@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from application.attachments import Attachment
 from application.ports import (
     TASK_STATUSES,
     DirectoryChange,
@@ -81,6 +82,9 @@ class Actor:
     message_id: str
     at: datetime
     change_id: str  # the key of the one change to the world this message may decide
+    # Photos (videos, documents) of this message or of the question it answers: they go
+    # with a problem report the turn files.
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def language(self) -> str:
@@ -274,12 +278,12 @@ class Actions:
             project_id=project_id,
             description=description,
             at=actor.at,
+            photos=actor.attachments,
         )
-        call = ToolCall(
-            "report_problem",
-            {"project_id": project_id, "description": description},
-            {"report_id": reference, "project_id": project_id},
-        )
+        arguments: dict[str, Any] = {"project_id": project_id, "description": description}
+        if actor.attachments:
+            arguments["photos"] = [a.media_id for a in actor.attachments]
+        call = ToolCall("report_problem", arguments, {"report_id": reference, "project_id": project_id})
         language = actor.language
         text = say(language, "problem_reported", report=reference, site=site.name)
         choices = [

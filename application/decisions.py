@@ -7,7 +7,10 @@ question, held by the conversation until the next turn answers it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from application.actions import ActionNotResolvedError, ActionResult, Actions, Actor
+from application.attachments import decoded, encoded
 from application.conversing import Conversing
 from application.ports import TASK_STATUSES, Intent, TaskStatus
 from domain.conversation import Conversation
@@ -85,7 +88,8 @@ class Decisions:
                 actor, action["task_id"], status, conversation.status_seen(action["task_id"])
             )
         if action["kind"] == "report_problem":
-            return self._actions.report_problem(actor, action["project_id"], action["description"])
+            with_photos = replace(actor, attachments=decoded(action.get("photos", "")))
+            return self._actions.report_problem(with_photos, action["project_id"], action["description"])
         return self._conversing.declined(actor, focus)
 
     # -- writes from free text ------------------------------------------------------
@@ -131,7 +135,7 @@ class Decisions:
                 # Which site? The description waits one turn for the answer.
                 conversation.ask_confirmation(
                     message_id=actor.message_id,
-                    action={"kind": "report_problem_site", "description": description},
+                    action={"kind": "report_problem_site", "description": description, **_photos(actor)},
                 )
             return actions.list_sites(actor, "choose_site_first")
         if not description:
@@ -141,16 +145,22 @@ class Decisions:
         site = actions.site(actor, project_id, "report_problem")
         conversation.ask_confirmation(
             message_id=actor.message_id,
-            action={"kind": "report_problem", "project_id": project_id, "description": description},
+            action={
+                "kind": "report_problem",
+                "project_id": project_id,
+                "description": description,
+                **_photos(actor),
+            },
         )
         return self._conversing.confirm_problem(actor, site.name, description, {"project_id": project_id})
 
     def _file_on_chosen_site(self, project_id: str, conversation: Conversation, actor: Actor) -> ActionResult:
         pending = conversation.pending_confirmation
         assert pending is not None
-        description = pending["action"]["description"]
+        action = pending["action"]
         conversation.answer_confirmation(message_id=actor.message_id, accepted=True)
-        return self._actions.report_problem(actor, project_id, description)
+        with_photos = replace(actor, attachments=decoded(action.get("photos", "")))
+        return self._actions.report_problem(with_photos, project_id, action["description"])
 
     def _select(self, choice_id: str, conversation: Conversation, actor: Actor) -> ActionResult:
         answered = self.press(choice_id, conversation, actor)
@@ -166,6 +176,11 @@ class Decisions:
             except ActionNotResolvedError:
                 pass
         return self._actions.not_understood(actor)
+
+
+def _photos(actor: Actor) -> dict[str, str]:
+    """What a question's action carries of the photos sent with the message, if any."""
+    return {"photos": encoded(actor.attachments)} if actor.attachments else {}
 
 
 def _status(value: str) -> TaskStatus:

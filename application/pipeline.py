@@ -9,13 +9,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from application.actions import ActionNotResolvedError, ActionResult, Actions, Actor
+from application.attachments import as_payload
 from application.conversing import Conversing
 from application.decisions import Decisions
 from application.inbound import Inbound
+from application.media_turn import MessageKinds, takes
 from application.ports import (
     Catalogue,
     ClassifierContext,
     DirectoryChange,
+    Intent,
     IntentClassifier,
     ProblemReportFiling,
     RecentTurn,
@@ -37,8 +40,10 @@ class TurnPipeline:
         classifier: IntentClassifier,
         idle_timeout: timedelta,
         listing_max_age: timedelta = timedelta(days=1),
+        kinds: MessageKinds | None = None,
     ) -> None:
         self._actions = actions
+        self._kinds = kinds or MessageKinds(actions)
         self._directory = actions.directory
         self._decisions = Decisions(actions, Conversing(self._directory))
         self._classifier = classifier
@@ -53,12 +58,14 @@ class TurnPipeline:
         at: datetime,
     ) -> Reply:
         """Records every fact of the turn on the conversation and returns the reply."""
+        if takes(inbound):  # a photo, a reaction, what became of a media...: same steps, own logic
+            return self._kinds.play(conversation, inbound, subcontractor, at, self)
         message_id = inbound.message_id
-        conversation.begin_turn(message_id=message_id, at=at, idle_timeout=self._idle_timeout)
+        self.begin(conversation, message_id, at)
         if inbound.unsupported is not None:
             conversation.receive_unsupported(message_id=message_id, kind=inbound.unsupported, at=at)
             unsupported = ActionResult(reply=compose(say(conversation.language, "unsupported")))
-            return self._finish(conversation, inbound, unsupported, at)
+            return self.finish(conversation, inbound, unsupported, at)
         if inbound.button is not None:
             conversation.press_button(
                 message_id=message_id,
@@ -74,23 +81,36 @@ class TurnPipeline:
             conversation.refuse_unregistered_sender(message_id=message_id)
             result = ActionResult(reply=compose(say(conversation.language, "not_registered")))
         else:
-            conversation.identify(
-                subcontractor_id=subcontractor.id,
-                language=subcontractor.language,
-                message_id=message_id,
-            )
-            change_id = change_id_for(receipt_id_of(inbound, conversation.id))
-            actor = Actor(subcontractor=subcontractor, message_id=message_id, at=at, change_id=str(change_id))
+            actor = self.actor_for(conversation, inbound, subcontractor, at)
             result = self._direct_action(conversation, inbound, actor)
             if result is None:
                 # Same aggregate, so the pipeline sees what this session already offered.
                 text = inbound.text if inbound.text is not None else _button_title(inbound)
-                result = self._pipeline(conversation, text, actor)
+                result = self.act(self.understand(conversation, text, actor), conversation, actor)
 
-        return self._finish(conversation, inbound, result, at)
+        return self.finish(conversation, inbound, result, at)
+
+    # -- the steps of a turn, also lent to the other kinds of message -----------------
+
+    def begin(self, conversation: Conversation, message_id: str, at: datetime) -> None:
+        conversation.begin_turn(message_id=message_id, at=at, idle_timeout=self._idle_timeout)
 
     @staticmethod
-    def _finish(conversation: Conversation, inbound: Inbound, result: ActionResult, at: datetime) -> Reply:
+    def actor_for(
+        conversation: Conversation, inbound: Inbound, subcontractor: Subcontractor, at: datetime
+    ) -> Actor:
+        message_id = inbound.message_id
+        conversation.identify(
+            subcontractor_id=subcontractor.id, language=subcontractor.language, message_id=message_id
+        )
+        change_id = change_id_for(receipt_id_of(inbound, conversation.id))
+        return Actor(subcontractor=subcontractor, message_id=message_id, at=at, change_id=str(change_id))
+
+    def answer(self, conversation: Conversation, actor: Actor, *, accepted: bool) -> ActionResult:
+        return self._decisions.answer(conversation, actor, accepted=accepted)
+
+    @staticmethod
+    def finish(conversation: Conversation, inbound: Inbound, result: ActionResult, at: datetime) -> Reply:
         message_id = inbound.message_id
         if result.tool_call is not None:
             call = result.tool_call
@@ -136,7 +156,8 @@ class TurnPipeline:
                 return self._actions.refuse_choice(actor)
             return None
 
-    def _pipeline(self, conversation: Conversation, text: str, actor: Actor) -> ActionResult:
+    def understand(self, conversation: Conversation, text: str, actor: Actor) -> Intent:
+        """What the text means, on record (`IntentClassified`); a reset opens a fresh session."""
         intent = self._classifier.classify(text, self._context(conversation, actor))
         conversation.classify_intent(
             message_id=actor.message_id,
@@ -153,6 +174,9 @@ class TurnPipeline:
         )
         if intent.name == "reset":
             conversation.reset_session(message_id=actor.message_id, at=actor.at)
+        return intent
+
+    def act(self, intent: Intent, conversation: Conversation, actor: Actor) -> ActionResult:
         try:
             return self._decisions.act_on(intent, conversation, actor)
         except ActionNotResolvedError as failure:
@@ -224,6 +248,7 @@ def _record_decision(conversation: Conversation, message_id: str, change: Direct
             project_id=change.project_id,
             description=change.description,
             at=change.at,
+            photos=as_payload(change.photos),
         )
 
 

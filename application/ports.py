@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 
+from application.attachments import Attachment
+
 TaskStatus = Literal["todo", "in_progress", "done", "blocked"]
 TASK_STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
 
@@ -66,9 +68,22 @@ class ProblemReportFiling:
     project_id: str
     description: str
     at: datetime
+    # Our media ids of the photos (videos, documents) filed with it, in the order sent.
+    photos: tuple[Attachment, ...] = ()
 
 
-DirectoryChange = TaskStatusChange | ProblemReportFiling
+@dataclass(frozen=True)
+class PhoneNumberChange:
+    """A committed turn got the provider's word that the person now writes from another number."""
+
+    change_id: str
+    subcontractor_id: str
+    old_number: str
+    new_number: str
+    at: datetime
+
+
+DirectoryChange = TaskStatusChange | ProblemReportFiling | PhoneNumberChange
 
 
 class SiteDirectory(Protocol):

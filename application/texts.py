@@ -59,7 +59,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_understood": "Je n'ai pas compris. Que voulez-vous faire ?",
         "unsupported": (
-            "Je ne sais lire que le texte et les boutons pour l'instant. Écrivez « menu » pour commencer."
+            "Je ne peux pas lire ce type de message. Envoyez du texte, une photo ou un message vocal, "
+            "ou écrivez « menu » pour commencer."
         ),
         "not_registered": (
             "Bonjour, ce numéro n'est pas enregistré chez nous. "
@@ -127,7 +128,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Thank you, problem #{report} reported on {site}. The site manager has been told."
         ),
         "not_understood": "Sorry, I did not understand. What would you like to do?",
-        "unsupported": 'I can only read text and buttons for now. Type "menu" to start.',
+        "unsupported": (
+            'I cannot read this kind of message. Send text, a photo or a voice note, or type "menu" to start.'
+        ),
         "not_registered": (
             "Hello, this number is not registered with us. Please ask your site manager to register you."
         ),

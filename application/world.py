@@ -2,7 +2,8 @@
 
 A turn never writes to the site directory. A tool that would change it
 (a task's status, a problem report) only decides: the turn records the
-decision as an event (`TaskStatusChangeDecided`, `ProblemReportDecided`)
+decision as an event (`TaskStatusChangeDecided`, `ProblemReportDecided`,
+`PhoneNumberChangeDecided`)
 with a change id derived from the message's receipt, in the same save as
 the rest of the turn. A turn that loses its save (a redelivery, another
 worker's race) leaves no decision behind, so nothing to apply.
@@ -23,10 +24,12 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
+from application.attachments import from_payload
 from application.event_records import EventRecord
 from application.ports import (
     TASK_STATUSES,
     DirectoryChange,
+    PhoneNumberChange,
     ProblemReportFiling,
     SiteDirectory,
     TaskStatus,
@@ -39,7 +42,13 @@ log = logging.getLogger(__name__)
 DIRECTORY_CHANGES = "directory_changes"  # the follower's name in projection_tracking
 TASK_STATUS_DECIDED = Conversation.TaskStatusChangeDecided.__name__
 PROBLEM_REPORT_DECIDED = Conversation.ProblemReportDecided.__name__
-DECISION_EVENT_TYPES = (TASK_STATUS_DECIDED, PROBLEM_REPORT_DECIDED)
+NUMBER_CHANGE_DECIDED = Conversation.PhoneNumberChangeDecided.__name__
+DECISION_EVENT_TYPES = (TASK_STATUS_DECIDED, PROBLEM_REPORT_DECIDED, NUMBER_CHANGE_DECIDED)
+_DECISIONS = (
+    Conversation.TaskStatusChangeDecided,
+    Conversation.ProblemReportDecided,
+    Conversation.PhoneNumberChangeDecided,
+)
 
 
 def change_of(record: EventRecord) -> DirectoryChange | None:
@@ -64,6 +73,15 @@ def change_of(record: EventRecord) -> DirectoryChange | None:
             project_id=str(payload["project_id"]),
             description=str(payload["description"]),
             at=payload["at"],
+            photos=from_payload(payload.get("photos")),
+        )
+    if event_type == NUMBER_CHANGE_DECIDED:
+        return PhoneNumberChange(
+            change_id=str(payload["change_id"]),
+            subcontractor_id=str(payload["subcontractor_id"]),
+            old_number=str(payload["old_number"]),
+            new_number=str(payload["new_number"]),
+            at=payload["at"],
         )
     return None
 
@@ -72,7 +90,7 @@ def decided_changes(events: Iterable[DomainEventProtocol[UUID]]) -> list[Directo
     """The changes decided among a turn's (pending) events, in the order decided."""
     changes = []
     for event in events:
-        if isinstance(event, Conversation.TaskStatusChangeDecided | Conversation.ProblemReportDecided):
+        if isinstance(event, _DECISIONS):
             change = change_of(EventRecord.of(event))
             if change is not None:
                 changes.append(change)

@@ -227,8 +227,10 @@ class Conversation(Aggregate):
         project_id: str,
         description: str,
         at: datetime,
+        photos: list[dict[str, str]] | None = None,
     ) -> None:
-        """The turn files a problem report: filed once this event is committed."""
+        """The turn files a problem report: filed once this event is committed. `photos`: our
+        media ids (with kind and type) of what was sent with it."""
         self._problem_report_decided(
             session_id=self.open_session["id"],
             message_id=message_id,
@@ -237,6 +239,132 @@ class Conversation(Aggregate):
             subcontractor_id=self._identified_subcontractor(),
             project_id=project_id,
             description=description,
+            at=at,
+            photos=photos or [],
+        )
+
+    def receive_media(
+        self,
+        *,
+        message_id: str,
+        media_id: str,
+        kind: str,
+        mime_type: str,
+        size: int | None,
+        sha256: str | None,
+        caption: str | None,
+        provider_media_id: str,
+        filename: str | None,
+        channel: str,
+        reply_to: dict[str, str] | None,
+        at: datetime,
+    ) -> None:
+        """A photo, voice note, file...: what the provider said of it, never the bytes. The
+        media fetcher follows these events; `reply_to` lets its follow-up turn answer later."""
+        self._media_received(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            media_id=media_id,
+            kind=kind,
+            mime_type=mime_type,
+            size=size,
+            sha256=sha256,
+            caption=caption,
+            provider_media_id=provider_media_id,
+            filename=filename,
+            channel=channel,
+            reply_to=reply_to,
+            at=at,
+        )
+
+    def record_media_stored(
+        self, *, message_id: str, media_id: str, sha256: str, size: int, mime_type: str
+    ) -> None:
+        self._media_stored(
+            message_id=message_id, media_id=media_id, sha256=sha256, size=size, mime_type=mime_type
+        )
+
+    def record_media_fetch_failed(self, *, message_id: str, media_id: str, reason: str) -> None:
+        self._media_fetch_failed(message_id=message_id, media_id=media_id, reason=reason)
+
+    def transcribe_voice_note(
+        self,
+        *,
+        message_id: str,
+        media_id: str,
+        text: str,
+        model: str,
+        latency_ms: float,
+        language: str | None,
+        at: datetime,
+    ) -> None:
+        """What a voice note said, heard once: a replay reads it here and never asks the model."""
+        self._voice_note_transcribed(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            media_id=media_id,
+            text=text,
+            model=model,
+            latency_ms=latency_ms,
+            language=language,
+            at=at,
+        )
+
+    def fail_voice_note(self, *, message_id: str, media_id: str, reason: str, at: datetime) -> None:
+        self._voice_note_not_transcribed(
+            session_id=self.open_session["id"], message_id=message_id, media_id=media_id, reason=reason, at=at
+        )
+
+    def receive_reaction(
+        self, *, message_id: str, emoji: str, to_message: str, reacted_to: str | None, at: datetime
+    ) -> None:
+        """`to_message`: the provider's id of the message reacted to; `reacted_to`: the id of the
+        message whose turn sent it, when it was one of ours."""
+        self._reaction_received(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            emoji=emoji,
+            to_message=to_message,
+            reacted_to=reacted_to,
+            at=at,
+        )
+
+    def receive_location(
+        self,
+        *,
+        message_id: str,
+        latitude: float,
+        longitude: float,
+        name: str | None,
+        address: str | None,
+        at: datetime,
+    ) -> None:
+        self._location_received(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            latitude=latitude,
+            longitude=longitude,
+            name=name,
+            address=address,
+            at=at,
+        )
+
+    def receive_other(self, *, message_id: str, kind: str, detail: dict[str, str], at: datetime) -> None:
+        """Contact cards, an order, an edit, a first "hello", a provider's note: on record."""
+        self._other_received(
+            session_id=self.open_session["id"], message_id=message_id, kind=kind, detail=detail, at=at
+        )
+
+    def decide_number_change(self, *, message_id: str, change_id: str, new_number: str, at: datetime) -> None:
+        """The provider says the person writes from another number now: the directory follows
+        once this event is committed (or flags it, when the number is already someone's)."""
+        self._phone_number_change_decided(
+            session_id=self.open_session["id"],
+            message_id=message_id,
+            change_id=change_id,
+            subcontractor_id=self._identified_subcontractor(),
+            old_number=self.contact,
+            new_number=new_number,
             at=at,
         )
 
@@ -448,6 +576,7 @@ class Conversation(Aggregate):
         project_id: str
         description: str
         at: datetime
+        photos: list[dict[str, str]] | None = None  # None: decided before reports had photos
 
     @event(ProblemReportDecided)
     def _problem_report_decided(
@@ -460,8 +589,115 @@ class Conversation(Aggregate):
         project_id: str,
         description: str,
         at: datetime,
+        photos: list[dict[str, str]] | None = None,
     ) -> None:
         pass
+
+    class PhoneNumberChangeDecided(Aggregate.Event):
+        """Committed means decided: the directory follows the new number after, once."""
+
+        session_id: str
+        message_id: str
+        change_id: str
+        subcontractor_id: str
+        old_number: str
+        new_number: str
+        at: datetime
+
+    @event(PhoneNumberChangeDecided)
+    def _phone_number_change_decided(
+        self,
+        session_id: str,
+        message_id: str,
+        change_id: str,
+        subcontractor_id: str,
+        old_number: str,
+        new_number: str,
+        at: datetime,
+    ) -> None:
+        pass
+
+    @event("MediaReceived")
+    def _media_received(
+        self,
+        session_id: str,
+        message_id: str,
+        media_id: str,
+        kind: str,
+        mime_type: str,
+        size: int | None,
+        sha256: str | None,
+        caption: str | None,
+        provider_media_id: str,
+        filename: str | None,
+        channel: str,
+        reply_to: dict[str, str] | None,
+        at: datetime,
+    ) -> None:
+        self._remember_said(f"[{kind}] {caption}" if caption else f"[{kind}]")
+        self._touch(at)
+
+    # What became of a media: recorded by the fetcher's follow-up turn, which may not
+    # begin a session of its own (it answers nothing when there is nothing to say).
+    @event("MediaStored")
+    def _media_stored(self, message_id: str, media_id: str, sha256: str, size: int, mime_type: str) -> None:
+        pass
+
+    @event("MediaFetchFailed")
+    def _media_fetch_failed(self, message_id: str, media_id: str, reason: str) -> None:
+        pass
+
+    @event("VoiceNoteTranscribed")
+    def _voice_note_transcribed(
+        self,
+        session_id: str,
+        message_id: str,
+        media_id: str,
+        text: str,
+        model: str,
+        latency_ms: float,
+        language: str | None,
+        at: datetime,
+    ) -> None:
+        self._remember_said(text)
+        self._touch(at)
+
+    @event("VoiceNoteNotTranscribed")
+    def _voice_note_not_transcribed(
+        self, session_id: str, message_id: str, media_id: str, reason: str, at: datetime
+    ) -> None:
+        self._touch(at)
+
+    @event("ReactionReceived")
+    def _reaction_received(
+        self,
+        session_id: str,
+        message_id: str,
+        emoji: str,
+        to_message: str,
+        reacted_to: str | None,
+        at: datetime,
+    ) -> None:
+        self._touch(at)
+
+    @event("LocationReceived")
+    def _location_received(
+        self,
+        session_id: str,
+        message_id: str,
+        latitude: float,
+        longitude: float,
+        name: str | None,
+        address: str | None,
+        at: datetime,
+    ) -> None:
+        self._touch(at)
+
+    @event("OtherMessageReceived")
+    def _other_received(
+        self, session_id: str, message_id: str, kind: str, detail: dict[str, str], at: datetime
+    ) -> None:
+        self._touch(at)
 
     @event("ConfirmationRequested")
     def _confirmation_requested(self, session_id: str, message_id: str, action: dict[str, str]) -> None:

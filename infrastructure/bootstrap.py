@@ -34,6 +34,7 @@ from infrastructure.demo_data import load_demo_data
 from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.event_queries import event_queries_for
 from infrastructure.leases import Lease
+from infrastructure.media.kinds import message_kinds_for
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.observed import ObservedDeliverer, ObservedService, Telemetry, measured
 from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
@@ -189,11 +190,13 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         if settings.directory_cache_seconds > 0
         else directory
     )
+    actions = Actions(turn_directory)
     pipeline = TurnPipeline(
-        Actions(turn_directory),
+        actions,
         understanding(settings),
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
         listing_max_age=timedelta(minutes=settings.listing_max_age_minutes),
+        kinds=message_kinds_for(settings, actions, store, database),
     )
     telemetry = Telemetry(metrics_enabled=settings.metrics_enabled)
     store.observers.append(telemetry.recorded)

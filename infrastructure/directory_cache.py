@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from application.ports import DirectoryChange, Site, SiteDirectory, Subcontractor, Task
+from application.ports import DirectoryChange, PhoneNumberChange, Site, SiteDirectory, Subcontractor, Task
 
 
 class SubcontractorCache:
@@ -65,7 +65,12 @@ class SubcontractorCache:
         return self._directory.tasks_of(subcontractor_id)
 
     def apply_change(self, change: DirectoryChange) -> bool:
-        return self._directory.apply_change(change)
+        applied = self._directory.apply_change(change)
+        if isinstance(change, PhoneNumberChange):
+            with self._lock:  # both numbers now answer differently here; other processes wait the ttl
+                self._entries.pop(change.old_number, None)
+                self._entries.pop(change.new_number, None)
+        return applied
 
     def ping(self) -> None:
         self._directory.ping()

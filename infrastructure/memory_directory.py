@@ -7,7 +7,15 @@ from dataclasses import replace
 from datetime import date
 from typing import cast
 
-from application.ports import DirectoryChange, Site, Subcontractor, Task, TaskStatus, TaskStatusChange
+from application.ports import (
+    DirectoryChange,
+    PhoneNumberChange,
+    Site,
+    Subcontractor,
+    Task,
+    TaskStatus,
+    TaskStatusChange,
+)
 from infrastructure.demo_data import ASSIGNMENTS, PROJECTS, SUBCONTRACTORS, TASKS
 
 
@@ -75,6 +83,13 @@ class InMemorySiteDirectory:
             if task is None:
                 return False
             self._tasks[task.id] = (change.subcontractor_id, replace(task, status=change.status))
+        elif isinstance(change, PhoneNumberChange):
+            person = self._people.get(change.old_number)
+            if person is None or person.id != change.subcontractor_id:
+                return False
+            if change.new_number not in self._people:
+                del self._people[change.old_number]
+                self._people[change.new_number] = replace(person, phone=change.new_number)
         elif self.site_of(change.subcontractor_id, change.project_id) is None:
             return False
         self._applied.add(change.change_id)

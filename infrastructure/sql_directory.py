@@ -7,6 +7,7 @@ from typing import Any
 
 from application.ports import (
     DirectoryChange,
+    PhoneNumberChange,
     ProblemReportFiling,
     Site,
     Subcontractor,
@@ -111,6 +112,8 @@ def apply_change_in(cursor: Cursor, change: DirectoryChange) -> bool:
     """
     if isinstance(change, TaskStatusChange):
         return _set_task_status(cursor, change)
+    if isinstance(change, PhoneNumberChange):
+        return _follow_number(cursor, change)
     return _file_problem_report(cursor, change)
 
 
@@ -170,7 +173,50 @@ def _file_problem_report(cursor: Cursor, change: ProblemReportFiling) -> bool:
             change.project_id,
         ),
     )
-    return recorded == 1 or _already_applied(cursor, "problem_reports", change.change_id)
+    if recorded != 1:
+        return _already_applied(cursor, "problem_reports", change.change_id)
+    for position, photo in enumerate(change.photos):
+        cursor.execute(
+            "INSERT INTO problem_report_photos (report_change_id, position, media_id, kind, mime_type) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (change.change_id, position, photo.media_id, photo.kind, photo.mime_type),
+        )
+    return True
+
+
+def _follow_number(cursor: Cursor, change: PhoneNumberChange) -> bool:
+    """Moves the person to their new number, unless it is already someone's: then the change
+    is only flagged (`followed` false) for an operator, and nobody's number is overwritten."""
+    lock = " FOR UPDATE" if cursor.dialect == "postgresql" else ""
+    owner = cursor.fetch_all(f"SELECT id FROM subcontractors WHERE id = %s{lock}", (change.subcontractor_id,))
+    if not owner:
+        return False
+    if _already_applied(cursor, "phone_number_changes", change.change_id):
+        return True
+    taken = cursor.fetch_all(
+        "SELECT id FROM subcontractors WHERE phone = %s AND id <> %s",
+        (change.new_number, change.subcontractor_id),
+    )
+    followed = not taken
+    cursor.execute(
+        "INSERT INTO phone_number_changes "
+        "(change_id, subcontractor_id, old_phone, new_phone, followed, changed_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s)",
+        (
+            change.change_id,
+            change.subcontractor_id,
+            change.old_number,
+            change.new_number,
+            followed,
+            change.at,
+        ),
+    )
+    if followed:
+        cursor.execute(
+            "UPDATE subcontractors SET phone = %s WHERE id = %s AND phone = %s",
+            (change.new_number, change.subcontractor_id, change.old_number),
+        )
+    return True
 
 
 def _already_applied(cursor: Cursor, table: str, change_id: str) -> bool:

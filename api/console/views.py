@@ -37,7 +37,14 @@ from application.operator_replies import OperatorReplies, OperatorReplyRefusedEr
 from domain.identity import delivery_id_for
 from infrastructure.bootstrap import Container
 from infrastructure.console_queries import ConsoleQueries
-from infrastructure.projections.attention import DELIVERY_FAILED, DIRECT_ACTION_FAILED, KINDS, UNRECOGNISED
+from infrastructure.projections.attention import (
+    DELIVERY_FAILED,
+    DIRECT_ACTION_FAILED,
+    KINDS,
+    NUMBER_CHANGED,
+    PROVIDER_NOTICE,
+    UNRECOGNISED,
+)
 from infrastructure.projections.registry import PROJECTIONS, UnknownProjectionError, projection_named
 
 log = logging.getLogger(__name__)
@@ -61,6 +68,8 @@ KIND_TITLES = {
     DELIVERY_FAILED: "Failed deliveries",
     UNRECOGNISED: "Unrecognised messages",
     DIRECT_ACTION_FAILED: "Failed direct actions",
+    NUMBER_CHANGED: "Changed numbers",
+    PROVIDER_NOTICE: "Provider notices",
 }
 CHARTS = (
     ("active_conversations", "Active conversations", False),

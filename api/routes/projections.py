@@ -13,6 +13,7 @@ from api.auth import require_token
 from api.dependencies import ContainerDep
 from application.world import DIRECTORY_CHANGES
 from infrastructure.bootstrap import Container
+from infrastructure.media.fetcher import media_status
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import UnknownProjectionError, projection_named
 
@@ -97,9 +98,11 @@ def status(container: ContainerDep, jobs: JobsDep) -> dict[str, Any]:
             }
         )
     delivery = container.delivery_status()
+    media = media_status(container)
     return {
         "items": items,
         "delivery": {"position": delivery.position, "head": delivery.head, "lag": delivery.lag},
+        "media": {"position": media.position, "head": media.head, "lag": media.lag},
         DIRECTORY_CHANGES: changes,
     }
 

@@ -7,9 +7,12 @@ import hmac
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.inbound import Inbound, PressedButton
+from application.message_kinds import MessageEdited
 from application.phone import TELEGRAM_PREFIX
+from domain.identity import telegram_message_key
 from domain.values import MAX_TEXT_LENGTH
 from infrastructure.channels.payloads import payload_error
+from infrastructure.channels.telegram_kinds import MessageReactionUpdated, parts_of, reaction_of
 
 CHANNEL = "telegram"
 NUMBERED_CHOICE = "#"  # callback data "#2": the second choice shown, for ids over 64 bytes
@@ -64,11 +67,13 @@ class _Update(BaseModel):
     update_id: int
     message: _Message | None = None
     callback_query: _CallbackQuery | None = None
+    edited_message: _Message | None = None
+    message_reaction: MessageReactionUpdated | None = None
 
 
 def parse(body: bytes) -> Inbound | None:
     """The update as the turn's inbound; None for updates the bot does not answer
-    (edited messages, channel posts, membership changes, messages from bots)."""
+    (channel posts, membership changes, messages from bots)."""
     try:
         update = _Update.model_validate_json(body)
     except ValidationError as error:
@@ -76,6 +81,10 @@ def parse(body: bytes) -> Inbound | None:
     message_id = str(update.update_id)  # Telegram's redeliveries repeat the update id
     if update.callback_query is not None:
         return _press(message_id, update.callback_query)
+    if update.message_reaction is not None:
+        return _reaction(message_id, update.message_reaction)
+    if update.edited_message is not None:
+        return _edit(message_id, update.edited_message)
     message = update.message
     if message is None or message.sender is None or message.sender.is_bot:
         return None
@@ -86,8 +95,54 @@ def parse(body: bytes) -> Inbound | None:
         text = message.text[:MAX_TEXT_LENGTH]
         return Inbound(CHANNEL, message_id, sender, text=text, reply_to=reply_to, language_hint=language)
     extra = message.model_extra or {}
+    parts = parts_of(extra)
+    if parts is not None:
+        return Inbound(
+            CHANNEL,
+            message_id,
+            sender,
+            text=parts.caption,
+            media=parts.media,
+            other=parts.other,
+            reply_to=reply_to,
+            language_hint=language,
+        )
     kind = next((k for k in _UNSUPPORTED_KINDS if k in extra), "message")
     return Inbound(CHANNEL, message_id, sender, unsupported=kind, reply_to=reply_to, language_hint=language)
+
+
+def _reaction(message_id: str, update: MessageReactionUpdated) -> Inbound | None:
+    user = update.user
+    if user is None or user.is_bot:
+        return None  # an anonymous admin of a group: nobody to answer
+    sender = f"{TELEGRAM_PREFIX}{user.id}"
+    return Inbound(
+        CHANNEL,
+        message_id,
+        sender,
+        other=reaction_of(update),
+        reply_to={"chat_id": str(update.chat.id)},
+        language_hint=user.language_code,
+    )
+
+
+def _edit(message_id: str, message: _Message) -> Inbound | None:
+    if message.sender is None or message.sender.is_bot:
+        return None
+    extra = message.model_extra or {}
+    text = message.text if message.text is not None else str(extra.get("caption") or "")
+    edited = MessageEdited(
+        text=text[:MAX_TEXT_LENGTH],
+        original_message=telegram_message_key(str(message.chat.id), str(message.message_id)),
+    )
+    return Inbound(
+        CHANNEL,
+        message_id,
+        f"{TELEGRAM_PREFIX}{message.sender.id}",
+        other=edited,
+        reply_to={"chat_id": str(message.chat.id)},
+        language_hint=message.sender.language_code,
+    )
 
 
 def _press(message_id: str, query: _CallbackQuery) -> Inbound | None:

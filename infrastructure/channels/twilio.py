@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from application.inbound import Inbound, InvalidInboundError, PressedButton
 from domain.values import Reply, cut
+from infrastructure.channels.twilio_kinds import location_of, media_of
 
 CHANNEL = "twilio"
 MAX_MESSAGE = 1600  # Twilio's limit for one message body
@@ -38,14 +39,23 @@ def inbound_of(params: Sequence[tuple[str, str]]) -> Inbound:
         button = PressedButton(payload, fields.get("ButtonText", payload))
         return Inbound(channel=CHANNEL, message_id=message_id, sender=sender, button=button)
     body = fields.get("Body", "")
+    media = media_of(fields)
+    if media:
+        caption = body[:4096] if body.strip() else None
+        return Inbound(channel=CHANNEL, message_id=message_id, sender=sender, text=caption, media=media)
+    location = location_of(fields)
+    if location is not None:
+        return Inbound(channel=CHANNEL, message_id=message_id, sender=sender, other=location)
     if body.strip():
         return Inbound(channel=CHANNEL, message_id=message_id, sender=sender, text=body[:4096])
-    kind = fields.get("MediaContentType0", "media") if fields.get("NumMedia", "0") != "0" else "empty"
-    return Inbound(channel=CHANNEL, message_id=message_id, sender=sender, unsupported=kind)
+    return Inbound(channel=CHANNEL, message_id=message_id, sender=sender, unsupported="empty")
 
 
 def twiml(reply: Reply) -> str:
-    """The reply as TwiML; choices become a numbered list the user answers by number."""
+    """The reply as TwiML; choices become a numbered list the user answers by number.
+    A turn that answers nothing (a reaction...) is an empty response: Twilio sends no message."""
+    if not reply["text"] and not reply["choices"]:
+        return '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
     lines = [reply["text"]]
     if reply["choices"]:
         lines.append("")

@@ -10,13 +10,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.inbound import Inbound, InvalidInboundError, PressedButton
 from application.outbound import StatusReport
 from application.phone import normalise_phone
 from domain.values import MAX_TEXT_LENGTH
 from infrastructure.channels.payloads import payload_error
+from infrastructure.channels.whatsapp_kinds import parts_of
 
 CHANNEL = "whatsapp"
 SIGNATURE_PREFIX = "sha256="
@@ -53,6 +54,8 @@ class _TemplateButton(BaseModel):
 
 
 class _Message(BaseModel):
+    model_config = ConfigDict(extra="allow")  # media, locations...: see whatsapp_kinds
+
     sender: str = Field(alias="from")
     id: str
     type: str
@@ -127,10 +130,13 @@ def _inbound_of(message: _Message) -> Inbound:
     normalise_phone(message.sender)  # a bad sender fails the whole batch before any turn
     pressed = _pressed(message)
     text = _text_of(message) if pressed is None else None
+    parts = parts_of(message.type, message.model_extra or {}) if pressed is None and text is None else None
     unsupported = None
-    if pressed is None and text is None:
+    if pressed is None and text is None and parts is None:
         interactive = message.interactive
         unsupported = f"interactive.{interactive.type}" if interactive is not None else message.type
+    if parts is not None:
+        text = parts.caption
     return Inbound(
         channel=CHANNEL,
         message_id=message.id,
@@ -139,6 +145,8 @@ def _inbound_of(message: _Message) -> Inbound:
         button=pressed,
         unsupported=unsupported,
         reply_to={"to": message.sender},
+        media=parts.media if parts is not None else (),
+        other=parts.other if parts is not None else None,
     )
 
 

@@ -1,8 +1,9 @@
 """`attention`: what an operator should look at, one row per event that calls for it.
 
 Unrecognised messages (the input for improving understanding), direct actions
-that failed, and replies a provider refused, at once or in a later status
-report. Rows keep ids and reasons; what a person typed is read from the log
+that failed, replies a provider refused (at once or in a later status
+report), people who changed number and the providers' other notes about them.
+Rows keep ids and reasons; what a person typed is read from the log
 when it is shown, so the read model holds no one's words.
 """
 
@@ -23,7 +24,9 @@ from infrastructure.projections.base import SqlProjection
 UNRECOGNISED = "unrecognised"
 DIRECT_ACTION_FAILED = "direct_action_failed"
 DELIVERY_FAILED = "delivery_failed"
-KINDS = (DELIVERY_FAILED, UNRECOGNISED, DIRECT_ACTION_FAILED)
+NUMBER_CHANGED = "number_changed"
+PROVIDER_NOTICE = "provider_notice"
+KINDS = (DELIVERY_FAILED, UNRECOGNISED, DIRECT_ACTION_FAILED, NUMBER_CHANGED, PROVIDER_NOTICE)
 
 _DELIVERY_TOPICS = [get_topic(Delivery.Finished), get_topic(Delivery.StatusReported)]  # type: ignore[attr-defined]
 _COLUMNS = (
@@ -36,7 +39,12 @@ Row = tuple[UUID, int, str, UUID | None, str | None, str | None, Any, str]
 class AttentionProjection(SqlProjection):
     name = "attention"
     tables = ("attention",)
-    event_types = ("IntentClassified", "DirectActionFailed")
+    event_types = (
+        "IntentClassified",
+        "DirectActionFailed",
+        "PhoneNumberChangeDecided",
+        "OtherMessageReceived",
+    )
 
     @property
     def topics(self) -> list[str]:
@@ -60,6 +68,15 @@ def _row(record: EventRecord) -> Row | None:
     if kind == "DirectActionFailed":
         detail = f"{p.get('choice_id')}: {p.get('reason')}"
         return (source, version, DIRECT_ACTION_FAILED, source, p.get("message_id"), None, at, detail)
+    if kind == "PhoneNumberChangeDecided":  # the directory follows it, or flags it
+        detail = f"from {p.get('old_number')} to {p.get('new_number')}"
+        return (source, version, NUMBER_CHANGED, source, p.get("message_id"), None, at, detail)
+    if kind == "OtherMessageReceived":
+        if p.get("kind") != "system":
+            return None
+        notice = p.get("detail") or {}
+        detail = f"{notice.get('type', 'system')}: {notice.get('body', '')}".strip()
+        return (source, version, PROVIDER_NOTICE, source, p.get("message_id"), None, at, detail)
     if kind == "Finished":  # a Delivery: its originator is the delivery, not the conversation
         if p.get("delivered"):
             return None

@@ -115,9 +115,7 @@ def test_an_unlinked_account_is_told_it_is_not_registered_in_its_language(
     assert recorded(container, KARIM) == []
 
 
-def test_a_photo_gets_a_polite_reply_and_other_updates_are_ignored(
-    container: Container, telegram: Wired
-) -> None:
+def test_a_photo_and_an_edit_are_each_handled_on_purpose(container: Container, telegram: Wired) -> None:
     client, worker, fake = telegram
     photo = tg_message("x")
     del photo["message"]["text"]
@@ -125,13 +123,18 @@ def test_a_photo_gets_a_polite_reply_and_other_updates_are_ignored(
     send(client, photo)
     edited = tg_message("Bonjour")
     edited["edited_message"] = edited.pop("message")
+    assert send(client, edited) == {"handled": True, "duplicate": False}
+    channel_post = tg_message("Bonjour")
+    channel_post["channel_post"] = channel_post.pop("message")
     size = log_size(container)
-    assert send(client, edited) == {"handled": False, "duplicate": False}
+    assert send(client, channel_post) == {"handled": False, "duplicate": False}
     assert log_size(container) == size
     worker.catch_up()
-    (reply,) = fake.sent("telegram", "sendMessage")
-    assert "texte" in reply["text"].lower()
-    assert [e.kind for e in named(recorded(container), "UnsupportedMessageReceived")] == ["photo"]
+    which_site, edit = fake.sent("telegram", "sendMessage")
+    assert which_site["text"].startswith("Bien reçu 📷 Sur quel chantier")
+    assert "« Bonjour »" in edit["text"]
+    assert [e.kind for e in named(recorded(container), "MediaReceived")] == ["image"]
+    assert [e.kind for e in named(recorded(container), "OtherMessageReceived")] == ["edited"]
 
 
 GOOD = json.dumps(tg_message("Bonjour", update_id=1)).encode()

@@ -91,11 +91,24 @@ def test_redelivery_gets_the_same_twiml_and_writes_nothing(
     assert log_size(container) == size
 
 
-def test_media_gets_a_polite_answer_on_record(container: Container, twilio_client: TestClient) -> None:
-    params = form("SM5", NumMedia="1", MediaContentType0="image/jpeg", Body="")
-    assert "texte et les boutons" in message_of(send(twilio_client, params))
+def test_media_are_recorded_and_answered(container: Container, twilio_client: TestClient) -> None:
+    media_url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM5/Media/ME5"
+    params = form("MM5", NumMedia="1", MediaUrl0=media_url, MediaContentType0="image/jpeg", Body="")
+    assert message_of(send(twilio_client, params)).startswith("Bien reçu 📷 Sur quel chantier")
+    [received] = named(recorded(container), "MediaReceived")
+    assert (received.kind, received.mime_type, received.provider_media_id) == (
+        "image",
+        "image/jpeg",
+        media_url,
+    )
+
+
+def test_a_message_with_nothing_in_it_gets_a_polite_answer(
+    container: Container, twilio_client: TestClient
+) -> None:
+    assert "ce type de message" in message_of(send(twilio_client, form("SM6", Body="")))
     [unsupported] = named(recorded(container), "UnsupportedMessageReceived")
-    assert unsupported.kind == "image/jpeg"
+    assert unsupported.kind == "empty"
 
 
 @pytest.mark.parametrize(

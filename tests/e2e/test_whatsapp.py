@@ -104,7 +104,7 @@ def test_a_redelivered_message_is_one_turn_and_one_send(container: Container, wh
     assert len(sent_messages(fake)) == 1
 
 
-def test_every_message_of_a_batch_is_handled_and_other_types_get_a_polite_reply(
+def test_every_message_of_a_batch_is_handled_each_kind_in_its_own_way(
     container: Container, whatsapp: Wired
 ) -> None:
     client, worker, fake = whatsapp
@@ -112,15 +112,17 @@ def test_every_message_of_a_batch_is_handled_and_other_types_get_a_polite_reply(
         client,
         wa_text("wamid.a", "Bonjour"),
         wa_message("wamid.b", "image", image={"id": "img-1", "mime_type": "image/jpeg", "sha256": "x"}),
-        wa_message("wamid.c", "location", location={"latitude": 45.76, "longitude": 4.83}),
+        wa_message("wamid.c", "location", location={"latitude": 48.85, "longitude": 2.35}),
         wa_message("wamid.d", "button", button={"payload": "menu.sites", "text": "Mes chantiers"}),
     )
     assert batch["messages"] == 4
     worker.catch_up()
     _greeting, image, location, sites = sent_messages(fake)
-    assert image["type"] == location["type"] == "text"
-    assert "texte" in image["text"]["body"].lower()
-    assert [e.kind for e in named(recorded(container), "UnsupportedMessageReceived")] == ["image", "location"]
+    assert image["interactive"]["body"]["text"].startswith("Bien reçu 📷 Sur quel chantier")
+    assert location["interactive"]["body"]["text"].startswith("Merci pour votre position")
+    assert [e.kind for e in named(recorded(container), "MediaReceived")] == ["image"]
+    assert len(named(recorded(container), "LocationReceived")) == 1
+    assert named(recorded(container), "UnsupportedMessageReceived") == []
     assert [e.choice_id for e in named(recorded(container), "ButtonPressed")] == ["menu.sites"]
     assert sites["interactive"]["type"] == "list"
 

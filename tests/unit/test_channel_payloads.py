@@ -58,7 +58,7 @@ def test_every_whatsapp_message_kind_becomes_an_inbound() -> None:
     assert row.button == PressedButton("project.P-TIL", "Les Tilleuls")
     assert template.button == PressedButton("task.T-1", "Tâche 1")
     assert template_text.text == "Oui"
-    assert (sticker.unsupported, flow.unsupported) == ("sticker", "interactive.nfm_reply")
+    assert ([m.kind for m in sticker.media], flow.unsupported) == (["sticker"], "interactive.nfm_reply")
     assert {m.channel for m in batch.messages} == {"whatsapp"}
 
 
