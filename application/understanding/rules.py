@@ -218,6 +218,13 @@ def _explicit_problem(reading: Reading) -> Intent | None:
     return Intent("report_problem", arguments, 0.9, certain=bool(description), entities=reading.entities())
 
 
+def _about_someone(reading: Reading) -> Intent | None:
+    """ "Qui est le chef de chantier ?": a question the bot cannot answer, whatever it names."""
+    if reading.question and has(reading.normalised, phrases.ABOUT_SOMEONE):
+        return Intent("unknown", {}, 0.8)
+    return None
+
+
 def _question_about_work(reading: Reading) -> Intent | None:
     normalised = reading.normalised
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
@@ -225,6 +232,8 @@ def _question_about_work(reading: Reading) -> Intent | None:
     if has(normalised, phrases.OVERDUE) and (reading.question or len(reading.words) <= 8):
         return Intent("ask_overdue", site, 0.85, entities=entities)
     if has(normalised, phrases.WHERE_WORKING):
+        if has(normalised, phrases.DAYS):
+            return Intent("ask_where_expected", {}, 0.85)
         return Intent("list_sites", {}, 0.85)
     if has(normalised, phrases.WHERE_EXPECTED):
         return Intent("ask_where_expected", {}, 0.85)
@@ -244,6 +253,12 @@ def _status(reading: Reading) -> Intent | None:
     if task is None and pointed is not None and pointed[0].startswith("task."):
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
     task = task or reading.context.focus.get("task_id")
+    if task is None and status.asserted == "in_progress" and len(reading.words) <= 6:
+        # "mes chantiers en cours", "tâches en cours": which ones, not a status to set.
+        if has(reading.normalised, phrases.TASK_WORDS):
+            return Intent("list_tasks", {}, 0.75)
+        if has(reading.normalised, phrases.SITE_WORDS):
+            return Intent("list_sites", {}, 0.75)
     if task is None and status.asserted == "blocked" and has(reading.normalised, phrases.INCIDENTS):
         return None  # "voie d'accès bloquée": something on site is blocked, not a task
     arguments = {"task_id": task} if task else {}
@@ -307,6 +322,7 @@ _RULES: tuple[Rule, ...] = (
     _small_talk,
     _position,
     _explicit_problem,
+    _about_someone,
     _question_about_work,
     _status,
     _implicit_problem,

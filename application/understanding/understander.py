@@ -28,7 +28,7 @@ class RemoteModel(Protocol):
 
 
 # Below this, the local model's guess is not worth acting on.
-GUESS_FLOOR = 0.35
+GUESS_FLOOR = 0.45
 
 
 class Understanding:

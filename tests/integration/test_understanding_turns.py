@@ -145,7 +145,7 @@ def model_container(settings: Settings, clock: FakeClock) -> Iterator[tuple[Cont
             container.close()
 
 
-UNSURE = "hmm vous voyez ce que je veux dire"  # nothing the rules or the local model are sure of
+UNSURE = "hmm enfin bon vous voyez quoi"  # nothing the rules or the local model are sure of
 
 
 def test_the_model_is_asked_when_unsure_and_its_answer_is_recorded(

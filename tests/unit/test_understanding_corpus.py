@@ -24,7 +24,7 @@ def test_no_message_of_either_split_writes_what_it_did_not_ask_for(reports: dict
 def test_accuracy_does_not_fall_below_what_was_measured(reports: dict[str, Report]) -> None:
     # Floors a little under the figures in the README, so a change that loses ground is seen.
     assert reports["tune.jsonl"].accuracy >= 0.93
-    assert reports["heldout.jsonl"].accuracy >= 0.70
+    assert reports["heldout.jsonl"].accuracy >= 0.72
 
 
 def test_the_splits_are_large_and_apart() -> None:
