@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.admission import TurnAdmission
+from api.body_deadline import RequestBodyDeadline
 from api.console import install_console
 from api.operations import install_operations
 from api.problems import install_problem_handlers
@@ -100,4 +101,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(projections.router)
     app.include_router(health.router)
     app.add_middleware(ReplicaLagHeader)
+    # Added last, so outermost: nothing else runs for a request until its body is in.
+    app.add_middleware(RequestBodyDeadline)
     return app

@@ -37,7 +37,13 @@ from infrastructure.leases import Lease
 from infrastructure.media.kinds import message_kinds_for
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.observed import ObservedDeliverer, ObservedService, Telemetry, measured
-from infrastructure.persistence import EVENTS_CHANNEL, event_store_env, open_database, postgres_conninfo
+from infrastructure.persistence import (
+    EVENTS_CHANNEL,
+    event_store_env,
+    migration_conninfo,
+    open_database,
+    postgres_conninfo,
+)
 from infrastructure.projections.runner import BackgroundRun, ProjectionRunner, ProjectionStatus
 from infrastructure.projections.tracking import tracked_position
 from infrastructure.settings import Settings
@@ -137,7 +143,7 @@ class Container:
 def migrate(settings: Settings) -> list[str]:
     """Brings the configured database's schema up to date; returns what was applied."""
     if settings.is_postgres:
-        applied = migrate_postgres(postgres_conninfo(settings), settings.migrations_dir / "postgresql")
+        applied = migrate_postgres(migration_conninfo(settings), settings.migrations_dir / "postgresql")
     else:
         applied = migrate_sqlite(settings.sqlite_path, settings.migrations_dir / "sqlite")
     return [m.label for m in applied]

@@ -39,6 +39,13 @@ class PrimaryUnavailableError(DatabaseUnavailableError):
     """
 
 
+class PoolExhaustedError(DatabaseUnavailableError):
+    """Every pooled connection stayed busy for the whole pool wait; retry later.
+
+    Not a driver error on purpose, like PrimaryUnavailableError.
+    """
+
+
 class Cursor(Protocol):
     dialect: str
 

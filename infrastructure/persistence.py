@@ -7,7 +7,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from infrastructure.database import Database, PostgresDatabase, SqliteDatabase
 from infrastructure.event_store_factory import CONNINFO, FOR_WRITES, ConvoPostgresFactory
-from infrastructure.primary import reader_conninfo, writer_conninfo
+from infrastructure.primary import Bounds, reader_conninfo, writer_conninfo
 from infrastructure.recorders import ConvoPostgresRecorder
 from infrastructure.settings import Settings
 
@@ -61,7 +61,7 @@ def read_store_env(settings: Settings, url: str, target: str | None = None) -> d
     env = event_store_env(settings)
     env.update(
         {
-            CONNINFO: reader_conninfo(_normalised(url), target),
+            CONNINFO: reader_conninfo(_normalised(url), target, bounds_of(settings)),
             FOR_WRITES: "n",
             # Reads are occasional: one connection kept, more only while they come.
             "POSTGRES_POOL_SIZE": "1",
@@ -72,9 +72,19 @@ def read_store_env(settings: Settings, url: str, target: str | None = None) -> d
 
 
 def postgres_conninfo(settings: Settings) -> str:
-    """What every writer connects with (event store, directory, leases, waker, migrations):
+    """What every writer connects with (event store, directory, leases, waker):
     the URL's parameters, asking for the node that takes writes."""
-    return writer_conninfo(_normalised(settings.database_url))
+    return writer_conninfo(_normalised(settings.database_url), bounds_of(settings))
+
+
+def migration_conninfo(settings: Settings) -> str:
+    """As a writer, but statements unbounded: building an index on a big table may take long."""
+    bounds = Bounds(connect_seconds=settings.connect_timeout_seconds)
+    return writer_conninfo(_normalised(settings.database_url), bounds)
+
+
+def bounds_of(settings: Settings) -> Bounds:
+    return Bounds(settings.connect_timeout_seconds, settings.statement_timeout_seconds)
 
 
 def _normalised(url: str) -> str:
@@ -98,7 +108,7 @@ def open_database(settings: Settings) -> Database:
 def open_read_database(settings: Settings, url: str) -> Database:
     """The service's own tables (analytics), read from the node kind `url` asks for."""
     return PostgresDatabase(
-        reader_conninfo(_normalised(url)),
+        reader_conninfo(_normalised(url), bounds=bounds_of(settings)),
         min_size=1,
         max_size=settings.pool_size + settings.pool_max_overflow,
         timeout=settings.pool_timeout_seconds,

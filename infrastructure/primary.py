@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
@@ -30,7 +31,7 @@ from eventsourcing.postgres import ConnectionPool
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import PoolTimeout
 
-from infrastructure.database import PrimaryUnavailableError
+from infrastructure.database import PoolExhaustedError, PrimaryUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ CT = TypeVar("CT", bound=psycopg.Connection[Any])
 READ_WRITE = "read-write"
 PREFER_STANDBY = "prefer-standby"
 # Per host tried: an unreachable node must not hold a connection attempt for long.
+# Settings override both (CONVO_CONNECT_TIMEOUT_SECONDS, CONVO_STATEMENT_TIMEOUT_SECONDS).
 CONNECT_TIMEOUT_SECONDS = 2
+NO_STATEMENT_TIMEOUT = 0.0
 # A dead peer that sent no reset (a lost machine, a cut network) is noticed in ~20 s.
 KEEPALIVES = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "3", "keepalives_count": "3"}
 # A failed connection attempt is tried once more after this, then given up: the next
@@ -47,28 +50,43 @@ KEEPALIVES = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval":
 RECONNECT_SECONDS = 0.5
 # While no primary answers, a request waits this long for one to appear, then gets its 503.
 LOST_WAIT_SECONDS = 1.0
+# A request waiting for a connection looks this often whether the primary was lost meanwhile:
+# one that started waiting just before the loss then leaves with the others, not a pool wait later.
+LOSS_CHECK_SECONDS = 0.25
 
 
-def _conninfo(url: str, **imposed: str) -> str:
+@dataclass(frozen=True)
+class Bounds:
+    """How long a connection attempt and a statement may take (0: no limit on statements)."""
+
+    connect_seconds: int = CONNECT_TIMEOUT_SECONDS
+    statement_seconds: float = NO_STATEMENT_TIMEOUT
+
+
+def _conninfo(url: str, bounds: Bounds, **imposed: str) -> str:
     """The URL as libpq parameters (every one kept: sslmode, application_name…), with
-    bounded connection attempts unless it says otherwise, and `imposed` on top."""
-    params: dict[str, Any] = {**KEEPALIVES, "connect_timeout": str(CONNECT_TIMEOUT_SECONDS)}
+    bounded connection attempts and statements unless it says otherwise, and `imposed` on top."""
+    params: dict[str, Any] = {**KEEPALIVES, "connect_timeout": str(bounds.connect_seconds)}
     params.update(conninfo_to_dict(url))
+    if bounds.statement_seconds > 0:
+        # The server cancels a longer statement itself: no connection stays held by a stuck query.
+        limit = f"-c statement_timeout={round(bounds.statement_seconds * 1000)}"
+        params["options"] = f"{params['options']} {limit}" if params.get("options") else limit
     params.update(imposed)
     return make_conninfo("", **params)
 
 
-def writer_conninfo(url: str) -> str:
+def writer_conninfo(url: str, bounds: Bounds = Bounds()) -> str:
     """For the event store, the directory, leases, tracking, the waker and migrations: the primary,
     whatever the URL asks for."""
-    return _conninfo(url, target_session_attrs=READ_WRITE)
+    return _conninfo(url, bounds, target_session_attrs=READ_WRITE)
 
 
-def reader_conninfo(url: str, target: str | None = None) -> str:
+def reader_conninfo(url: str, target: str | None = None, bounds: Bounds = Bounds()) -> str:
     """For reads that may be a moment stale: `target`, else the node kind the URL asks for,
     else a standby if one answers."""
     asked = target or conninfo_to_dict(url).get("target_session_attrs") or PREFER_STANDBY
-    return _conninfo(url, target_session_attrs=str(asked))
+    return _conninfo(url, bounds, target_session_attrs=str(asked))
 
 
 def host_count(url: str) -> int:
@@ -128,16 +146,22 @@ class PrimaryPool(ConnectionPool[CT]):
 
     def getconn(self, timeout: float | None = None) -> CT:
         wait = self.timeout if timeout is None else timeout
-        lost = self.primary_lost
-        if lost:
-            # Still ask: a waiting request is what makes the pool try to connect again.
-            wait = min(wait, LOST_WAIT_SECONDS)
-        try:
-            return super().getconn(wait)
-        except PoolTimeout as error:
-            if lost or self.primary_lost:
-                raise PrimaryUnavailableError("no PostgreSQL primary takes writes at the moment") from error
-            raise
+        started = time.monotonic()
+        while True:
+            waited = time.monotonic() - started
+            # Still ask while lost: a waiting request is what makes the pool try to connect again.
+            limit = min(wait, LOST_WAIT_SECONDS) if self.primary_lost else wait
+            try:
+                return super().getconn(max(0.0, min(limit - waited, LOSS_CHECK_SECONDS)))
+            except PoolTimeout as error:
+                if time.monotonic() - started < limit - 0.001:
+                    continue
+                if self.primary_lost:
+                    raise PrimaryUnavailableError(
+                        "no PostgreSQL primary takes writes at the moment"
+                    ) from error
+                # Not a driver error: the event store library would retry it ten times, a pool wait each.
+                raise PoolExhaustedError(f"no PostgreSQL connection free within {wait:g} s") from error
 
     def _check(self, connection: CT) -> None:
         try:

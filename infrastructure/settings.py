@@ -83,6 +83,23 @@ class Settings(BaseSettings):
         ge=1,
         description="How long a query waits for a pooled connection before the request gets a 503.",
     )
+    connect_timeout_seconds: int = Field(
+        default=2,
+        ge=1,
+        description="How long one attempt to connect to a PostgreSQL node may take "
+        "(unless the URL gives its own connect_timeout).",
+    )
+    statement_timeout_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="PostgreSQL cancels a statement of the service or its workers that runs longer "
+        "(0: no limit; migrations are never limited).",
+    )
+    request_body_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="A request whose body has not fully arrived after this long is answered 408 and closed.",
+    )
     turn_max_attempts: int = Field(
         default=8, ge=1, description="Tries of a turn when other writers win the race for a conversation."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from infrastructure.bootstrap import Container, build, migrate
 from infrastructure.settings import Settings
 from tests import postgres
 from tests.generic_webhook import GENERIC_TOKEN
+from tests.throwaway_postgres import (
+    ThrowawayServer,
+    ThrowawayServerError,
+    throwaway_problem,
+    throwaway_server,
+)
 
 
 class FakeClock:
@@ -38,6 +45,29 @@ def postgres_server() -> None:
     if postgres.REQUIRED:
         pytest.fail(f"PostgreSQL is required here: {problem}")
     pytest.skip(problem)
+
+
+@pytest.fixture
+def throwaway_postgres() -> Iterator[ThrowawayServer]:
+    """A PostgreSQL server of the test's own (tests/throwaway_postgres.py), which it may stop and
+    start; skipped with the reason when none can be made here (fatal under CONVO_TEST_REQUIRE_POSTGRES)."""
+    problem = throwaway_problem()
+    if problem is not None:
+        _cannot_run_postgres(problem)
+    # Only making and starting it may skip: a failure inside the test is the test's.
+    owned = ExitStack()
+    try:
+        server = owned.enter_context(throwaway_server())
+    except ThrowawayServerError as error:
+        _cannot_run_postgres(f"no throwaway PostgreSQL server: {error}")
+    with owned:
+        yield server
+
+
+def _cannot_run_postgres(reason: str) -> None:
+    if postgres.REQUIRED:
+        pytest.fail(f"PostgreSQL is required here: {reason}")
+    pytest.skip(reason)
 
 
 @pytest.fixture

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.event_records import CONVERSATION_EVENT_TOPICS, record_of_notification
+from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container
 from infrastructure.delivery import NAME as DELIVERY
 from infrastructure.projections.tracking import tracked_position
-from tests.ha.load import Answer
+from tests.ha import figures
+from tests.ha.deployment import Deployment
+from tests.ha.load import Answer, Message, redeliver
 
 HANG = 10.0  # no answer may take longer: the pool wait, the busy wait and a turn fit well inside
 PAGE = 5000
@@ -83,4 +86,52 @@ def check_read_models(container: Container, log: LogContents) -> None:
         "SELECT count(*) AS sessions, coalesce(sum(messages), 0) AS messages FROM sessions"
     )
     assert row is not None
-    assert (row["sessions"], row["messages"]) == (log.sessions_opened, log.messages_received)
+    counted = (row["sessions"], row["messages"])
+    assert counted == (log.sessions_opened, log.messages_received), (
+        f"the sessions projection counted {counted}"
+    )
+
+
+def check_drill(deployment: Deployment, reader: Container, answers: list[Answer]) -> tuple[int, float]:
+    """The issue's checks; returns how many requests were answered 503, and the slowest answer's seconds."""
+    slowest = check_answers(answers)
+    acknowledged = [a for a in answers if a.acknowledged]
+    again = redeliver(deployment, answers)
+    check_answers(again)
+    assert all(a.status == 200 for a in again), Counter(a.status for a in again)
+    for first, second in zip(answers, again, strict=True):
+        if first.acknowledged and first.message.kind == "generic":
+            assert first.body is not None and second.body is not None
+            assert second.body["duplicate"] is True, (first, second)
+            assert second.body["reply"] == first.body["reply"], (first, second)
+
+    wait_for_followers(reader)
+    log = read_log(reader)
+    ids = [a.message.message_id for a in answers]
+    assert all(log.replies[a.message.message_id] == 1 for a in acknowledged), (
+        "an acknowledged turn is missing"
+    )
+    assert all(log.replies[i] == 1 for i in ids), "every message has exactly one turn, redelivered or not"
+    check_read_models(reader, log)
+
+    sent_to = Counter(body["to"] for body in deployment.fake.sent("whatsapp", "messages"))
+    whatsapp = [a.message for a in answers if a.message.kind == "whatsapp"]
+    assert max((sent_to[m.sender] for m in whatsapp), default=0) <= 1, "a reply was sent twice"
+    unsent = [m for m in whatsapp if sent_to[m.sender] == 0]
+    for message in unsent:
+        # A reply not sent must at least be on record as failed, with why.
+        delivery = reader.store.delivery(conversation_id_for(f"+{message.sender}"), message.message_id)
+        assert delivery is not None and delivery.error, f"the reply to {message.message_id} was lost"
+    if unsent:
+        figures.report(
+            f"  {len(unsent)} WhatsApp replies recorded as failed: {unsent_errors(reader, unsent)}"
+        )
+    return sum(a.status == 503 for a in answers), slowest
+
+
+def unsent_errors(reader: Container, unsent: list[Message]) -> str:
+    errors: Counter[str | None] = Counter()
+    for message in unsent:
+        delivery = reader.store.delivery(conversation_id_for(f"+{message.sender}"), message.message_id)
+        errors[delivery.error if delivery else None] += 1
+    return "; ".join(f"{count} x {error}" for error, count in errors.items())

@@ -30,6 +30,8 @@ class Deployment:
     fake: FakeProviders
     servers: list[str] = field(default_factory=list)  # base URLs
     logs: Path = Path()
+    # `convo deliver` and `convo projections run`, by name: a test may check they still run.
+    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
 
 def deployment_env(database_url: str, read_url: str, fake: FakeProviders) -> dict[str, str]:
@@ -51,13 +53,13 @@ def deployment_env(database_url: str, read_url: str, fake: FakeProviders) -> dic
 
 
 @contextmanager
-def deployed(database_url: str, read_url: str, logs: Path) -> Iterator[Deployment]:
+def deployed(database_url: str, read_url: str, logs: Path, servers: int = SERVERS) -> Iterator[Deployment]:
     """Every process started here is stopped here, by its PID, also when the block fails."""
     with FakeProviders() as fake, ExitStack() as processes:
         env = deployment_env(database_url, read_url, fake)
         prepare_postgres(env)
         deployment = Deployment(database_url, read_url, fake, logs=logs)
-        for n in range(SERVERS):
+        for n in range(servers):
             port = free_port()
             processes.enter_context(
                 _running(
@@ -65,8 +67,12 @@ def deployed(database_url: str, read_url: str, logs: Path) -> Iterator[Deploymen
                 )
             )
             deployment.servers.append(f"http://127.0.0.1:{port}")
-        processes.enter_context(_running(env, logs / "deliver.log", "deliver"))
-        processes.enter_context(_running(env, logs / "projections.log", "projections", "run"))
+        deployment.workers["deliver"] = processes.enter_context(
+            _running(env, logs / "deliver.log", "deliver")
+        )
+        deployment.workers["projections"] = processes.enter_context(
+            _running(env, logs / "projections.log", "projections", "run")
+        )
         for base in deployment.servers:
             _wait_ready(base)
         yield deployment

@@ -9,20 +9,18 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container, build, migrate
 from infrastructure.settings import Settings
 from tests import postgres
 from tests.ha import figures
-from tests.ha.checks import check_answers, check_read_models, read_log, wait_for_followers
+from tests.ha.checks import check_drill
 from tests.ha.deployment import Deployment, deployed
-from tests.ha.load import Answer, Load, Message, redeliver
+from tests.ha.load import Load
 from tests.ha_cluster import Cluster, Node
 
 pytestmark = [pytest.mark.ha, pytest.mark.slow]
@@ -140,51 +138,6 @@ def test_a_planned_switchover_under_load(
         f"switchover {switched.lost} -> {candidate.name} under load, {len(load.answers)} messages, "
         f"{refused} answered 503, the slowest in {slowest:.1f} s: {switched.describe(load)}"
     )
-
-
-def check_drill(deployment: Deployment, reader: Container, answers: list[Answer]) -> tuple[int, float]:
-    """The issue's checks; returns how many requests were answered 503, and the slowest answer's seconds."""
-    slowest = check_answers(answers)
-    acknowledged = [a for a in answers if a.acknowledged]
-    again = redeliver(deployment, answers)
-    check_answers(again)
-    assert all(a.status == 200 for a in again), Counter(a.status for a in again)
-    for first, second in zip(answers, again, strict=True):
-        if first.acknowledged and first.message.kind == "generic":
-            assert first.body is not None and second.body is not None
-            assert second.body["duplicate"] is True, first.message
-            assert second.body["reply"] == first.body["reply"], first.message
-
-    wait_for_followers(reader)
-    log = read_log(reader)
-    ids = [a.message.message_id for a in answers]
-    assert all(log.replies[a.message.message_id] == 1 for a in acknowledged), (
-        "an acknowledged turn is missing"
-    )
-    assert all(log.replies[i] == 1 for i in ids), "every message has exactly one turn, redelivered or not"
-    check_read_models(reader, log)
-
-    sent_to = Counter(body["to"] for body in deployment.fake.sent("whatsapp", "messages"))
-    whatsapp = [a.message for a in answers if a.message.kind == "whatsapp"]
-    assert max((sent_to[m.sender] for m in whatsapp), default=0) <= 1, "a reply was sent twice"
-    unsent = [m for m in whatsapp if sent_to[m.sender] == 0]
-    for message in unsent:
-        # A reply not sent must at least be on record as failed, with why.
-        delivery = reader.store.delivery(conversation_id_for(f"+{message.sender}"), message.message_id)
-        assert delivery is not None and delivery.error, f"the reply to {message.message_id} was lost"
-    if unsent:
-        figures.report(
-            f"  {len(unsent)} WhatsApp replies recorded as failed: {unsent_errors(reader, unsent)}"
-        )
-    return sum(a.status == 503 for a in answers), slowest
-
-
-def unsent_errors(reader: Container, unsent: list[Message]) -> str:
-    errors: Counter[str | None] = Counter()
-    for message in unsent:
-        delivery = reader.store.delivery(conversation_id_for(f"+{message.sender}"), message.message_id)
-        errors[delivery.error if delivery else None] += 1
-    return "; ".join(f"{count} x {error}" for error, count in errors.items())
 
 
 def writes_back(load: Load, since: float, promoted_at: float) -> float:
