@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.generic_webhook import GENERIC_AUTH, GENERIC_TOKEN
+from tests.postgres import scratch_database
 from tests.servers import prepare_postgres, serving
 from tests.turns import KARIM
 
@@ -23,8 +24,14 @@ BODY_TIMEOUT = 1.0
 ANNOUNCED = b'{"message_id": "never", "from": "+33600000001", "text": "Bonjour"}'
 
 
-@pytest.fixture
-def served(postgres_url: str) -> Iterator[tuple[str, int]]:
+@pytest.fixture(scope="module")
+def served(postgres_server: None) -> Iterator[tuple[str, int]]:
+    """One server for both cases: starting one costs more than either case."""
+    with scratch_database() as url:
+        yield from _served(url)
+
+
+def _served(postgres_url: str) -> Iterator[tuple[str, int]]:
     env = {
         **os.environ,
         "CONVO_DATABASE_URL": postgres_url,
