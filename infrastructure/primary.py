@@ -4,9 +4,11 @@ On a cluster (three nodes under Patroni), the URL names every node and libpq
 picks the one asked for: `read-write` for anything that writes. During a
 failover no node takes writes for some seconds. These pools then:
 
-- never lend a connection that is dead or finds itself on a standby (checked
-  before each loan), and drop its idle siblings with it: they were on the same
-  server, so a pool cannot settle on a standby or keep dead connections;
+- never lend a connection that finds itself on a standby (checked before each
+  loan, free) or that sat idle long enough to have died unnoticed (an empty
+  query first); a connection that breaks, in that check or in use, drops its
+  idle siblings with it: they were on the same server, so a pool cannot settle
+  on a standby or keep dead connections;
 - try to reach the new primary every `RECONNECT_SECONDS` while requests wait,
   instead of psycopg_pool's back-off (1 s, doubling), which left writes stopped
   long after the new primary was up;
@@ -14,7 +16,10 @@ failover no node takes writes for some seconds. These pools then:
   raise PrimaryUnavailableError (a 503), which the event store library does not
   retry: its ten retries of a pool wait would hold each request for 20 s.
 
-On a single server all of this costs one empty query per borrowed connection.
+On a single server all of this costs one empty query per connection borrowed
+after `PING_AFTER_IDLE_SECONDS` idle: under load, none. A connection used a
+moment ago that fails anyway fails its query with an OperationalError, which
+the event store retries and the directory answers with a 503.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ KEEPALIVES = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval":
 RECONNECT_SECONDS = 0.5
 # While no primary answers, a request waits this long for one to appear, then gets its 503.
 LOST_WAIT_SECONDS = 1.0
+# A connection given back less than this ago worked then: lent again without an empty query.
+# Pinging every loan cost a round trip per query, about a third of a turn's time.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def _conninfo(url: str, **imposed: str) -> str:
@@ -105,6 +113,7 @@ class PrimaryPool(ConnectionPool[CT]):
     ) -> None:
         self._lost_since: float | None = None
         self._state = threading.Lock()
+        self._returned_at: dict[int, float] = {}  # by id() of a connection in the pool
 
         def configured(connection: CT) -> None:
             if configure is not None:
@@ -139,7 +148,20 @@ class PrimaryPool(ConnectionPool[CT]):
                 raise PrimaryUnavailableError("no PostgreSQL primary takes writes at the moment") from error
             raise
 
+    def putconn(self, conn: CT) -> None:
+        broken = conn.broken
+        if not broken:
+            self._returned_at[id(conn)] = time.monotonic()
+        super().putconn(conn)
+        if broken:
+            # What broke it in use (a failover, a restart) broke its idle siblings too.
+            self.drain()
+
     def _check(self, connection: CT) -> None:
+        returned_at = self._returned_at.pop(id(connection), None)
+        recent = returned_at is not None and time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS
+        if recent and not on_standby(connection):
+            return
         try:
             ensure_primary(connection)
         except psycopg.Error:

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     directory_cache_seconds: float = Field(
         default=30.0,
         ge=0,
-        description="How long who a phone number belongs to is remembered (0: ask every turn).",
+        description="How long who a number belongs to, and their sites, are remembered (0: ask every turn).",
     )
     aggregate_cache_size: int = Field(
         default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
