@@ -22,6 +22,7 @@ from bench import (
     rebuild_rate,
     throughput,
     versus_baseline,
+    webhook_batch,
 )
 from bench.report import Line, render, write_json
 from bench.scratch import SERVER_URL, scratch_database, server_version
@@ -31,6 +32,7 @@ from bench.timing import progress
 SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     throughput.run,
     versus_baseline.run,
+    webhook_batch.run,
     cluster.run,
     latency.run,
     hot.run,

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     turn_max_attempts: int = Field(
         default=8, ge=1, description="Tries of a turn when other writers win the race for a conversation."
     )
+    batch_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Turns of different senders run at once for one webhook batch (each sender's in order).",
+    )
     busy_wait_seconds: float = Field(
         default=5.0,
         gt=0,
