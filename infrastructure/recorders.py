@@ -145,6 +145,19 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             for oid, version, topic, state in self._fetch(statement, params)
         ]
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> Sequence[StoredEvent]:
+        """The first event of each of these originators that has one, in one query: the
+        receipts of a whole webhook batch, to skip the messages it had handled before."""
+        statement = SQL(
+            "SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        return [
+            _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
+            for oid, version, topic, state in self._fetch(statement, [list(originator_ids)])
+        ]
+
     def _select_statement(self, *, start: bool, inclusive: bool, stop: bool, topics: bool) -> Composed:
         statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"

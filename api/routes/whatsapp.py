@@ -88,8 +88,11 @@ async def whatsapp_webhook(
             container.service.handle(inbound)
 
     def handle() -> WhatsAppHandled:
+        # A retried batch: what was handled before is answered by its receipt, read at once.
+        earlier = container.service.earlier_outcomes(batch.messages) if len(batch.messages) > 1 else {}
+        fresh = [inbound for inbound in batch.messages if inbound.message_id not in earlier]
         # Each turn still takes a turn slot: a big batch shares them with other requests.
-        handle_batch(batch.messages, turn, settings.batch_threads)
+        handle_batch(fresh, turn, settings.batch_threads)
         recorded = sum(record_status(container.store, report) for report in batch.statuses)
         return WhatsAppHandled(messages=len(batch.messages), statuses_recorded=recorded)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -61,8 +62,19 @@ def test_a_redelivered_batch_adds_nothing(app: tuple[TestClient, Container]) -> 
     assert first.status_code == 200 and first.json()["messages"] == len(SENDERS) * len(TEXTS)
     assert_each_handled_once_in_order(container, "once")
     size = log_size(container)
+    recorder = container.store.recorder
+    inserts = 0
+    insert_events = recorder.insert_events
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal inserts
+        inserts += 1
+        return insert_events(*args, **kwargs)
+
+    recorder.insert_events = counted  # type: ignore[method-assign]
     again = post_whatsapp(client, body)
     assert again.status_code == 200 and again.json()["messages"] == len(SENDERS) * len(TEXTS)
+    assert inserts == 0  # answered from the receipts, read at once: no turn ran again
     assert log_size(container) == size
     assert_each_handled_once_in_order(container, "once")
 
