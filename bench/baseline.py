@@ -47,7 +47,7 @@ _SITES = (
 )
 _INSERT_MESSAGES = (
     "INSERT INTO bench_baseline_messages (session_id, provider_message_id, role, content) "
-    "VALUES (%s, %s, 'user', %s), (%s, NULL, 'tool', %s), (%s, NULL, 'assistant', %s)"
+    "VALUES (%s, %s, 'user', %s), (%s, NULL, 'tool', %s), (%s, NULL, 'bot', %s)"
 )
 
 
