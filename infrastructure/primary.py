@@ -18,8 +18,9 @@ failover no node takes writes for some seconds. These pools then:
 
 On a single server all of this costs one empty query per connection borrowed
 after `PING_AFTER_IDLE_SECONDS` idle: under load, none. A connection used a
-moment ago that fails anyway fails its query with an OperationalError, which
-the event store retries and the directory answers with a 503.
+moment ago that fails anyway fails its query with an OperationalError: the
+event store and the directory's reads try again on a fresh connection, a
+directory write answers 503 and the provider retries.
 """
 
 from __future__ import annotations
