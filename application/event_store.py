@@ -72,6 +72,21 @@ class ConversationStore(Application[UUID]):
         assert isinstance(receipt, MessageReceipt)
         return receipt
 
+    def receipts(self, receipt_ids: Sequence[UUID]) -> dict[UUID, MessageReceipt]:
+        """The receipts issued among these, in one query where the recorder can."""
+        select_first_events = getattr(self.recorder, "select_first_events", None)
+        if select_first_events is None:  # SQLite: one read each, on a local file
+            found = {receipt_id: self.receipt(receipt_id) for receipt_id in receipt_ids}
+            return {receipt_id: receipt for receipt_id, receipt in found.items() if receipt is not None}
+        receipts: dict[UUID, MessageReceipt] = {}
+        for stored in select_first_events(receipt_ids):
+            first = self.mapper.to_domain_event(stored)
+            assert isinstance(first, CanInitAggregate)
+            receipt = first.mutate(None)
+            assert isinstance(receipt, MessageReceipt)
+            receipts[receipt.id] = receipt
+        return receipts
+
     def delivery(self, conversation_id: UUID, message_id: str) -> Delivery | None:
         """What became of the reply to `message_id`; None before its outcome is recorded."""
         try:

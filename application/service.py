@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -98,6 +98,26 @@ class ConversationService:
         raise TurnConflictError(
             f"gave up on message {inbound.message_id!r} after {self._retry.max_attempts} version conflicts"
         )
+
+    def earlier_outcomes(self, inbounds: Sequence[Inbound]) -> dict[str, TurnOutcome]:
+        """By message id, the outcomes of those among `inbounds` handled before, read at once:
+        a provider's retry of a whole batch then runs no turn again. Any message missed
+        here (handled meanwhile) is still answered once by `handle`, from its receipt."""
+        receipt_ids = {
+            receipt_id_of(inbound, conversation_id_for(self._contact_of(inbound.sender))): inbound
+            for inbound in inbounds
+        }
+        receipts = self.store.receipts(list(receipt_ids))
+        return {
+            receipt_ids[receipt_id].message_id: TurnOutcome(
+                conversation_id=receipt.conversation_id,
+                session_id=receipt.session_id,
+                duplicate=True,
+                reply=receipt.reply,
+                attempts=1,
+            )
+            for receipt_id, receipt in receipts.items()
+        }
 
     def _fallback_outcome(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:
         if self.fallback_receipts is None:

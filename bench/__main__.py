@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--json PATH]`: every benchmark, on a throwaway PostgreSQL database."""
+"""`python -m bench [--quick] [--only SECTION] [--json PATH]`: benchmarks on a scratch PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from bench import (
     observability,
     rebuild_rate,
     throughput,
+    versus_baseline,
+    webhook_batch,
 )
 from bench.report import Line, render, write_json
 from bench.scratch import SERVER_URL, scratch_database, server_version
@@ -29,6 +31,8 @@ from bench.timing import progress
 
 SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     throughput.run,
+    versus_baseline.run,
+    webhook_batch.run,
     cluster.run,
     latency.run,
     hot.run,
@@ -48,6 +52,13 @@ def _terminate(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of under a minute")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[section.__module__.rpartition(".")[2] for section in SECTIONS],
+        metavar="SECTION",
+        help="run only this section (its module's name, e.g. versus_baseline); may be repeated",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results to this file")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -60,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     with scratch_database() as database_url:
         progress(f"scratch database {database_url.rpartition('/')[2]} created")
         for section in SECTIONS:
+            if args.only and section.__module__.rpartition(".")[2] not in args.only:
+                continue
             section_lines, section_notes = section(database_url, sizes)
             lines += section_lines
             notes += section_notes

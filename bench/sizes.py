@@ -10,6 +10,8 @@ class Sizes:
     subcontractors: int = 1000
     thread_counts: tuple[int, ...] = (1, 8)
     throughput_rounds: int = 7
+    batch_messages: int = 1000  # in one WhatsApp webhook
+    batch_rounds: int = 3
     large_history: int = 10_000  # events before the first sampled turn
     small_history_turns: int = 3  # about 10 events
     latency_rounds: int = 3
@@ -37,6 +39,8 @@ FULL = Sizes()
 QUICK = Sizes(
     subcontractors=200,
     throughput_rounds=2,
+    batch_messages=200,
+    batch_rounds=1,
     large_history=1_000,
     latency_rounds=2,
     latency_samples=30,

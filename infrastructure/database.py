@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 Row = dict[str, Any]
 Params = Sequence[Any]
+Result = TypeVar("Result")
 
 # SQLite has no timestamp or uuid types: ISO 8601 text sorts and reads back unambiguously.
 sqlite3.register_adapter(datetime, datetime.isoformat)
@@ -229,12 +230,23 @@ class PostgresDatabase:
             raise DatabaseUnavailableError(str(error)) from error
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
-        with self._connection() as connection:
-            return connection.execute(query, tuple(params)).fetchall()
+        return self._read(lambda connection: connection.execute(query, tuple(params)).fetchall())
 
     def fetch_one(self, query: str, params: Params = ()) -> Row | None:
+        return self._read(lambda connection: connection.execute(query, tuple(params)).fetchone())
+
+    def _read(self, read: Callable[[psycopg.Connection[Row]], Result]) -> Result:
+        # A connection used a moment ago is lent without an empty query first, and may
+        # have died since (a restart, a failover); its pool then drops its idle siblings.
+        # A read is safe to try again, once, on a fresh connection.
+        try:
+            with self._connection() as connection:
+                return read(connection)
+        except DatabaseUnavailableError as error:
+            if not isinstance(error.__cause__, psycopg.OperationalError):
+                raise  # no connection free in time, or a standby: trying again would not help
         with self._connection() as connection:
-            return connection.execute(query, tuple(params)).fetchone()
+            return read(connection)
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresCursor]:

@@ -1,8 +1,10 @@
-"""Remembers who a phone number belongs to for a short while.
+"""Remembers who a phone number belongs to, and their sites, for a short while.
 
-Every turn asks; the answer changes only when the company's system of record
-registers or moves someone, so a few seconds of staleness buy a round trip
-per turn.
+Every turn asks who is writing, and most list their sites; the answers change
+only when the company's system of record registers someone or assigns them to
+a site, so a few seconds of staleness buy up to two round trips per turn.
+A site listed from memory is still checked when it is chosen (site_tasks is
+never cached), and task statuses, which the bot itself changes, are always read.
 """
 
 from __future__ import annotations
@@ -10,12 +12,46 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from application.ports import DirectoryChange, PhoneNumberChange, Site, SiteDirectory, Subcontractor, Task
 
+Value = TypeVar("Value")
+
+
+class _Expiring(Generic[Value]):
+    """Answers by key until they expire; cleared wholesale when full (crude, and rare: it
+    only costs lookups)."""
+
+    def __init__(self, ttl_seconds: float, max_entries: int, monotonic: Callable[[], float]) -> None:
+        self._ttl = ttl_seconds
+        self._max_entries = max_entries
+        self._monotonic = monotonic
+        self._entries: dict[str, tuple[float, Value]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_ask(self, key: str, ask: Callable[[str], Value]) -> Value:
+        now = self._monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        found = ask(key)
+        with self._lock:
+            if len(self._entries) >= self._max_entries:
+                self._entries.clear()
+            self._entries[key] = (now + self._ttl, found)
+        return found
+
+    def forget(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._entries.pop(key, None)
+
 
 class SubcontractorCache:
-    """A SiteDirectory that caches `find_subcontractor` and passes everything else through."""
+    """A SiteDirectory that caches `find_subcontractor` and `sites_of`, and passes
+    everything else through."""
 
     def __init__(
         self,
@@ -26,31 +62,19 @@ class SubcontractorCache:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._directory = directory
-        self._ttl = ttl_seconds
-        self._max_entries = max_entries
-        self._monotonic = monotonic
-        self._entries: dict[str, tuple[float, Subcontractor | None]] = {}
-        self._lock = threading.Lock()
+        self._people: _Expiring[Subcontractor | None] = _Expiring(ttl_seconds, max_entries, monotonic)
+        self._sites: _Expiring[tuple[Site, ...]] = _Expiring(ttl_seconds, max_entries, monotonic)
 
     def find_subcontractor(self, phone: str) -> Subcontractor | None:
-        now = self._monotonic()
-        with self._lock:
-            entry = self._entries.get(phone)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        found = self._directory.find_subcontractor(phone)
-        with self._lock:
-            if len(self._entries) >= self._max_entries:
-                self._entries.clear()  # crude, and rare: it only costs lookups
-            self._entries[phone] = (now + self._ttl, found)
-        return found
+        return self._people.get_or_ask(phone, self._directory.find_subcontractor)
 
     def find_subcontractor_by_telegram(self, telegram_user_id: str) -> Subcontractor | None:
         # Asked once per Telegram message, before the turn: not worth a second cache.
         return self._directory.find_subcontractor_by_telegram(telegram_user_id)
 
     def sites_of(self, subcontractor_id: str) -> list[Site]:
-        return self._directory.sites_of(subcontractor_id)
+        # Kept as a tuple: each caller gets a list of its own to do with as it likes.
+        return list(self._sites.get_or_ask(subcontractor_id, lambda s: tuple(self._directory.sites_of(s))))
 
     def site_of(self, subcontractor_id: str, project_id: str) -> Site | None:
         return self._directory.site_of(subcontractor_id, project_id)
@@ -67,9 +91,8 @@ class SubcontractorCache:
     def apply_change(self, change: DirectoryChange) -> bool:
         applied = self._directory.apply_change(change)
         if isinstance(change, PhoneNumberChange):
-            with self._lock:  # both numbers now answer differently here; other processes wait the ttl
-                self._entries.pop(change.old_number, None)
-                self._entries.pop(change.new_number, None)
+            # Both numbers now answer differently here; other processes wait the ttl.
+            self._people.forget(change.old_number, change.new_number)
         return applied
 
     def ping(self) -> None:

@@ -193,6 +193,14 @@ class ObservedService(ConversationService):
         self.telemetry.turn(inbound, outcome, time.perf_counter() - started, None)
         return outcome
 
+    def earlier_outcomes(self, inbounds: Sequence[Inbound]) -> dict[str, TurnOutcome]:
+        earlier = super().earlier_outcomes(inbounds)
+        for inbound in inbounds:  # counted and logged as the duplicates they are
+            outcome = earlier.get(inbound.message_id)
+            if outcome is not None:
+                self.telemetry.turn(inbound, outcome, 0.0, None)
+        return earlier
+
 
 class ObservedDeliverer(ReplyDeliverer):
     """Each reply's delivery in a log context: its conversation, session and message."""

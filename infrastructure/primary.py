@@ -4,9 +4,11 @@ On a cluster (three nodes under Patroni), the URL names every node and libpq
 picks the one asked for: `read-write` for anything that writes. During a
 failover no node takes writes for some seconds. These pools then:
 
-- never lend a connection that is dead or finds itself on a standby (checked
-  before each loan), and drop its idle siblings with it: they were on the same
-  server, so a pool cannot settle on a standby or keep dead connections;
+- never lend a connection that finds itself on a standby (checked before each
+  loan, free) or that sat idle long enough to have died unnoticed (an empty
+  query first); a connection that breaks, in that check or in use, drops its
+  idle siblings with it: they were on the same server, so a pool cannot settle
+  on a standby or keep dead connections;
 - try to reach the new primary every `RECONNECT_SECONDS` while requests wait,
   instead of psycopg_pool's back-off (1 s, doubling), which left writes stopped
   long after the new primary was up;
@@ -14,7 +16,11 @@ failover no node takes writes for some seconds. These pools then:
   raise PrimaryUnavailableError (a 503), which the event store library does not
   retry: its ten retries of a pool wait would hold each request for 20 s.
 
-On a single server all of this costs one empty query per borrowed connection.
+On a single server all of this costs one empty query per connection borrowed
+after `PING_AFTER_IDLE_SECONDS` idle: under load, none. A connection used a
+moment ago that fails anyway fails its query with an OperationalError: the
+event store and the directory's reads try again on a fresh connection, a
+directory write answers 503 and the provider retries.
 """
 
 from __future__ import annotations
@@ -53,6 +59,9 @@ LOST_WAIT_SECONDS = 1.0
 # A request waiting for a connection looks this often whether the primary was lost meanwhile:
 # one that started waiting just before the loss then leaves with the others, not a pool wait later.
 LOSS_CHECK_SECONDS = 0.25
+# A connection given back less than this ago worked then: lent again without an empty query.
+# Pinging every loan cost a round trip per query, about a third of a turn's time.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,7 @@ class PrimaryPool(ConnectionPool[CT]):
     ) -> None:
         self._lost_since: float | None = None
         self._state = threading.Lock()
+        self._returned_at: dict[int, float] = {}  # by id() of a connection in the pool
 
         def configured(connection: CT) -> None:
             if configure is not None:
@@ -163,7 +173,20 @@ class PrimaryPool(ConnectionPool[CT]):
                 # Not a driver error: the event store library would retry it ten times, a pool wait each.
                 raise PoolExhaustedError(f"no PostgreSQL connection free within {wait:g} s") from error
 
+    def putconn(self, conn: CT) -> None:
+        broken = conn.broken
+        if not broken:
+            self._returned_at[id(conn)] = time.monotonic()
+        super().putconn(conn)
+        if broken:
+            # What broke it in use (a failover, a restart) broke its idle siblings too.
+            self.drain()
+
     def _check(self, connection: CT) -> None:
+        returned_at = self._returned_at.pop(id(connection), None)
+        recent = returned_at is not None and time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS
+        if recent and not on_standby(connection):
+            return
         try:
             ensure_primary(connection)
         except psycopg.Error:

@@ -8,7 +8,9 @@ tables, same locking, same errors. Two hot paths change:
 - every turn inserts its events: one autocommit call of a function (from the
   migrations) that locks, notifies and inserts, with one binary array per
   column, instead of a client-driven transaction of five statements and an
-  array of a composite type that psycopg dumps as text in Python.
+  array of a composite type that psycopg dumps as text in Python; and turns
+  that arrive while another insert is in flight share the next call (group
+  commit: one lock, one commit), each still failing alone on its own conflict.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from eventsourcing.persistence import (
     InterfaceError,
     Notification,
     OperationalError,
+    PersistenceError,
     ProgrammingError,
     StoredEvent,
 )
@@ -29,6 +32,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
+
+from infrastructure.group_commit import GroupCommit
 
 
 class ConvoPostgresRecorder(PostgresApplicationRecorder):
@@ -38,16 +43,50 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         self._insert_function_call = SQL("SELECT * FROM {}.convo_insert_events(%s, %s, %s, %s)").format(
             Identifier(self.datastore.schema)
         )
+        self._group_commit: GroupCommit[Sequence[StoredEvent], Sequence[int]] = GroupCommit(
+            self._insert_groups
+        )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """The library's insert (table lock, NOTIFY, INSERT) as one autocommit
-        statement: the convo_insert_events function of the migrations."""
+        """The library's insert (table lock, NOTIFY, INSERT) as one autocommit statement
+        (the convo_insert_events function of the migrations), shared with the inserts
+        of other threads that arrive meanwhile; a conflict fails only its own caller."""
         if kwargs.get("tracking") is not None:
             # Never drop a tracking record silently: this path has nowhere to write one.
             raise ProgrammingError("ConvoPostgresRecorder does not record tracking; use a process recorder")
         if not stored_events:
             return []
+        return self._group_commit.submit(stored_events)
+
+    def _insert_groups(self, groups: Sequence[Sequence[StoredEvent]]) -> list[Sequence[int] | BaseException]:
+        """Several callers' events in one call; when it fails on what one of them wrote
+        (a version conflict, a refused row), each group again alone, to fail alone."""
+        try:
+            ids = self._insert([event for group in groups for event in group])
+        except (InterfaceError, OperationalError):
+            raise  # the connection or the server: every caller retries
+        except PersistenceError as error:
+            if len(groups) == 1:
+                return [error]
+            return [self._insert_alone(group) for group in groups]
+        # Ids come back in the order the rows were given: each group takes its own.
+        results: list[Sequence[int] | BaseException] = []
+        start = 0
+        for group in groups:
+            results.append(ids[start : start + len(group)])
+            start += len(group)
+        return results
+
+    def _insert_alone(self, group: Sequence[StoredEvent]) -> Sequence[int] | BaseException:
+        try:
+            return self._insert(group)
+        except (InterfaceError, OperationalError):
+            raise
+        except PersistenceError as error:
+            return error
+
+    def _insert(self, events: Sequence[StoredEvent]) -> list[int]:
         # get_connection() translates driver errors (a version conflict -> IntegrityError).
         with (
             self.datastore.get_connection() as connection,
@@ -57,10 +96,10 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
                 cursor.execute(
                     self._insert_function_call,
                     (
-                        [e.originator_id for e in stored_events],
-                        [e.originator_version for e in stored_events],
-                        [e.topic for e in stored_events],
-                        [e.state for e in stored_events],
+                        [e.originator_id for e in events],
+                        [e.originator_version for e in events],
+                        [e.topic for e in events],
+                        [e.state for e in events],
                     ),
                     prepare=True,
                     binary=True,
@@ -104,6 +143,19 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         return [
             _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
             for oid, version, topic, state in self._fetch(statement, params)
+        ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> Sequence[StoredEvent]:
+        """The first event of each of these originators that has one, in one query: the
+        receipts of a whole webhook batch, to skip the messages it had handled before."""
+        statement = SQL(
+            "SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        return [
+            _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
+            for oid, version, topic, state in self._fetch(statement, [list(originator_ids)])
         ]
 
     def _select_statement(self, *, start: bool, inclusive: bool, stop: bool, topics: bool) -> Composed:

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     directory_cache_seconds: float = Field(
         default=30.0,
         ge=0,
-        description="How long who a phone number belongs to is remembered (0: ask every turn).",
+        description="How long who a number belongs to, and their sites, are remembered (0: ask every turn).",
     )
     aggregate_cache_size: int = Field(
         default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     )
     turn_max_attempts: int = Field(
         default=8, ge=1, description="Tries of a turn when other writers win the race for a conversation."
+    )
+    batch_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Turns of different senders run at once for one webhook batch (each sender's in order).",
     )
     busy_wait_seconds: float = Field(
         default=5.0,

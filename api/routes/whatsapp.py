@@ -12,7 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import AdmissionDep, ContainerDep, require_json
 from api.signatures import require_signature
+from application.batch import handle_batch
 from application.delivery import record_status
+from application.inbound import Inbound
 from infrastructure.channels import whatsapp
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -81,10 +83,16 @@ async def whatsapp_webhook(
     require_json(request)
     batch = whatsapp.parse(body, container.clock())
 
+    def turn(inbound: Inbound) -> None:
+        with admission.slot():
+            container.service.handle(inbound)
+
     def handle() -> WhatsAppHandled:
-        for inbound in batch.messages:
-            with admission.slot():
-                container.service.handle(inbound)
+        # A retried batch: what was handled before is answered by its receipt, read at once.
+        earlier = container.service.earlier_outcomes(batch.messages) if len(batch.messages) > 1 else {}
+        fresh = [inbound for inbound in batch.messages if inbound.message_id not in earlier]
+        # Each turn still takes a turn slot: a big batch shares them with other requests.
+        handle_batch(fresh, turn, settings.batch_threads)
         recorded = sum(record_status(container.store, report) for report in batch.statuses)
         return WhatsAppHandled(messages=len(batch.messages), statuses_recorded=recorded)
 

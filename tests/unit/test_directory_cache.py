@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.ports import Subcontractor
+from application.ports import Site, Subcontractor, Task
 from infrastructure.directory_cache import SubcontractorCache
 
 KARIM = Subcontractor("S-001", "+33600000001", "Karim Benali", "Benali Électricité", "fr")
@@ -13,9 +13,20 @@ class CountingDirectory:
         self.asked = 0
         self.known: dict[str, Subcontractor] = {}
 
+        self.sites: dict[str, list[Site]] = {}
+        self.sites_asked = 0
+
     def find_subcontractor(self, phone: str) -> Subcontractor | None:
         self.asked += 1
         return self.known.get(phone)
+
+    def sites_of(self, subcontractor_id: str) -> list[Site]:
+        self.sites_asked += 1
+        return list(self.sites.get(subcontractor_id, []))
+
+    def site_tasks(self, subcontractor_id: str, project_id: str) -> tuple[Site, list[Task]] | None:
+        site = next((s for s in self.sites.get(subcontractor_id, []) if s.id == project_id), None)
+        return (site, []) if site is not None else None
 
 
 def test_answers_are_remembered_until_they_expire() -> None:
@@ -30,3 +41,21 @@ def test_answers_are_remembered_until_they_expire() -> None:
     now[0] = 30.5
     assert cache.find_subcontractor(KARIM.phone) == KARIM
     assert directory.asked == 2
+
+
+def test_sites_are_remembered_until_they_expire_but_a_chosen_site_is_always_checked() -> None:
+    directory = CountingDirectory()
+    jaures = Site("P-JAU", "Groupe scolaire Jean Jaurès", "Lyon", "12 rue Jaurès")
+    directory.sites[KARIM.id] = [jaures]
+    now = [0.0]
+    cache = SubcontractorCache(directory, ttl_seconds=30, monotonic=lambda: now[0])  # type: ignore[arg-type]
+    listed = cache.sites_of(KARIM.id)
+    listed.clear()  # a caller's list is its own
+    directory.sites[KARIM.id] = []  # the site is taken away meanwhile
+    now[0] = 29.0
+    assert cache.sites_of(KARIM.id) == [jaures]  # still the remembered listing
+    assert cache.site_tasks(KARIM.id, "P-JAU") is None  # but choosing it asks the directory
+    assert directory.sites_asked == 1
+    now[0] = 30.5
+    assert cache.sites_of(KARIM.id) == []
+    assert directory.sites_asked == 2

@@ -1,0 +1,113 @@
+"""Where a turn's time goes, on a scratch PostgreSQL database: statements per turn, and time by package.
+
+`.venv/bin/python -m bench.profile_turn [--subcontractors N]`. Turns of the
+throughput benchmark's mix, one thread, with warm caches; every statement sent
+is counted (each is a round trip), then the turns are run again under cProfile
+and the time of every function is added up by the package it belongs to.
+Profiling slows Python down more than waiting: compare shares, not milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from bench.chat import Chat
+from bench.directory import add_subcontractors, crew
+from bench.scratch import scratch_database, settings_for
+from infrastructure.bootstrap import build
+
+PHONES = "+3367000"
+_PACKAGES = (
+    ("site-packages/psycopg_pool", "psycopg_pool"),
+    ("site-packages/psycopg", "psycopg (Python)"),
+    ("site-packages/eventsourcing", "eventsourcing"),
+    ("/application/understanding", "application/understanding"),
+    ("/application/", "application (the rest)"),
+    ("/domain/", "domain"),
+    ("/infrastructure/", "infrastructure"),
+)
+
+
+@contextmanager
+def counted_statements() -> Iterator[Counter[str]]:
+    """Counts every statement a psycopg cursor sends, by its first words."""
+    counts: Counter[str] = Counter()
+    original = psycopg.Cursor.execute
+
+    def execute(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        text = query.as_string(cursor.connection) if hasattr(query, "as_string") else str(query)
+        counts[" ".join(text.split())[:100] or "(empty query: a connection check)"] += 1
+        return original(cursor, query, *args, **kwargs)
+
+    psycopg.Cursor.execute = execute  # type: ignore[assignment,method-assign]
+    try:
+        yield counts
+    finally:
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]
+
+
+def _package_of(filename: str, function: str) -> str:
+    if "psycopg" in filename and function in ("wait", "_send_query_prepared", "_send_prepare"):
+        return "waiting on PostgreSQL (psycopg wait/send)"
+    for fragment, name in _PACKAGES:
+        if fragment in filename:
+            return name
+    return "standard library and builtins"
+
+
+def by_package(profile: cProfile.Profile) -> Counter[str]:
+    seconds: Counter[str] = Counter()
+    stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    for (filename, _line, function), (_calls, _primitive, own_time, *_rest) in stats.items():
+        seconds[_package_of(filename, function)] += own_time
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_turn", description=__doc__)
+    parser.add_argument("--subcontractors", type=int, default=300)
+    args = parser.parse_args(argv)
+    with scratch_database() as url:
+        members = crew("F", PHONES, args.subcontractors)
+        add_subcontractors(url, members)
+        container = build(settings_for(url))
+        try:
+            chats = [Chat(m.phone, "profile") for m in members]
+
+            def play(rounds: int) -> Callable[[], None]:
+                def turns() -> None:
+                    for _ in range(rounds):
+                        for chat in chats:
+                            chat.turn(container.service)
+
+                return turns
+
+            play(2)()  # conversations started, caches warm
+            turns = 3 * len(chats)
+            with counted_statements() as counts:
+                play(3)()
+            print(f"statements sent per turn ({turns} turns):")
+            for statement, count in counts.most_common():
+                print(f"  {count / turns:5.2f}  {statement}")
+            print(f"  {sum(counts.values()) / turns:5.2f}  in all")
+            profile = cProfile.Profile()
+            profile.runcall(play(3))
+            seconds = by_package(profile)
+            total = sum(seconds.values())
+            print(f"time by package under cProfile, {1000 * total / turns:.2f} ms a turn:")
+            for package, spent in seconds.most_common():
+                print(f"  {100 * spent / total:5.1f}%  {1000 * spent / turns:6.3f} ms  {package}")
+        finally:
+            container.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Group commit: writes that arrive while another is in flight go together in the next one.
+
+No thread of its own: the first caller to find no write in flight leads, writing
+every request queued by then in one call; the others wait for their result.
+When a write ends, the next queued request leads the following one. Alone, a
+caller writes at once; under load, one lock and one commit serve many callers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class _Request(Generic[Item, Result]):
+    __slots__ = ("error", "item", "lead", "ready", "result")
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.ready = threading.Event()
+        self.lead = False  # set with `ready`: this request writes the next group
+        self.result: Result | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit(Generic[Item, Result]):
+    """`write` takes the items of a group and gives one result (or exception) per item, in order."""
+
+    def __init__(
+        self, write: Callable[[Sequence[Item]], Sequence[Result | BaseException]], max_group: int = 64
+    ) -> None:
+        self._write = write
+        self._max_group = max_group
+        self._lock = threading.Lock()
+        self._queue: list[_Request[Item, Result]] = []
+        self._writing = False
+
+    def submit(self, item: Item) -> Result:
+        request: _Request[Item, Result] = _Request(item)
+        with self._lock:
+            self._queue.append(request)
+            leads = not self._writing
+            self._writing = True
+        if not leads:
+            request.ready.wait()
+            if not request.lead:
+                return self._outcome(request)
+        self._lead()
+        return self._outcome(request)
+
+    def _lead(self) -> None:
+        with self._lock:
+            group = self._queue[: self._max_group]
+            del self._queue[: self._max_group]
+        try:
+            results = self._write([r.item for r in group])
+            for request, result in zip(group, results, strict=True):
+                if isinstance(result, BaseException):
+                    request.error = result
+                else:
+                    request.result = result
+        except BaseException as error:  # the whole group failed: each caller sees why
+            for request in group:
+                request.error = error
+        finally:
+            with self._lock:
+                successor = self._queue[0] if self._queue else None
+                self._writing = successor is not None
+            for request in group:
+                request.lead = False
+                request.ready.set()
+            if successor is not None:
+                successor.lead = True
+                successor.ready.set()
+
+    @staticmethod
+    def _outcome(request: _Request[Item, Result]) -> Result:
+        if request.error is not None:
+            raise request.error
+        return request.result  # type: ignore[return-value]
