@@ -21,6 +21,7 @@ from bench import (
     observability,
     rebuild_rate,
     throughput,
+    workers_latency,
 )
 from bench.report import Line, render, write_json
 from bench.scratch import SERVER_URL, scratch_database, server_version
@@ -38,6 +39,7 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     deliveries_latency.run,
     observability.run,
     console_page.run,
+    workers_latency.run,
 )
 
 

@@ -31,6 +31,8 @@ class Sizes:
     observability_rounds: int = 7
     console_events: int = 10_000  # the console's conversation page
     console_requests: int = 30
+    workers_rounds: int = 5  # convo serve --workers N
+    workers_requests: int = 200  # per server, kind of request and round
 
 
 FULL = Sizes()
@@ -55,4 +57,6 @@ QUICK = Sizes(
     observability_rounds=2,
     console_events=2_000,
     console_requests=10,
+    workers_rounds=2,
+    workers_requests=60,
 )
