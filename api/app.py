@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api.admission import TurnAdmission
 from api.console import install_console
 from api.operations import install_operations
+from api.problem_docs import document_problems
 from api.problems import install_problem_handlers
 from api.replica_lag import ReplicaLagHeader
 from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
@@ -89,6 +90,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    document_problems(app)
     install_operations(app)
     install_console(app)
     app.include_router(webhooks.router)
