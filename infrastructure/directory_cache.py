@@ -22,7 +22,7 @@ class SubcontractorCache:
         directory: SiteDirectory,
         ttl_seconds: float,
         *,
-        max_entries: int = 50_000,
+        max_entries: int = 5_000,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._directory = directory
@@ -40,10 +40,26 @@ class SubcontractorCache:
             return entry[1]
         found = self._directory.find_subcontractor(phone)
         with self._lock:
-            if len(self._entries) >= self._max_entries:
-                self._entries.clear()  # crude, and rare: it only costs lookups
+            # Re-inserted at the end, so the entries stay in the order they expire in.
+            self._entries.pop(phone, None)
             self._entries[phone] = (now + self._ttl, found)
+            self._forget_oldest(now)
         return found
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _forget_oldest(self, now: float) -> None:
+        """Drops expired entries, then the oldest beyond the bound: a worker's memory does not grow
+        with every number it has ever seen, only with those of the last `ttl_seconds`, and never
+        past `max_entries`."""
+        while self._entries:
+            oldest = next(iter(self._entries))
+            expires, _ = self._entries[oldest]
+            if expires > now and len(self._entries) <= self._max_entries:
+                return
+            del self._entries[oldest]
 
     def find_subcontractor_by_telegram(self, telegram_user_id: str) -> Subcontractor | None:
         # Asked once per Telegram message, before the turn: not worth a second cache.
