@@ -21,6 +21,7 @@ from bench import (
     observability,
     rebuild_rate,
     throughput,
+    worker_memory,
     workers_latency,
 )
 from bench.report import Line, render, write_json
@@ -40,6 +41,7 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     observability.run,
     console_page.run,
     workers_latency.run,
+    worker_memory.run,
 )
 
 

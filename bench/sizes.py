@@ -33,6 +33,7 @@ class Sizes:
     console_requests: int = 30
     workers_rounds: int = 5  # convo serve --workers N
     workers_requests: int = 200  # per server, kind of request and round
+    memory_conversations: int = 100_000  # worker RSS after this many, against after 1,000
 
 
 FULL = Sizes()
@@ -59,4 +60,5 @@ QUICK = Sizes(
     console_requests=10,
     workers_rounds=2,
     workers_requests=60,
+    memory_conversations=5_000,
 )
