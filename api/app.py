@@ -12,6 +12,7 @@ from api.admission import TurnAdmission
 from api.body_deadline import RequestBodyDeadline
 from api.console import install_console
 from api.operations import install_operations
+from api.problem_docs import document_problems
 from api.problems import install_problem_handlers
 from api.replica_lag import ReplicaLagHeader
 from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
@@ -90,6 +91,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    document_problems(app)
     install_operations(app)
     install_console(app)
     app.include_router(webhooks.router)

@@ -19,6 +19,7 @@ from rich.console import Console
 from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport, ServerRefusedError
 from api.progress import log_progress
 from api.running import WorkerOperations, uvicorn_logging, workers_share_metrics
+from api.server_stack import server_stack
 from api.transcript import transcript
 from api.understand_cli import understand_app
 from application.audit import MAX_POSITION, EventFilter
@@ -57,6 +58,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            **server_stack(),
             log_level=settings.log_level,
             log_config=uvicorn_logging(settings),
         )

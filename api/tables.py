@@ -12,6 +12,23 @@ from fastapi.responses import JSONResponse, Response
 
 Format = Literal["json", "csv"]
 
+# What rows_response answers, for the OpenAPI document: the route returns a plain Response.
+ROWS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The rows: JSON, or CSV with `format=csv` or `Accept: text/csv`",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
 
 def wants_csv(request: Request, format: Format | None) -> bool:
     if format is not None:

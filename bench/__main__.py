@@ -23,6 +23,8 @@ from bench import (
     throughput,
     versus_baseline,
     webhook_batch,
+    worker_memory,
+    workers_latency,
 )
 from bench.report import Line, render, write_json
 from bench.scratch import SERVER_URL, scratch_database, server_version
@@ -42,6 +44,8 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     deliveries_latency.run,
     observability.run,
     console_page.run,
+    workers_latency.run,
+    worker_memory.run,
 )
 
 

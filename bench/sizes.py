@@ -33,6 +33,9 @@ class Sizes:
     observability_rounds: int = 7
     console_events: int = 10_000  # the console's conversation page
     console_requests: int = 30
+    workers_rounds: int = 5  # convo serve --workers N
+    workers_requests: int = 200  # per server, kind of request and round
+    memory_conversations: int = 100_000  # worker RSS after this many, against after 1,000
 
 
 FULL = Sizes()
@@ -59,4 +62,7 @@ QUICK = Sizes(
     observability_rounds=2,
     console_events=2_000,
     console_requests=10,
+    workers_rounds=2,
+    workers_requests=60,
+    memory_conversations=5_000,
 )

@@ -20,8 +20,8 @@ Value = TypeVar("Value")
 
 
 class _Expiring(Generic[Value]):
-    """Answers by key until they expire; cleared wholesale when full (crude, and rare: it
-    only costs lookups)."""
+    """Answers by key until they expire, at most `max_entries` of them: a worker's memory does
+    not grow with every number it has ever seen, only with those of the last `ttl_seconds`."""
 
     def __init__(self, ttl_seconds: float, max_entries: int, monotonic: Callable[[], float]) -> None:
         self._ttl = ttl_seconds
@@ -38,10 +38,24 @@ class _Expiring(Generic[Value]):
             return entry[1]
         found = ask(key)
         with self._lock:
-            if len(self._entries) >= self._max_entries:
-                self._entries.clear()
+            # Re-inserted at the end, so the entries stay in the order they expire in.
+            self._entries.pop(key, None)
             self._entries[key] = (now + self._ttl, found)
+            self._forget_oldest(now)
         return found
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _forget_oldest(self, now: float) -> None:
+        """Drops expired entries, then the oldest beyond the bound."""
+        while self._entries:
+            oldest = next(iter(self._entries))
+            expires, _ = self._entries[oldest]
+            if expires > now and len(self._entries) <= self._max_entries:
+                return
+            del self._entries[oldest]
 
     def forget(self, *keys: str) -> None:
         with self._lock:
@@ -58,7 +72,7 @@ class SubcontractorCache:
         directory: SiteDirectory,
         ttl_seconds: float,
         *,
-        max_entries: int = 50_000,
+        max_entries: int = 5_000,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._directory = directory
@@ -67,6 +81,10 @@ class SubcontractorCache:
 
     def find_subcontractor(self, phone: str) -> Subcontractor | None:
         return self._people.get_or_ask(phone, self._directory.find_subcontractor)
+
+    def __len__(self) -> int:
+        """How many numbers are remembered."""
+        return len(self._people)
 
     def find_subcontractor_by_telegram(self, telegram_user_id: str) -> Subcontractor | None:
         # Asked once per Telegram message, before the turn: not worth a second cache.

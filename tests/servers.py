@@ -34,6 +34,13 @@ def prepare_postgres(env: dict[str, str]) -> None:
 @contextmanager
 def serving(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     """`convo serve` on a free port until the block ends; yields its base URL once it is ready."""
+    with serving_process(env, workers) as (base, _):
+        yield base
+
+
+@contextmanager
+def serving_process(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, int]]:
+    """Like `serving`, yielding the server's process id too (with --workers N, the workers' parent)."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", str(workers)],
@@ -54,7 +61,7 @@ def serving(env: dict[str, str], workers: int = 1) -> Iterator[str]:
                 output = server.stdout.read().decode() if server.stdout else ""
                 raise AssertionError(f"server did not become ready:\n{output}")
             time.sleep(0.2)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=15)

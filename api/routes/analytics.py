@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 
 from api.auth import require_token
 from api.dependencies import ContainerDep
-from api.tables import Format, rows_response
+from api.tables import ROWS_RESPONSES, Format, rows_response
 from application.inbound import InvalidInboundError
 from application.phone import normalise_phone
 
@@ -27,7 +27,11 @@ SESSION_COLUMNS = [
 ]  # fmt: skip
 
 
-@router.get("/daily", summary="Per day: use, sessions, direct-action success and fallback rates")
+@router.get(
+    "/daily",
+    summary="Per day: use, sessions, direct-action success and fallback rates",
+    responses=ROWS_RESPONSES,
+)
 def daily(
     request: Request,
     container: ContainerDep,
@@ -39,7 +43,7 @@ def daily(
     return rows_response(request, rows, DAILY_COLUMNS, format, "daily_metrics")
 
 
-@router.get("/sessions", summary="Sessions, by when they opened")
+@router.get("/sessions", summary="Sessions, by when they opened", responses=ROWS_RESPONSES)
 def sessions(
     request: Request,
     container: ContainerDep,

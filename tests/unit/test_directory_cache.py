@@ -59,3 +59,31 @@ def test_sites_are_remembered_until_they_expire_but_a_chosen_site_is_always_chec
     now[0] = 30.5
     assert cache.sites_of(KARIM.id) == []
     assert directory.sites_asked == 2
+
+
+def _numbers(count: int) -> list[str]:
+    return [f"+3360000{n:04d}" for n in range(count)]
+
+
+def test_expired_answers_are_forgotten_not_kept() -> None:
+    now = [0.0]
+    cache = SubcontractorCache(CountingDirectory(), ttl_seconds=30, monotonic=lambda: now[0])  # type: ignore[arg-type]
+    for phone in _numbers(100):
+        cache.find_subcontractor(phone)
+    assert len(cache) == 100
+    now[0] = 31.0
+    cache.find_subcontractor(KARIM.phone)
+    assert len(cache) == 1  # a worker's memory follows the last ttl's numbers, not every number seen
+
+
+def test_past_the_bound_the_oldest_answers_go_first() -> None:
+    directory = CountingDirectory()
+    cache = SubcontractorCache(directory, ttl_seconds=30, max_entries=3, monotonic=lambda: 0.0)  # type: ignore[arg-type]
+    first, *_, last = numbers = _numbers(5)
+    for phone in numbers:
+        cache.find_subcontractor(phone)
+    assert len(cache) == 3
+    cache.find_subcontractor(last)
+    assert directory.asked == 5  # the newest is still remembered
+    cache.find_subcontractor(first)
+    assert directory.asked == 6  # the oldest was forgotten

@@ -1,0 +1,82 @@
+"""`convo serve` as a separate process, started the way the README runs production."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Served:
+    base_url: str
+    pid: int  # uvicorn's: with --workers N the workers are its children
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def server_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The bench's environment, with CONVO_* settings for the server; no `.env` file applies."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVO_")}
+    env |= {"CONVO_DATABASE_URL": database_url, "CONVO_DEMO_DATA": "false", "CONVO_LOG_LEVEL": "warning"}
+    return env | {f"CONVO_{name.upper()}": value for name, value in settings.items()}
+
+
+@contextmanager
+def convo_serve(env: dict[str, str], workers: int) -> Iterator[Served]:
+    """`convo serve --workers N` on a free port until the block ends; yields once every worker is up."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(base, server.pid, workers):
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                output = server.stderr.read().decode() if server.stderr else ""
+                raise RuntimeError(f"convo serve --workers {workers} did not start:\n{output}")
+            time.sleep(0.3)
+        yield Served(base, server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def worker_pids(pid: int) -> list[int]:
+    """The worker processes uvicorn's supervisor `pid` started (Linux)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            return [int(child) for child in children.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _ready(base: str, pid: int, workers: int) -> bool:
+    """True once every worker process is up and one of them says the databases answer."""
+    try:
+        answered = httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+    return answered and (workers == 1 or len(worker_pids(pid)) >= workers)

@@ -1,0 +1,125 @@
+"""Worker memory: RSS of a worker after 100,000 conversations against after 1,000 (same run).
+
+The worker is a separate process holding what a `convo serve` worker holds (the container built from
+settings with the aggregate cache at its default size, and the app) and playing real turns, one per
+conversation, for registered subcontractors, on 4 threads as the server's thread pool would. Through
+HTTP the same turns would take several times as long; the server's per-request objects do not
+outlive their request.
+"""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from api.app import create_app
+from application.inbound import Inbound
+from bench.directory import Member, add_subcontractors
+from bench.report import Line, Target
+from bench.scratch import settings_for
+from bench.sizes import Sizes
+from bench.timing import progress
+from infrastructure.bootstrap import build
+from infrastructure.settings import Settings
+
+SECTION = "Worker memory, aggregate cache at its default size, PostgreSQL"
+FIRST = 1_000  # conversations before the first reading
+THREADS = 4
+_PHONES = "+336180"
+
+
+def _phone(n: int) -> str:
+    return f"{_PHONES}{n:06d}"
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def _worker(database_url: str) -> None:
+    """Reads `start count` lines; plays one turn in each of those conversations; answers its RSS in KiB."""
+    container = build(settings_for(database_url))
+    default = Settings.model_fields["aggregate_cache_size"].default
+    assert container.settings.aggregate_cache_size == default, "the cache must be at its default size"
+    app = create_app(container)  # held, as a worker holds it: its routes, templates and their modules
+
+    def turn(n: int) -> None:
+        phone = _phone(n)
+        container.service.handle(
+            Inbound(channel="bench", message_id=f"mem:{n}", sender=phone, text="Bonjour")
+        )
+
+    try:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            for command in sys.stdin:
+                start, count = map(int, command.split())
+                list(pool.map(turn, range(start, start + count), chunksize=50))
+                gc.collect()
+                print(_rss_kib(), flush=True)
+    finally:
+        del app
+        container.close()
+
+
+def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
+    total = sizes.memory_conversations
+    progress(f"worker memory: registering {total:,} subcontractors")
+    add_subcontractors(database_url, [Member(f"M-{n:06d}", _phone(n), ("P-TIL",), 2) for n in range(total)])
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bench.worker_memory", "--worker", database_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdin is not None
+    assert worker.stdout is not None
+    readings: dict[int, float] = {}
+    try:
+        done = 0
+        for upto in (FIRST, *range(10_000, total, 10_000), total):
+            if upto <= done:
+                continue
+            worker.stdin.write(f"{done} {upto - done}\n")
+            worker.stdin.flush()
+            readings[upto] = int(worker.stdout.readline()) / 1024
+            done = upto
+            progress(f"worker memory: {done:,} conversations, RSS {readings[done]:.0f} MiB")
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=60)
+    line = Line(
+        SECTION,
+        f"worker RSS after {total:,} conversations",
+        readings[total],
+        "MiB",
+        baseline=readings[FIRST],
+        baseline_label=f"after {FIRST:,}",
+        target=Target("<=", 1.1),
+    )
+    curve = ", ".join(f"{n:,}: {mib:.0f}" for n, mib in readings.items())
+    notes = [
+        f"worker memory: one real turn per conversation from a registered subcontractor, {THREADS} threads, "
+        f"in a process holding a worker's container; RSS in MiB after each step: {curve}."
+    ]
+    return [line], notes
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        _worker(sys.argv[2])
+        sys.exit(0)
+
+    from bench.report import render
+    from bench.scratch import scratch_database
+    from bench.sizes import FULL, QUICK
+
+    with scratch_database() as url:
+        lines, notes = run(url, QUICK if "--quick" in sys.argv else FULL)
+    print(render(lines))
+    print(*notes, sep="\n")
