@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 import uvicorn
@@ -24,8 +24,10 @@ from api.transcript import transcript
 from api.understand_cli import understand_app
 from application.audit import MAX_POSITION, EventFilter
 from application.event_records import EventRecord
-from infrastructure.bootstrap import build, migrate
+from application.following import Waker
+from infrastructure.bootstrap import Container, build, migrate
 from infrastructure.demo_data import load_demo_data
+from infrastructure.leases import Lease
 from infrastructure.media.fetcher import media_status, media_worker
 from infrastructure.persistence import open_database
 from infrastructure.projections.rebuild import rebuild
@@ -209,22 +211,9 @@ def deliver(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = container.delivery_worker(stop)
     try:
-        if once:
-            if not worker.lease.hold():
-                errors.print("another delivery worker holds the lease; nothing sent")
-                raise typer.Exit(1)
-            errors.print(f"{worker.catch_up()} replies read from the log")
-            return
-        errors.print("delivering replies; Ctrl-C to stop")
-        waker = container.waker()
-        try:
-            worker.run(waker, settings.projection_poll_seconds)
-        finally:
-            waker.close()
+        _run_leased(container.delivery_worker(stop), container, once, "replies", "delivering replies")
     finally:
-        worker.close()
         operations.close()
         container.close()
 
@@ -245,23 +234,42 @@ def fetch_media(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = media_worker(container, stop)
+    try:
+        _run_leased(media_worker(container, stop), container, once, "media", "fetching media")
+    finally:
+        container.close()
+
+
+class _LeasedWorker(Protocol):
+    """A follower of the log that works while it holds its lease: delivery, media fetching."""
+
+    @property
+    def lease(self) -> Lease: ...
+
+    def catch_up(self) -> int: ...
+
+    def run(self, waker: Waker, poll_seconds: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _run_leased(worker: _LeasedWorker, container: Container, once: bool, items: str, doing: str) -> None:
+    """Once: what the log holds now, if no other worker holds the lease; else until stopped."""
     try:
         if once:
             if not worker.lease.hold():
-                errors.print("another media fetcher holds the lease; nothing fetched")
+                errors.print(f"another worker holds the lease; no {items} handled")
                 raise typer.Exit(1)
-            errors.print(f"{worker.catch_up()} media read from the log")
+            errors.print(f"{worker.catch_up()} {items} read from the log")
             return
-        errors.print("fetching media; Ctrl-C to stop")
+        errors.print(f"{doing}; Ctrl-C to stop")
         waker = container.waker()
         try:
-            worker.run(waker, settings.projection_poll_seconds)
+            worker.run(waker, container.settings.projection_poll_seconds)
         finally:
             waker.close()
     finally:
         worker.close()
-        container.close()
 
 
 @projections_app.command("status")

@@ -23,7 +23,6 @@ from application.pipeline import TurnPipeline
 from application.ports import Clock, SiteDirectory
 from application.service import ConversationService, RetryPolicy
 from application.understanding.model import trained_model
-from application.understanding.remote import OpenAICompatibleModel, RemoteSettings
 from application.understanding.understander import Understanding
 from infrastructure.analytics_queries import SqlAnalytics
 from infrastructure.channels.outbound import outbound_channels
@@ -36,6 +35,7 @@ from infrastructure.event_queries import event_queries_for
 from infrastructure.leases import Lease
 from infrastructure.media.kinds import message_kinds_for
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
+from infrastructure.model_endpoint import OpenAICompatibleModel, RemoteSettings
 from infrastructure.observed import ObservedDeliverer, ObservedService, Telemetry, measured
 from infrastructure.persistence import (
     EVENTS_CHANNEL,
