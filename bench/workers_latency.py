@@ -75,7 +75,7 @@ def _connections(served: Served) -> list[httpx.Client]:
 
 
 def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
-    members = crew("W", "+3361700", 200)
+    members = crew("K", "+3361700", 200)  # ids and numbers no other section uses
     add_subcontractors(database_url, members)
     # Small pools: three servers run at once on a shared PostgreSQL, one request at a time.
     env = server_env(database_url, generic_webhook_token=TOKEN, pool_size="2", pool_max_overflow="1")
