@@ -159,6 +159,14 @@ class ConversationService:
                 message_id=inbound.message_id,
                 at=now,
             )
+        elif conversation.erased:
+            conversation.restart(
+                contact=contact,
+                subcontractor_id=subcontractor.id if subcontractor else None,
+                language=subcontractor.language if subcontractor else _language_of(inbound, contact),
+                message_id=inbound.message_id,
+                at=now,
+            )
         reply = self._pipeline.play(conversation, inbound, subcontractor, now)
         changes = decided_changes(conversation.pending_events)
         receipt = MessageReceipt(

@@ -33,7 +33,8 @@ class Conversation(Aggregate):
     MAX_EXCHANGES = 5  # what a model reading the conversation gets of it
     EXCHANGE_CHARS = 300
     # 2: what was offered and shown outlives its session (buttons stay on the phone's screen).
-    class_version = 2
+    # 3: a conversation can be erased, and restarted by its number.
+    class_version = 3
 
     @staticmethod
     def create_id(contact: str) -> UUID:
@@ -59,6 +60,7 @@ class Conversation(Aggregate):
         self.offers: dict[str, OfferedChoice] = {}
         self.last_listing: Listing | None = None
         self.seen_task_status: dict[str, str] = {}  # task id -> the status last shown
+        self.erased = False
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -82,6 +84,10 @@ class Conversation(Aggregate):
         state["offers"] = offers
         state["last_listing"] = listing
         state["seen_task_status"] = {}
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["erased"] = False
 
     # -- commands: decide which facts to record; never replayed ---------------
 
@@ -393,6 +399,22 @@ class Conversation(Aggregate):
             at=at,
             channel=channel,
             reply_to=reply_to,
+        )
+
+    def erase(self, *, at: datetime) -> None:
+        """The person's data is being erased: from here on the conversation holds nothing of it.
+
+        Recorded before their keys are destroyed, so a turn racing the erasure either
+        commits first (and is shredded with the rest) or conflicts and finds it erased.
+        """
+        self._erased(at=at)
+
+    def restart(
+        self, *, contact: str, subcontractor_id: str | None, language: str, message_id: str, at: datetime
+    ) -> None:
+        """A number that was erased writes again: a new subject, starting from nothing."""
+        self._restarted(
+            contact=contact, subcontractor_id=subcontractor_id, language=language, message_id=message_id, at=at
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Conversation:
@@ -799,6 +821,46 @@ class Conversation(Aggregate):
         at: datetime,
     ) -> None:
         pass
+
+    class Erased(Aggregate.Event):
+        """What an erasure leaves in the log: when, and nothing about whom."""
+
+        at: datetime
+
+    @event(Erased)
+    def _erased(self, at: datetime) -> None:
+        self._forget_everything()
+        self.erased = True
+
+    class Restarted(Aggregate.Event):
+        """The first message of a new subject on an erased conversation: as `Started`."""
+
+        contact: str
+        subcontractor_id: str | None
+        language: str
+        message_id: str
+        at: datetime
+
+    @event(Restarted)
+    def _restarted(
+        self, contact: str, subcontractor_id: str | None, language: str, message_id: str, at: datetime
+    ) -> None:
+        self._forget_everything()
+        self.contact = contact
+        self.subcontractor_id = subcontractor_id
+        self.language = language
+        self.started_at = at
+        self.erased = False
+
+    def _forget_everything(self) -> None:
+        # Session numbers go on: a session id is never used by two subjects.
+        self.contact = ""
+        self.subcontractor_id = None
+        self.session = None
+        self.messages_handled = 0
+        self.offers = {}
+        self.last_listing = None
+        self.seen_task_status = {}
 
     def _touch(self, at: datetime) -> None:
         session = self.open_session
