@@ -15,7 +15,7 @@ from api.operations import install_operations
 from api.problem_docs import document_problems
 from api.problems import install_problem_handlers
 from api.replica_lag import ReplicaLagHeader
-from api.routes import analytics, audit, health, projections, telegram, twilio, webhooks, whatsapp
+from api.routes import analytics, audit, health, projections, subjects, telegram, twilio, webhooks, whatsapp
 from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
 from infrastructure.media.fetcher import fetch_media_in_background
@@ -101,6 +101,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(analytics.router)
     app.include_router(projections.router)
+    app.include_router(subjects.router)
     app.include_router(health.router)
     app.add_middleware(ReplicaLagHeader)
     # Added last, so outermost: nothing else runs for a request until its body is in.

@@ -20,6 +20,7 @@ from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTranspo
 from api.progress import log_progress
 from api.running import WorkerOperations, uvicorn_logging, workers_share_metrics
 from api.server_stack import server_stack
+from api.subjects_cli import register as register_subject_commands
 from api.transcript import transcript
 from api.understand_cli import understand_app
 from application.audit import MAX_POSITION, EventFilter
@@ -38,6 +39,7 @@ app = typer.Typer(help="convo: event-sourced conversations for the site bot.", n
 projections_app = typer.Typer(help="Analytics read models: status, follow, rebuild.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
 app.add_typer(understand_app, name="understand")
+register_subject_commands(app)
 console = Console()
 errors = Console(stderr=True)
 

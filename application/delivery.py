@@ -18,6 +18,7 @@ from application.outcomes import Outcome, OutcomeRecorder
 from application.pausing import DeliveryInterruptedError, Pause
 from application.ports import Clock
 from domain.delivery import Delivery
+from domain.receipt import ERASED_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class ReplyDeliverer:
         reply_to = record.payload.get("reply_to")
         if reply_to is None:
             return None
+        if ERASED_TEXT in dict(reply_to).values():
+            return None  # its person was erased before it went: there is no one to send it to
         message_id = str(record.payload["message_id"])
         known = self._outcomes.unrecorded(record.conversation_id, message_id)
         if known is not None:

@@ -11,6 +11,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
+from application.sealing import SEALED, SealingMapper
 from domain.conversation import Conversation
 
 # The event types of a conversation, by their short names ("SessionOpened"...).
@@ -77,6 +78,8 @@ def record_of_notification(mapper: Mapper[UUID], notification: Notification) -> 
 def record_of_stored(mapper: Mapper[UUID], stored: StoredEvent, position: int | None = None) -> EventRecord:
     """Decodes a stored event straight into a record, skipping the event object."""
     payload = decode_state(mapper, stored.state)
+    if SEALED in payload and isinstance(mapper, SealingMapper):
+        mapper.open_into(payload, stored.originator_id, stored.originator_version)
     timestamp = payload.pop("timestamp")
     payload.pop("originator_topic", None)
     topic = stored.topic

@@ -9,9 +9,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
 
+from application.sealing import Keyring, SealingMapper, random_nonce
 from domain.conversation import Conversation
 from domain.delivery import Delivery, OutboundMessage
 from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for
@@ -30,7 +31,11 @@ class ConversationStore(Application[UUID]):
     name = "Convo"
     is_snapshotting_enabled = True
 
-    def __init__(self, env: EnvType | None = None, *, snapshot_interval: int = 100) -> None:
+    def __init__(
+        self, env: EnvType | None = None, *, snapshot_interval: int = 100, keyring: Keyring | None = None
+    ) -> None:
+        # Before the library builds its mapper, which seals with it.
+        self.keyring = keyring
         super().__init__(env)
         self.snapshot_interval = snapshot_interval
         # Told the events of every save once it is committed (metrics, log lines).
@@ -42,6 +47,11 @@ class ConversationStore(Application[UUID]):
         values: dict[str, Any] = {"IS_SNAPSHOTTING_ENABLED": "y"}
         values.update(env or {})
         return Environment(name, values)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        if self.keyring is None:  # an in-memory store for tests of turns: nothing to protect
+            return super().construct_mapper()
+        return SealingMapper(self.construct_transcoder(), self.keyring, random_nonce)
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         for observer in self.observers:

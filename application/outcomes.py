@@ -49,7 +49,10 @@ class Outcome:
         )
 
     def index(self) -> list[OutboundMessage]:
-        return [OutboundMessage(self.channel, sent, self.delivery_id) for sent in self.provider_message_ids]
+        return [
+            OutboundMessage(self.channel, sent, self.delivery_id, self.conversation_id)
+            for sent in self.provider_message_ids
+        ]
 
 
 class OutcomeRecorder:

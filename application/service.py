@@ -90,7 +90,7 @@ class ConversationService:
                         conversation_id=earlier.conversation_id,
                         session_id=earlier.session_id,
                         duplicate=True,
-                        reply=earlier.reply,
+                        reply=earlier.answer,
                         attempts=attempt,
                     )
                 self.conflicts += 1
@@ -113,7 +113,7 @@ class ConversationService:
                 conversation_id=receipt.conversation_id,
                 session_id=receipt.session_id,
                 duplicate=True,
-                reply=receipt.reply,
+                reply=receipt.answer,
                 attempts=1,
             )
             for receipt_id, receipt in receipts.items()
@@ -133,7 +133,7 @@ class ConversationService:
             conversation_id=receipt.conversation_id,
             session_id=receipt.session_id,
             duplicate=True,
-            reply=receipt.reply,
+            reply=receipt.answer,
             attempts=attempt,
         )
 

@@ -13,10 +13,14 @@ from psycopg import sql
 
 from infrastructure.bootstrap import migrate
 from infrastructure.demo_data import load_demo_data
+from infrastructure.keys.master import DEVELOPMENT_MASTER_KEY
 from infrastructure.persistence import open_database
 from infrastructure.settings import Settings
 
 SERVER_URL = os.environ.get("CONVO_BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/postgres")
+
+# Benchmarks run the service as it is deployed: sealed, with a key of their own.
+os.environ.setdefault("CONVO_MASTER_KEY", DEVELOPMENT_MASTER_KEY)
 
 
 def url_of(dbname: str) -> str:

@@ -414,7 +414,11 @@ class Conversation(Aggregate):
     ) -> None:
         """A number that was erased writes again: a new subject, starting from nothing."""
         self._restarted(
-            contact=contact, subcontractor_id=subcontractor_id, language=language, message_id=message_id, at=at
+            contact=contact,
+            subcontractor_id=subcontractor_id,
+            language=language,
+            message_id=message_id,
+            at=at,
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Conversation:

@@ -52,12 +52,24 @@ class Delivery(Aggregate):
         key = f"{provider_message_id}:{status}"
         if key in self.statuses or len(self.statuses) >= self.MAX_STATUSES:
             return False
-        self._status_reported(provider_message_id=provider_message_id, status=status, errors=errors, at=at)
+        self._status_reported(
+            provider_message_id=provider_message_id,
+            status=status,
+            errors=errors,
+            at=at,
+            conversation_id=self.conversation_id,
+        )
         return True
 
     @event("StatusReported")
     def _status_reported(
-        self, provider_message_id: str, status: str, errors: list[str], at: datetime
+        self,
+        provider_message_id: str,
+        status: str,
+        errors: list[str],
+        at: datetime,
+        # Whose reply it was, so the report is sealed with their key; None: reported before.
+        conversation_id: UUID | None = None,
     ) -> None:
         self.statuses.append(f"{provider_message_id}:{status}")
 
@@ -70,7 +82,14 @@ class OutboundMessage(Aggregate):
         return outbound_message_id_for(channel, provider_message_id)
 
     @event("Sent")
-    def __init__(self, channel: str, provider_message_id: str, delivery_id: UUID) -> None:
+    def __init__(
+        self,
+        channel: str,
+        provider_message_id: str,
+        delivery_id: UUID,
+        # Whose reply it was, so the index entry is sealed with their key; None: sent before.
+        conversation_id: UUID | None = None,
+    ) -> None:
         self.channel = channel
         self.provider_message_id = provider_message_id
         self.delivery_id = delivery_id

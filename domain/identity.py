@@ -1,15 +1,42 @@
 """Deterministic identities: every code path derives the same ids from the same facts."""
 
 import base64
+import hashlib
+import hmac
 from uuid import UUID, uuid5
 
 # Fixed forever: changing it would orphan every stored conversation.
 CONVO_NAMESPACE = UUID("6f1c2a8e-3b4d-5e6f-8a9b-0c1d2e3f4a5b")
 
 
+class _IdSecret:
+    """The secret ids of people's data are derived with, set once at start (see `use_id_secret`).
+
+    A public derivation (uuid5 of a phone number) would let anyone holding a dump
+    find a person's conversation from their number; a keyed hash does not.
+    """
+
+    value: bytes | None = None
+
+
+def use_id_secret(secret: bytes | None) -> None:
+    """None keeps the public derivation: for stores written before ids were keyed."""
+    _IdSecret.value = secret
+
+
+def _keyed(name: str) -> UUID:
+    secret = _IdSecret.value
+    if secret is None:
+        return uuid5(CONVO_NAMESPACE, name)
+    digest = bytearray(hmac.new(secret, name.encode(), hashlib.sha256).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x80  # version 8: "custom", so it is never mistaken for a uuid5
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return UUID(bytes=bytes(digest))
+
+
 def conversation_id_for(contact: str) -> UUID:
     """One conversation per subcontractor contact (E.164 phone number)."""
-    return uuid5(CONVO_NAMESPACE, f"conversation:{contact}")
+    return _keyed(f"conversation:{contact}")
 
 
 def receipt_id_for(channel: str, provider_message_id: str, sender_scope: UUID | None = None) -> UUID:
@@ -19,8 +46,8 @@ def receipt_id_for(channel: str, provider_message_id: str, sender_scope: UUID | 
     too, for channels whose message ids are not unique across senders.
     """
     if sender_scope is None:
-        return uuid5(CONVO_NAMESPACE, f"receipt:{channel}:{provider_message_id}")
-    return uuid5(CONVO_NAMESPACE, f"receipt:{channel}:{sender_scope}:{provider_message_id}")
+        return _keyed(f"receipt:{channel}:{provider_message_id}")
+    return _keyed(f"receipt:{channel}:{sender_scope}:{provider_message_id}")
 
 
 def change_id_for(receipt_id: UUID) -> UUID:
@@ -51,7 +78,7 @@ def outbound_message_id_for(channel: str, provider_message_id: str) -> UUID:
     `wamid` or a Twilio SID as they are, a Telegram message as
     `telegram_message_key` spells it.
     """
-    return uuid5(CONVO_NAMESPACE, f"outbound:{channel}:{provider_message_id}")
+    return _keyed(f"outbound:{channel}:{provider_message_id}")
 
 
 def telegram_message_key(chat_id: str, message_id: str) -> str:

@@ -40,3 +40,15 @@ class MessageReceipt(Aggregate):
         self.conversation_id = conversation_id
         self.session_id = session_id
         self.reply = reply
+
+    @property
+    def answer(self) -> Reply:
+        """What a redelivery is answered: the recorded reply, or nothing once it was erased
+        (a sealed reply whose key is destroyed reads back as "[erased]")."""
+        if self.reply.get("text") == ERASED_TEXT:
+            return Reply(text="", style="none", choices=[])
+        return self.reply
+
+
+# What `application/sealing.py` puts in place of a string whose key was destroyed.
+ERASED_TEXT = "[erased]"

@@ -9,6 +9,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -24,6 +25,7 @@ from application.ports import Clock, SiteDirectory
 from application.service import ConversationService, RetryPolicy
 from application.understanding.model import trained_model
 from application.understanding.understander import Understanding
+from domain.identity import use_id_secret
 from infrastructure.analytics_queries import SqlAnalytics
 from infrastructure.channels.outbound import outbound_channels
 from infrastructure.database import Database
@@ -32,8 +34,11 @@ from infrastructure.delivery import DeliveryWorker
 from infrastructure.demo_data import load_demo_data
 from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.event_queries import event_queries_for
+from infrastructure.keys.configured import id_secret, master_key_of
+from infrastructure.keys.sql_keyring import SqlKeyring
 from infrastructure.leases import Lease
 from infrastructure.media.kinds import message_kinds_for
+from infrastructure.media.wiring import blob_store_for
 from infrastructure.migrations import discover, migrate_postgres, migrate_sqlite
 from infrastructure.model_endpoint import OpenAICompatibleModel, RemoteSettings
 from infrastructure.observed import ObservedDeliverer, ObservedService, Telemetry, measured
@@ -49,6 +54,9 @@ from infrastructure.projections.tracking import tracked_position
 from infrastructure.settings import Settings
 from infrastructure.sql_directory import SqlSiteDirectory
 from infrastructure.standby import Standby, standby_for
+from infrastructure.subjects.erasure import Eraser
+from infrastructure.subjects.export import export_subject
+from infrastructure.subjects.retention import Retention
 from infrastructure.wakers import PollingWaker, PostgresWaker
 
 log = logging.getLogger(__name__)
@@ -72,6 +80,7 @@ class Container:
     audit: AuditTrail
     analytics: AnalyticsReader
     projections: ProjectionRunner
+    keyring: SqlKeyring | None = None
     clock: Clock = utc_now
     standby: Standby | None = None
     telemetry: Telemetry = field(default_factory=Telemetry)
@@ -131,6 +140,43 @@ class Container:
     def deliver_in_background(self) -> BackgroundRun:
         return self.delivery_worker().start_in_background(self.waker(), self.settings.projection_poll_seconds)
 
+    def eraser(self) -> Eraser:
+        """Erases one person's data (GDPR): their keys destroyed, their rows gone."""
+        return Eraser(
+            self.store,
+            self.database,
+            self._keys(),
+            blob_store_for(self.settings),
+            self.clock,
+            self._subcontractor_of,
+        )
+
+    def subject_export(self, phone: str) -> dict[str, Any]:
+        """Everything held about one person, opened with their keys (GDPR right of access)."""
+        return export_subject(
+            phone, self.store, self.audit, self.database, self._subcontractor_of, self.clock()
+        )
+
+    def retention(self) -> Retention:
+        settings = self.settings
+        return Retention(
+            self.database,
+            self._keys(),
+            self.store,
+            self.clock,
+            settings.retention_days,
+            timedelta(minutes=settings.idle_timeout_minutes),
+        )
+
+    def _keys(self) -> SqlKeyring:
+        if self.keyring is None:
+            raise RuntimeError("this container was built without a keyring")
+        return self.keyring
+
+    def _subcontractor_of(self, contact: str) -> str | None:
+        found = self.directory.find_subcontractor(contact)
+        return found.id if found is not None else None
+
     def close(self) -> None:
         for client in self._http:
             client.close()
@@ -189,7 +235,16 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
     except BaseException:
         database.close()
         raise
-    store = ConversationStore(event_store_env(settings), snapshot_interval=settings.snapshot_interval)
+    try:
+        master = master_key_of(settings)
+        use_id_secret(id_secret(database, master))
+    except BaseException:
+        database.close()
+        raise
+    keyring = SqlKeyring(database, master, clock, settings.key_cache_seconds)
+    store = ConversationStore(
+        event_store_env(settings), snapshot_interval=settings.snapshot_interval, keyring=keyring
+    )
     directory = SqlSiteDirectory(database)
     turn_directory: SiteDirectory = (
         SubcontractorCache(directory, settings.directory_cache_seconds)
@@ -214,7 +269,7 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         RetryPolicy(max_attempts=settings.turn_max_attempts),
         telemetry=telemetry,
     )
-    standby = standby_for(settings)
+    standby = standby_for(settings, keyring)
     if standby is not None:
         service.fallback_receipts = standby.receipt
     # Reads that may be a moment stale go to a standby when the settings say so.
@@ -228,6 +283,7 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         audit=AuditTrail(read_store, event_queries_for(read_store.recorder)),
         analytics=SqlAnalytics(standby.database if standby and standby.database else database),
         projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
+        keyring=keyring,
         clock=clock,
         standby=standby,
         telemetry=telemetry,

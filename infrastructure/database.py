@@ -126,6 +126,9 @@ class SqliteDatabase:
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA foreign_keys=ON")
+            # What a delete or an update frees is zeroed, not left in the file: an
+            # erased person's rows must not stay readable in free pages.
+            connection.execute("PRAGMA secure_delete=ON")
             self._local.connection = connection
             with self._guard:
                 self._connections.append(connection)

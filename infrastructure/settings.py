@@ -117,6 +117,30 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token for the audit, analytics and projection endpoints; unset, they answer 401.",
     )
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="32 random bytes in base64 (`openssl rand -base64 32`) wrapping every person's "
+        "data keys. "
+        "Required on PostgreSQL; unset on the embedded SQLite default, a development key is used.",
+    )
+    previous_master_keys: SecretStr | None = Field(
+        default=None,
+        description="During a master key rotation: the previous key(s), comma-separated, until "
+        "`convo rotate-master-key` has re-wrapped every data key.",
+    )
+    key_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="How long a process keeps a data key it read: another process's erasure reaches "
+        "its reads within this time (its writes at once).",
+    )
+    retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Content of sessions closed longer ago than this is shredded by `convo retention run` "
+        "(and by `convo serve` once an hour). Unset: kept until erased.",
+    )
     projection_batch_size: int = Field(
         default=1000, ge=1, description="Events a projection applies per transaction."
     )

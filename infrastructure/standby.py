@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.event_store import ConversationStore
+from application.sealing import Keyring
 from domain.receipt import MessageReceipt
 from infrastructure.database import Database
 from infrastructure.persistence import open_read_database, read_store_env
@@ -51,16 +52,18 @@ class Standby:
             self.database.close()
 
 
-def standby_for(settings: Settings) -> Standby | None:
+def standby_for(settings: Settings, keyring: Keyring | None = None) -> Standby | None:
     """The reads pointed at standbys by the settings; on a cluster URL without them, a standby
     for receipts only; on one server, nothing (there is no other node to read)."""
     if not settings.is_postgres:
         return None
     url = settings.read_database_url
     if url:
-        store = ConversationStore(read_store_env(settings, url), snapshot_interval=settings.snapshot_interval)
+        store = ConversationStore(
+            read_store_env(settings, url), snapshot_interval=settings.snapshot_interval, keyring=keyring
+        )
         return Standby(store, open_read_database(settings, url))
     if host_count(settings.database_url) > 1:
         env = read_store_env(settings, settings.database_url, PREFER_STANDBY)
-        return Standby(ConversationStore(env, snapshot_interval=settings.snapshot_interval))
+        return Standby(ConversationStore(env, snapshot_interval=settings.snapshot_interval, keyring=keyring))
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from infrastructure.bootstrap import Container, build, migrate
+from infrastructure.keys.master import DEVELOPMENT_MASTER_KEY
 from infrastructure.settings import Settings
 from tests import postgres
 from tests.generic_webhook import GENERIC_TOKEN
@@ -22,6 +24,10 @@ from tests.throwaway_postgres import (
     throwaway_problem,
     throwaway_server,
 )
+
+# Every process a test starts, and every Settings a test builds, seals with the
+# development key unless the test says otherwise (PostgreSQL requires one).
+os.environ.setdefault("CONVO_MASTER_KEY", DEVELOPMENT_MASTER_KEY)
 
 
 class FakeClock:

@@ -1,0 +1,178 @@
+"""Personal values are sealed in the log with their subject's keys; the rest stays in clear.
+
+An event's fields are split when it is stored: the ones named in `CLEAR_FIELDS`
+(event structure: sessions, times, intents, tools, outcomes, counts) stay readable,
+everything else is encrypted (AES-GCM) with a key of the person the event is about,
+the key of the session it belongs to where it names one. A field is personal unless
+it is listed, so a new field is protected until someone decides otherwise.
+
+Beside the ciphertext goes the values' shape with every string replaced by
+"[erased]" and every number by 0: once the key is destroyed, an event still loads
+(the audit shows its structure, an aggregate replays) without any of its content.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol, cast
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol, Snapshot
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, find_id_convertor
+from eventsourcing.utils import get_topic, resolve_topic
+
+from domain.conversation import Conversation
+from domain.receipt import ERASED_TEXT
+
+ERASED = ERASED_TEXT
+SEALED = "_sealed_"
+SUBJECT_SCOPE = "subject"  # what is not said in a session: who the person is, deliveries
+
+CLEAR_FIELDS = frozenset(
+    {
+        "timestamp", "originator_topic", "class_version", "topic",
+        "session_id", "number", "at", "closed_at", "opened_at", "reason",
+        "intent", "confidence", "source", "layer", "tool", "succeeded", "accepted",
+        "status", "previous_status", "change_id", "task_id", "project_id", "reference",
+        "channel", "delivered", "attempts", "listing_kind", "awaiting", "offered_in_session",
+        "kind", "mime_type", "size", "media_id", "language",
+        "conversation_id", "delivery_id", "scoped_to_sender",
+    }
+)  # fmt: skip
+
+
+class Keyring(Protocol):
+    """The data keys of every subject, by their ids; destroying one shreds what it sealed."""
+
+    def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, Aead]:
+        """The live key of a subject's scope, made when there is none."""
+        ...
+
+    def opening_key(self, key_id: UUID) -> Aead | None:
+        """None once the key is destroyed."""
+        ...
+
+
+class Aead(Protocol):
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+
+class SealingMapper(Mapper[UUID]):
+    """The library's mapper, with a subject's personal values sealed in each stored state."""
+
+    def __init__(self, transcoder: Transcoder, keyring: Keyring, nonces: Callable[[], bytes]) -> None:
+        super().__init__(transcoder)
+        self.keyring = keyring
+        self._nonce = nonces
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        state = dict(vars(domain_event))
+        originator_id: UUID = state.pop("originator_id")
+        originator_version: int = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        subject = subject_of(domain_event, originator_id, state)
+        if subject is not None:
+            state = self._sealed(state, subject, _associated(originator_id, originator_version))
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=self.transcoder.encode(state),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        cls = resolve_topic(stored_event.topic)
+        state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+        if SEALED in state:
+            self.open_into(state, stored_event.originator_id, stored_event.originator_version)
+        convert = find_id_convertor(cls, cast(Hashable, type(stored_event.originator_id)))
+        state["originator_id"] = convert(stored_event.originator_id)
+        state["originator_version"] = stored_event.originator_version
+        class_version = getattr(cls, "class_version", 1)
+        from_version = state.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+        domain_event = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", state)
+        return cast(DomainEventProtocol[UUID], domain_event)
+
+    def open_into(self, state: dict[str, Any], originator_id: UUID | str, version: int) -> bool:
+        """Puts the sealed values back into a decoded state, or their erased shape; True if opened."""
+        envelope = state.pop(SEALED)
+        cipher = self.keyring.opening_key(UUID(envelope["k"]))
+        if cipher is not None:
+            sealed = base64.b64decode(envelope["c"])
+            plain = cipher.decrypt(sealed[:12], sealed[12:], _associated(originator_id, version))
+            state.update(self.transcoder.decode(plain))
+            return True
+        state.update(envelope["s"])
+        return False
+
+    def _sealed(self, state: dict[str, Any], subject: tuple[UUID, str], aad: bytes) -> dict[str, Any]:
+        clear: dict[str, Any] = {}
+        personal: dict[str, Any] = {}
+        for name, value in state.items():
+            if name in CLEAR_FIELDS or value is None:
+                clear[name] = value
+            else:
+                personal[name] = value
+        if not personal:
+            return clear
+        key_id, cipher = self.keyring.sealing_key(*subject)
+        nonce = self._nonce()
+        sealed = nonce + cipher.encrypt(nonce, self.transcoder.encode(personal), aad)
+        clear[SEALED] = {
+            "k": key_id.hex,
+            "c": base64.b64encode(sealed).decode(),
+            "s": {name: erased_shape(value) for name, value in personal.items()},
+        }
+        return clear
+
+
+def subject_of(event: object, originator_id: UUID, state: dict[str, Any]) -> tuple[UUID, str] | None:
+    """Whose data an event holds, and the key scope: its session, else the subject's own."""
+    if isinstance(event, Snapshot):
+        return (originator_id, SUBJECT_SCOPE) if state.get("topic") == _CONVERSATION_TOPIC else None
+    if isinstance(event, Conversation.Event):
+        subject = originator_id
+    else:
+        found = state.get("conversation_id")
+        if found is None:
+            return None
+        subject = found if isinstance(found, UUID) else UUID(str(found))
+    session = state.get("session_id")
+    return subject, str(session) if session else SUBJECT_SCOPE
+
+
+def erased_shape(value: Any) -> Any:
+    if isinstance(value, str):
+        return ERASED
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return 0
+    if isinstance(value, dict):
+        return {key: erased_shape(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [erased_shape(item) for item in value]
+    return value  # datetimes, UUIDs: structure, not content
+
+
+def _associated(originator_id: UUID | str, version: int) -> bytes:
+    # Binds a ciphertext to its event: it cannot be moved to another one.
+    identity = originator_id.bytes if isinstance(originator_id, UUID) else UUID(originator_id).bytes
+    return identity + version.to_bytes(8, "big")
+
+
+_CONVERSATION_TOPIC = get_topic(Conversation)
+
+
+def random_nonce() -> bytes:
+    return os.urandom(12)

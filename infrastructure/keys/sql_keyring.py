@@ -1,0 +1,148 @@
+"""Data keys in the `subject_keys` table: one live key per subject and scope, destroyed to shred.
+
+Keys are cached in the process for `cache_seconds`: another process's erasure
+reaches this one's reads within that time, and at once its writes, which meet
+the erasure's event as a version conflict (see `Conversation.erase`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from infrastructure.database import Cursor, Database
+from infrastructure.keys.master import MasterKey
+
+
+class SqlKeyring:
+    def __init__(
+        self,
+        database: Database,
+        master: MasterKey,
+        clock: Callable[[], datetime],
+        cache_seconds: float = 30.0,
+    ) -> None:
+        self._database = database
+        self._master = master
+        self._clock = clock
+        self._cache_seconds = cache_seconds
+        self._live: dict[tuple[UUID, str], tuple[UUID, AESGCM, float]] = {}
+        self._by_id: dict[UUID, tuple[AESGCM | None, float]] = {}
+        self._guard = threading.Lock()
+
+    # -- the mapper's side ------------------------------------------------------
+
+    def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
+        now = time.monotonic()
+        cached = self._live.get((subject, scope))
+        if cached is not None and cached[2] > now:
+            return cached[0], cached[1]
+        key_id, aead = self._live_key(subject, scope) or self._create(subject, scope)
+        self._live[(subject, scope)] = (key_id, aead, now + self._cache_seconds)
+        self._by_id[key_id] = (aead, now + self._cache_seconds)
+        return key_id, aead
+
+    def opening_key(self, key_id: UUID) -> AESGCM | None:
+        now = time.monotonic()
+        cached = self._by_id.get(key_id)
+        if cached is not None and (cached[0] is None or cached[1] > now):
+            return cached[0]  # a destroyed key stays destroyed: no need to ask again
+        row = self._database.fetch_one("SELECT wrapped FROM subject_keys WHERE key_id = %s", (key_id,))
+        aead = self._aead(key_id, row["wrapped"]) if row is not None and row["wrapped"] is not None else None
+        self._by_id[key_id] = (aead, now + self._cache_seconds)
+        return aead
+
+    def load(self, key_ids: Iterable[UUID]) -> None:
+        """Reads many keys in one query (a rebuild, an export) instead of one each."""
+        now = time.monotonic()
+        missing = [k for k in set(key_ids) if (c := self._by_id.get(k)) is None or (c[0] and c[1] <= now)]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            found = {
+                _uuid(row["key_id"]): row["wrapped"]
+                for row in self._database.fetch_all(
+                    f"SELECT key_id, wrapped FROM subject_keys WHERE key_id IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+            }
+            for key_id in chunk:
+                wrapped = found.get(key_id)
+                self._by_id[key_id] = (
+                    self._aead(key_id, wrapped) if wrapped is not None else None,
+                    now + self._cache_seconds,
+                )
+
+    # -- shredding ----------------------------------------------------------------
+
+    def shred(self, cursor: Cursor, subject: UUID, reason: str, scopes: list[str] | None = None) -> int:
+        """Destroys the subject's live keys (or those of `scopes`), in the caller's transaction."""
+        query = (
+            "UPDATE subject_keys SET wrapped = NULL, shredded_at = %s, shred_reason = %s "
+            "WHERE conversation_id = %s AND wrapped IS NOT NULL"
+        )
+        params: list[object] = [self._clock(), reason, subject]
+        if scopes is not None:
+            if not scopes:
+                return 0
+            query += f" AND scope IN ({', '.join(['%s'] * len(scopes))})"
+            params.extend(scopes)
+        destroyed = cursor.execute(query, params)
+        self.forget(subject)
+        return destroyed
+
+    def forget(self, subject: UUID) -> None:
+        """Drops what this process cached of a subject's keys."""
+        with self._guard:
+            for key in [k for k in self._live if k[0] == subject]:
+                key_id = self._live.pop(key)[0]
+                self._by_id.pop(key_id, None)
+
+    def forget_all(self) -> None:
+        with self._guard:
+            self._live.clear()
+            self._by_id.clear()
+
+    # -- inside ---------------------------------------------------------------------
+
+    def _live_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM] | None:
+        row = self._database.fetch_one(
+            "SELECT key_id, wrapped FROM subject_keys "
+            "WHERE conversation_id = %s AND scope = %s AND wrapped IS NOT NULL",
+            (subject, scope),
+        )
+        if row is None:
+            return None
+        key_id = _uuid(row["key_id"])
+        return key_id, self._aead(key_id, row["wrapped"])
+
+    def _create(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
+        key_id = uuid4()
+        wrapped = self._master.wrap(key_id, AESGCM.generate_key(bit_length=256))
+        with self._database.transaction() as cursor:
+            # Two processes may make the subject's first key at once: one row wins, both use it.
+            cursor.execute(
+                "INSERT INTO subject_keys (key_id, conversation_id, scope, wrapped, created_at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (key_id, subject, scope, wrapped, self._clock()),
+            )
+        found = self._live_key(subject, scope)
+        if found is None:  # destroyed between the insert and the read: an erasure won
+            raise KeyDestroyedError(f"the keys of {subject} were destroyed while a write was being prepared")
+        return found
+
+    def _aead(self, key_id: UUID, wrapped: bytes) -> AESGCM:
+        return AESGCM(self._master.unwrap(key_id, bytes(wrapped)))
+
+
+class KeyDestroyedError(RuntimeError):
+    """A write raced the erasure of its subject: it must not happen (the turn is retried)."""
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

@@ -1,0 +1,155 @@
+"""Erasure by crypto-shredding: the log keeps its events, the person's keys are destroyed.
+
+In order, each step safe to run again after a crash:
+
+1. `Erased` is appended to the conversation. A turn of the same person racing the
+   erasure either committed before (its events go with the rest) or conflicts on
+   the version, reloads, finds the conversation erased and starts a new subject.
+2. In one transaction: the keys are destroyed, the read-model rows that identify
+   the person deleted, the directory record anonymised, the snapshots (a cache of
+   sealed state) deleted, and the erasure recorded, without personal data.
+3. Their media blobs go, then the disk pages that held the deleted rows are wiped
+   (SQLite rewrites them, see `SqliteDatabase`; PostgreSQL's dead rows are out of
+   any dump, and VACUUM reclaims them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError
+
+from application.event_store import ConversationStore
+from application.media import BlobStore
+from application.media_erasure import erase_media
+from application.phone import normalise_phone
+from domain.conversation import Conversation
+from infrastructure.database import Database
+from infrastructure.keys.sql_keyring import SqlKeyring
+from infrastructure.media.references import SqlMediaReferences
+from infrastructure.subject_rows import SubjectRef, erase_subject_rows
+
+log = logging.getLogger(__name__)
+
+_ATTEMPTS = 10
+
+
+class SubjectNotFoundError(LookupError):
+    """No conversation holds this number (never written, or already erased)."""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    erasure_id: UUID
+    conversation_id: UUID
+    requested_by: str
+    requested_at: datetime
+    keys_destroyed: int
+    events_kept: int
+    rows_erased: dict[str, int]
+    media_deleted: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "erasure_id": str(self.erasure_id),
+            "conversation_id": str(self.conversation_id),
+            "requested_by": self.requested_by,
+            "requested_at": self.requested_at.isoformat(),
+            "keys_destroyed": self.keys_destroyed,
+            "events_kept": self.events_kept,
+            "rows_erased": self.rows_erased,
+            "media_deleted": self.media_deleted,
+        }
+
+
+class Eraser:
+    def __init__(
+        self,
+        store: ConversationStore,
+        database: Database,
+        keyring: SqlKeyring,
+        blobs: BlobStore,
+        clock: Callable[[], datetime],
+        subcontractor_of: Callable[[str], str | None],
+    ) -> None:
+        self._store = store
+        self._database = database
+        self._keyring = keyring
+        self._blobs = blobs
+        self._clock = clock
+        self._subcontractor_of = subcontractor_of
+
+    def forget(self, phone: str, requested_by: str) -> Erasure:
+        contact = normalise_phone(phone)
+        conversation = self._erased_conversation(contact)
+        subject = SubjectRef(conversation.id, contact, self._subcontractor_of(contact))
+        rows = erase_subject_rows(self._database, subject)
+        with self._database.transaction() as cursor:
+            destroyed = self._keyring.shred(cursor, conversation.id, "erasure")
+            snapshots = self._store.snapshots
+            if snapshots is not None:
+                table = getattr(snapshots.recorder, "events_table_name", "")
+                if table:
+                    rows["snapshots"] = cursor.execute(
+                        f"DELETE FROM {table} WHERE originator_id = %s",  # noqa: S608 (the library's name)
+                        (conversation.id,),
+                    )
+            erasure = Erasure(
+                erasure_id=uuid4(),
+                conversation_id=conversation.id,
+                requested_by=requested_by,
+                requested_at=self._clock(),
+                keys_destroyed=destroyed,
+                events_kept=conversation.version,
+                rows_erased=rows,
+                media_deleted=0,
+            )
+            cursor.execute(
+                "INSERT INTO erasures (erasure_id, conversation_id, requested_by, requested_at, "
+                "keys_destroyed, events_kept, rows_erased) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    erasure.erasure_id,
+                    erasure.conversation_id,
+                    requested_by,
+                    erasure.requested_at,
+                    destroyed,
+                    erasure.events_kept,
+                    json.dumps(rows, sort_keys=True),
+                ),
+            )
+        self._keyring.forget(conversation.id)
+        cache = self._store.repository.cache
+        if cache is not None:
+            cache.put(conversation.id, None)
+        media = erase_media(conversation.id, SqlMediaReferences(self._database), self._blobs)
+        wipe_freed_pages(self._database)
+        log.info("erased conversation %s: %s keys destroyed", conversation.id, destroyed)
+        return Erasure(**{**erasure.__dict__, "media_deleted": media})
+
+    def _erased_conversation(self, contact: str) -> Conversation:
+        for _ in range(_ATTEMPTS):
+            conversation = self._store.conversation(contact)
+            if conversation is None or conversation.erased:
+                raise SubjectNotFoundError(f"no data is held for {_masked(contact)}")
+            conversation.erase(at=self._clock())
+            try:
+                self._store.save(conversation)
+            except IntegrityError:
+                continue  # a turn of theirs committed meanwhile: erase that too
+            return conversation
+        raise RuntimeError(f"a conversation kept changing during its erasure ({_ATTEMPTS} tries)")
+
+
+def wipe_freed_pages(database: Database) -> None:
+    """On SQLite, the write-ahead log still holds the old pages until a checkpoint."""
+    if database.dialect == "sqlite":
+        database.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _masked(contact: str) -> str:
+    return contact[:4] + "…" + contact[-2:] if len(contact) > 6 else "…"
