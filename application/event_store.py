@@ -71,6 +71,15 @@ class ConversationStore(Application[UUID]):
         found: Conversation = self.repository.get(conversation_id, version=version)
         return found
 
+    def forget_cached(self, conversation_id: UUID) -> None:
+        """Drops the cached copy: after an erasure or a retention pass, the next load reads the log."""
+        cache = self.repository.cache
+        if cache is not None:
+            try:
+                cache.get(conversation_id, evict=True)
+            except KeyError:
+                pass
+
     def receipt(self, receipt_id: UUID) -> MessageReceipt | None:
         """The receipt of an already handled message; read directly, it never changes."""
         issued = list(self.events.get(receipt_id, limit=1))

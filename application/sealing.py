@@ -159,7 +159,8 @@ def erased_shape(value: Any) -> Any:
     if isinstance(value, int | float):
         return 0
     if isinstance(value, dict):
-        return {key: erased_shape(item) for key, item in value.items()}
+        # Structure stays structure at any depth (a snapshot's class version, a session's number).
+        return {key: item if key in CLEAR_FIELDS else erased_shape(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [erased_shape(item) for item in value]
     return value  # datetimes, UUIDs: structure, not content

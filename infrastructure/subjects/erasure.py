@@ -33,6 +33,7 @@ from infrastructure.database import Database
 from infrastructure.keys.sql_keyring import SqlKeyring
 from infrastructure.media.references import SqlMediaReferences
 from infrastructure.subject_rows import SubjectRef, erase_subject_rows
+from infrastructure.subjects.snapshots import delete_snapshots
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,7 @@ class Eraser:
         rows = erase_subject_rows(self._database, subject)
         with self._database.transaction() as cursor:
             destroyed = self._keyring.shred(cursor, conversation.id, "erasure")
-            snapshots = self._store.snapshots
-            if snapshots is not None:
-                table = getattr(snapshots.recorder, "events_table_name", "")
-                if table:
-                    rows["snapshots"] = cursor.execute(
-                        f"DELETE FROM {table} WHERE originator_id = %s",  # noqa: S608 (the library's name)
-                        (conversation.id,),
-                    )
+            rows["snapshots"] = delete_snapshots(cursor, self._store, conversation.id)
             erasure = Erasure(
                 erasure_id=uuid4(),
                 conversation_id=conversation.id,
@@ -123,9 +117,7 @@ class Eraser:
                 ),
             )
         self._keyring.forget(conversation.id)
-        cache = self._store.repository.cache
-        if cache is not None:
-            cache.put(conversation.id, None)
+        self._store.forget_cached(conversation.id)
         media = erase_media(conversation.id, SqlMediaReferences(self._database), self._blobs)
         wipe_freed_pages(self._database)
         log.info("erased conversation %s: %s keys destroyed", conversation.id, destroyed)

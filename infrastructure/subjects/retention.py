@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 from application.event_store import ConversationStore
 from infrastructure.database import Database, Row
 from infrastructure.keys.sql_keyring import SqlKeyring
+from infrastructure.subjects.snapshots import delete_snapshots
 
 REASON = "retention"
 _BATCH = 500
@@ -102,20 +103,12 @@ class Retention:
         for row in batch:
             by_conversation.setdefault(_uuid(row["conversation_id"]), []).append(str(row["scope"]))
         shredded = 0
-        snapshots = self._store.snapshots
-        table = getattr(snapshots.recorder, "events_table_name", "") if snapshots is not None else ""
         with self._database.transaction() as cursor:
             for conversation_id, scopes in by_conversation.items():
                 shredded += self._keyring.shred(cursor, conversation_id, REASON, scopes)
-                if table:
-                    cursor.execute(
-                        f"DELETE FROM {table} WHERE originator_id = %s",  # noqa: S608 (the library's name)
-                        (conversation_id,),
-                    )
-        cache = self._store.repository.cache
+                delete_snapshots(cursor, self._store, conversation_id)
         for conversation_id in by_conversation:
-            if cache is not None:
-                cache.put(conversation_id, None)
+            self._store.forget_cached(conversation_id)
         return shredded
 
     def _due(self, cutoff: datetime, limit: int | None) -> list[Row]:
