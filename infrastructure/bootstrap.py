@@ -220,7 +220,8 @@ def understanding(settings: Settings) -> Understanding:
     return Understanding(trained_model(), remote, sure=settings.model_below_confidence)
 
 
-def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
+def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: bool = True) -> Container:
+    """`sealed=False` stores personal values in clear: only benchmarks' baselines ask for it."""
     settings = settings or Settings()
     if not settings.is_postgres:
         # The embedded default needs no set-up step: it migrates its own file.
@@ -243,7 +244,9 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Container
         raise
     keyring = SqlKeyring(database, master, clock, settings.key_cache_seconds)
     store = ConversationStore(
-        event_store_env(settings), snapshot_interval=settings.snapshot_interval, keyring=keyring
+        event_store_env(settings),
+        snapshot_interval=settings.snapshot_interval,
+        keyring=keyring if sealed else None,
     )
     directory = SqlSiteDirectory(database)
     turn_directory: SiteDirectory = (
