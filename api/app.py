@@ -20,6 +20,7 @@ from api.routes.projections import RebuildJobs
 from infrastructure.bootstrap import Container, build
 from infrastructure.media.fetcher import fetch_media_in_background
 from infrastructure.settings import Settings
+from infrastructure.subjects.retention_loop import retain_in_background
 
 # uvicorn configures this logger, so start-up lines show next to its own.
 log = logging.getLogger("uvicorn.error")
@@ -75,10 +76,14 @@ def create_app(container: Container | None = None) -> FastAPI:
         delivering = built.deliver_in_background() if owned and settings.run_delivery_in_serve else None
         # Media are fetched wherever replies are sent from: the follow-up turns answer through it.
         fetching = fetch_media_in_background(built) if owned and settings.run_delivery_in_serve else None
+        # Where projections run, since retention reads the sessions they keep.
+        retaining = (
+            retain_in_background(built.retention()) if owned and settings.run_projections_in_serve else None
+        )
         try:
             yield
         finally:
-            for background in (fetching, delivering, following):
+            for background in (retaining, fetching, delivering, following):
                 if background is not None:
                     background.close()
             if owned:

@@ -34,6 +34,7 @@ from infrastructure.persistence import open_database
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS, projection_named
 from infrastructure.settings import Settings
+from infrastructure.subjects.retention_loop import retain_in_background
 
 app = typer.Typer(help="convo: event-sourced conversations for the site bot.", no_args_is_help=True)
 projections_app = typer.Typer(help="Analytics read models: status, follow, rebuild.", no_args_is_help=True)
@@ -309,7 +310,10 @@ def projections_run(
             signal.signal(signum, lambda *_: stop.set())
         errors.print("following the log; Ctrl-C to stop")
         following = container.follow_in_background()
+        retaining = retain_in_background(container.retention())
         stop.wait()
+        if retaining is not None:
+            retaining.close()
         following.close()
     finally:
         operations.close()
