@@ -96,6 +96,13 @@ class SqlKeyring:
         self.forget(subject)
         return destroyed
 
+    def has_live_keys(self, subject: UUID) -> bool:
+        row = self._database.fetch_one(
+            "SELECT 1 AS live FROM subject_keys WHERE conversation_id = %s AND wrapped IS NOT NULL LIMIT 1",
+            (subject,),
+        )
+        return row is not None
+
     def forget(self, subject: UUID) -> None:
         """Drops what this process cached of a subject's keys."""
         with self._guard:

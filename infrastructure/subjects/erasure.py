@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.event_store import ConversationStore
@@ -29,6 +30,7 @@ from application.media import BlobStore
 from application.media_erasure import erase_media
 from application.phone import normalise_phone
 from domain.conversation import Conversation
+from domain.identity import conversation_id_for
 from infrastructure.database import Database
 from infrastructure.keys.sql_keyring import SqlKeyring
 from infrastructure.media.references import SqlMediaReferences
@@ -85,10 +87,11 @@ class Eraser:
         self._clock = clock
         self._subcontractor_of = subcontractor_of
 
-    def forget(self, phone: str, requested_by: str) -> Erasure:
-        contact = normalise_phone(phone)
-        conversation = self._erased_conversation(contact)
-        subject = SubjectRef(conversation.id, contact, self._subcontractor_of(contact))
+    def forget(self, who: str, requested_by: str) -> Erasure:
+        """`who`: a phone number, or a conversation id (the `erasures` table's, to erase again
+        what a restored backup brought back)."""
+        conversation, contact = self._erased_conversation(_conversation_id_of(who), who)
+        subject = SubjectRef(conversation.id, contact, self._subcontractor_of(contact) if contact else None)
         rows = erase_subject_rows(self._database, subject)
         with self._database.transaction() as cursor:
             destroyed = self._keyring.shred(cursor, conversation.id, "erasure")
@@ -123,18 +126,40 @@ class Eraser:
         log.info("erased conversation %s: %s keys destroyed", conversation.id, destroyed)
         return Erasure(**{**erasure.__dict__, "media_deleted": media})
 
-    def _erased_conversation(self, contact: str) -> Conversation:
+    def _erased_conversation(self, conversation_id: UUID, who: str) -> tuple[Conversation, str]:
+        """The conversation with `Erased` appended, and whose it was. One erased before whose keys
+        are still live (a crash between the steps, a restored backup) is erased again."""
         for _ in range(_ATTEMPTS):
-            conversation = self._store.conversation(contact)
-            if conversation is None or conversation.erased:
-                raise SubjectNotFoundError(f"no data is held for {_masked(contact)}")
+            try:
+                conversation = self._store.conversation_by_id(conversation_id)
+            except AggregateNotFoundError:
+                raise SubjectNotFoundError(f"no data is held for {_masked(who)}") from None
+            if conversation.erased:
+                if not self._keyring.has_live_keys(conversation_id):
+                    raise SubjectNotFoundError(f"no data is held for {_masked(who)}")
+                return conversation, "" if _is_id(who) else normalise_phone(who)
+            contact = conversation.contact
             conversation.erase(at=self._clock())
             try:
                 self._store.save(conversation)
             except IntegrityError:
                 continue  # a turn of theirs committed meanwhile: erase that too
-            return conversation
+            return conversation, contact
         raise RuntimeError(f"a conversation kept changing during its erasure ({_ATTEMPTS} tries)")
+
+
+def _conversation_id_of(who: str) -> UUID:
+    if _is_id(who):
+        return UUID(who)
+    return conversation_id_for(normalise_phone(who))
+
+
+def _is_id(who: str) -> bool:
+    try:
+        UUID(who)
+    except ValueError:
+        return False
+    return True
 
 
 def wipe_freed_pages(database: Database) -> None:
