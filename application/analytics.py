@@ -59,7 +59,7 @@ class ToolDelta:
 def fold_conversations(records: Iterable[EventRecord]) -> dict[UUID, ConversationFacts]:
     found: dict[UUID, ConversationFacts] = {}
     for record in records:
-        if record.type == "Started":
+        if record.type in ("Started", "Restarted"):  # Restarted: a new subject, as Started
             found[record.conversation_id] = ConversationFacts(
                 conversation_id=record.conversation_id,
                 contact=record.payload["contact"],

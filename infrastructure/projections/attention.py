@@ -19,7 +19,7 @@ from eventsourcing.utils import get_topic
 from application.event_records import EventRecord
 from domain.delivery import Delivery
 from infrastructure.database import Cursor
-from infrastructure.projections.base import SqlProjection
+from infrastructure.projections.base import SqlProjection, between_erasures
 
 UNRECOGNISED = "unrecognised"
 DIRECT_ACTION_FAILED = "direct_action_failed"
@@ -44,6 +44,7 @@ class AttentionProjection(SqlProjection):
         "DirectActionFailed",
         "PhoneNumberChangeDecided",
         "OtherMessageReceived",
+        "Erased",
     )
 
     @property
@@ -51,8 +52,25 @@ class AttentionProjection(SqlProjection):
         return [*super().topics, *_DELIVERY_TOPICS]
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
-        rows = [row for row in map(_row, records) if row is not None]
-        cursor.insert_many(tables["attention"], _COLUMNS, rows, "ON CONFLICT (source_id, version) DO NOTHING")
+        attention = tables["attention"]
+        for run, erased in between_erasures(records):
+            rows = [row for row in map(_row, run) if row is not None]
+            cursor.insert_many(attention, _COLUMNS, rows, "ON CONFLICT (source_id, version) DO NOTHING")
+            if erased is not None:
+                forget_conversation(cursor, attention, erased)
+
+
+def forget_conversation(cursor: Cursor, attention: str, conversation_id: UUID) -> int:
+    """Deletes the rows of a conversation's events and of its replies' deliveries; returns how many.
+
+    A delivery's later failure report (no conversation id of its own) goes with the
+    delivery's failed outcome, when there is one.
+    """
+    return cursor.execute(
+        f"DELETE FROM {attention} WHERE conversation_id = %s OR source_id = %s OR source_id IN "
+        f"(SELECT source_id FROM {attention} WHERE conversation_id = %s)",
+        (str(conversation_id),) * 3,
+    )
 
 
 def _row(record: EventRecord) -> Row | None:

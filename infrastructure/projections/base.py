@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from uuid import UUID
 
 from application.event_records import EventRecord, topics_for
 from infrastructure.database import Cursor
@@ -25,3 +26,20 @@ class SqlProjection(ABC):
         Rebuilds pass the names of fresh copies; catch-up passes the live names:
         both share this one path.
         """
+
+
+ERASED = "Erased"
+
+
+def between_erasures(records: Sequence[EventRecord]) -> Iterator[tuple[Sequence[EventRecord], UUID | None]]:
+    """The records in runs, each with the conversation erased right after it (None after the last).
+
+    A projection folds a run, then forgets the erased conversation, then folds the next run:
+    what it keeps does not depend on where batches fall, so a rebuild ends where catch-up did.
+    """
+    start = 0
+    for index, record in enumerate(records):
+        if record.type == ERASED:
+            yield records[start:index], record.conversation_id
+            start = index + 1
+    yield records[start:], None

@@ -9,7 +9,7 @@ from uuid import UUID
 from application.analytics import fold_conversations, fold_sessions
 from application.event_records import EventRecord
 from infrastructure.database import Cursor
-from infrastructure.projections.base import SqlProjection
+from infrastructure.projections.base import SqlProjection, between_erasures
 
 _COUNTS = ("messages", "presses", "fallbacks", "tool_calls")
 _CONVERSATION_COLUMNS = (
@@ -26,7 +26,8 @@ _SESSION_COLUMNS = (
 
 
 class _Contacts:
-    """Conversation id -> contact. Ids are derived from contacts, so an entry never goes stale."""
+    """Conversation id -> contact. Ids are derived from contacts, so an entry never goes stale;
+    it is forgotten when its conversation is erased (no one's number outlives their erasure)."""
 
     def __init__(self, size: int = 100_000) -> None:
         self._known: OrderedDict[UUID, str] = OrderedDict()
@@ -36,6 +37,9 @@ class _Contacts:
         self._known[conversation_id] = contact
         if len(self._known) > self._size:
             self._known.popitem(last=False)
+
+    def forget(self, conversation_id: UUID) -> None:
+        self._known.pop(conversation_id, None)
 
     def of(self, cursor: Cursor, conversations: str, ids: set[UUID]) -> dict[UUID, str]:
         missing = [i for i in ids if i not in self._known]
@@ -55,21 +59,35 @@ class SessionsProjection(SqlProjection):
     name = "sessions"
     tables = ("conversations", "sessions")
     event_types = (
-        "Started", "SessionOpened", "SessionClosed", "MessageReceived", "ButtonPressed",
-        "DirectActionFailed", "ToolOutputRecorded",
+        "Started", "Restarted", "SessionOpened", "SessionClosed", "MessageReceived", "ButtonPressed",
+        "DirectActionFailed", "ToolOutputRecorded", "Erased",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self._contacts = _Contacts()
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
+        for run, erased in between_erasures(records):
+            if run:
+                self._fold(cursor, run, tables)
+            if erased is not None:
+                self._forget(cursor, erased, tables)
+
+    def _forget(self, cursor: Cursor, conversation_id: UUID, tables: dict[str, str]) -> None:
+        for table in (tables["sessions"], tables["conversations"]):
+            cursor.execute(f"DELETE FROM {table} WHERE conversation_id = %s", (str(conversation_id),))
+        self._contacts.forget(conversation_id)
+
+    def _fold(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         conversations, sessions = tables["conversations"], tables["sessions"]
         started = fold_conversations(records)
         cursor.insert_many(
             conversations,
             _CONVERSATION_COLUMNS,
             [(c.conversation_id, c.contact, c.subcontractor_id, c.started_at) for c in started.values()],
-            "ON CONFLICT (conversation_id) DO NOTHING",
+            # A restart is a new subject on the conversation: its row replaces the erased one's.
+            "ON CONFLICT (conversation_id) DO UPDATE SET contact = excluded.contact, "
+            "subcontractor_id = excluded.subcontractor_id, started_at = excluded.started_at",
         )
         for facts in started.values():
             self._contacts.remember(facts.conversation_id, facts.contact)
