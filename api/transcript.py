@@ -40,9 +40,12 @@ def _line(record: EventRecord) -> str | None:
     when = record.timestamp.strftime("%Y-%m-%d %H:%M:%S")
     message = p.get("message_id", "")
     kind = record.type
-    if kind == "Started":
+    if kind in ("Started", "Restarted"):
         who = p["subcontractor_id"] or "not registered"
-        return f"{when}  conversation of {p['contact']} ({who}, {p['language']}) started"
+        again = " again, as a new subject" if kind == "Restarted" else ""
+        return f"{when}  conversation of {p['contact']} ({who}, {p['language']}) started{again}"
+    if kind == "Erased":
+        return f"{when}  ── erased: everything above is shredded"
     if kind == "SessionOpened":
         return f"{when}  ── session {p['number']} opened ({p['session_id']})"
     if kind == "SessionClosed":

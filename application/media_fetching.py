@@ -40,6 +40,7 @@ from application.media import (
 from application.pausing import Pause
 from application.receipts import receipt_id_of
 from domain.conversation import Conversation
+from domain.receipt import ERASED_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ class MediaFetcher:
         payload = record.payload
         channel = str(payload["channel"])
         media_id = str(payload["media_id"])
+        if payload.get("provider_media_id") == ERASED_TEXT:
+            return None  # its person was erased before it was fetched: nothing to fetch for anyone
         conversation = self._store.conversation_by_id(record.conversation_id)
         reply_to = payload.get("reply_to")
         follow_up = Inbound(

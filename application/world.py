@@ -36,6 +36,7 @@ from application.ports import (
     TaskStatusChange,
 )
 from domain.conversation import Conversation
+from domain.receipt import ERASED_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,11 @@ _DECISIONS = (
 
 
 def change_of(record: EventRecord) -> DirectoryChange | None:
-    """The change a decision event records; None for every other event."""
+    """The change a decision event records; None for every other event, and for a decision
+    whose person was erased before it was applied (there is no one left to act for)."""
     event_type, payload = record.type, record.payload
+    if payload.get("subcontractor_id") == ERASED_TEXT:
+        return None
     if event_type == TASK_STATUS_DECIDED:
         return TaskStatusChange(
             change_id=str(payload["change_id"]),

@@ -82,9 +82,12 @@ def replies_sent_by_channel(records: Iterable[EventRecord]) -> list[EventRecord]
 def _entry(record: EventRecord) -> Entry:
     p = record.payload
     kind = record.type
-    if kind == "Started":
+    if kind in ("Started", "Restarted"):
         who = p.get("subcontractor_id") or "not registered"
-        return Entry(record, "session", f"Conversation started ({who}, {p.get('language')})")
+        again = " again, as a new subject" if kind == "Restarted" else ""
+        return Entry(record, "session", f"Conversation started{again} ({who}, {p.get('language')})")
+    if kind == "Erased":
+        return Entry(record, "session", "Erased: the person's data above is shredded")
     if kind == "SessionOpened":
         return Entry(record, "session", f"Session {p.get('number')} opened")
     if kind == "SessionClosed":
