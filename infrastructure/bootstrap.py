@@ -238,7 +238,6 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
         raise
     try:
         master = master_key_of(settings)
-        use_id_secret(id_secret(database, master))
     except BaseException:
         database.close()
         raise
@@ -248,6 +247,13 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
         snapshot_interval=settings.snapshot_interval,
         keyring=keyring if sealed else None,
     )
+    try:
+        log_is_empty = not store.recorder.max_notification_id()
+        use_id_secret(id_secret(database, master, log_is_empty=log_is_empty))
+    except BaseException:
+        store.close()
+        database.close()
+        raise
     directory = SqlSiteDirectory(database)
     turn_directory: SiteDirectory = (
         SubcontractorCache(directory, settings.directory_cache_seconds)

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 ID_SECRET = "conversation_ids"  # noqa: S105 (the name of a row, not a secret)
 # Binds the wrapped id secret to its purpose, as a key id binds a data key.
 _ID_SECRET_KEY_ID = UUID("0c6f6e76-6f00-4000-8000-69642d736563")
+_PUBLIC_IDS = b""  # stored in place of a secret: ids stay derived as they were before keys
 
 
 def master_key_of(settings: Settings) -> MasterKey:
@@ -34,16 +35,25 @@ def master_key_of(settings: Settings) -> MasterKey:
     return MasterKey(parse_master_key(text), previous)
 
 
-def id_secret(database: Database, master: MasterKey) -> bytes:
+def id_secret(database: Database, master: MasterKey, *, log_is_empty: bool) -> bytes | None:
     """The secret conversation and receipt ids are derived with: made once, kept wrapped.
 
     Made from the master key the first time, so every store of one deployment (and
     every test store) agrees; kept in the database, so rotating the master key
-    never changes an id.
+    never changes an id. A store that already held events when it was first
+    started with keys keeps the public derivation (None): its conversations and
+    receipts stay where they are, and exactly-once holds across the upgrade.
     """
     row = database.fetch_one("SELECT wrapped FROM service_secrets WHERE name = %s", (ID_SECRET,))
     if row is None:
-        secret = hmac.new(master.current_key, b"convo conversation ids", hashlib.sha256).digest()
+        if log_is_empty:
+            secret = hmac.new(master.current_key, b"convo conversation ids", hashlib.sha256).digest()
+        else:
+            secret = _PUBLIC_IDS
+            log.warning(
+                "this store holds events from before ids were keyed: it keeps public conversation ids "
+                "(see README, Personal data)"
+            )
         with database.transaction() as cursor:
             cursor.execute(
                 "INSERT INTO service_secrets (name, wrapped) VALUES (%s, %s) ON CONFLICT DO NOTHING",
@@ -51,7 +61,8 @@ def id_secret(database: Database, master: MasterKey) -> bytes:
             )
         row = database.fetch_one("SELECT wrapped FROM service_secrets WHERE name = %s", (ID_SECRET,))
         assert row is not None
-    return master.unwrap(_ID_SECRET_KEY_ID, bytes(row["wrapped"]))
+    secret = master.unwrap(_ID_SECRET_KEY_ID, bytes(row["wrapped"]))
+    return None if secret == _PUBLIC_IDS else secret
 
 
 def rewrap_secrets(database: Database, master: MasterKey) -> int:

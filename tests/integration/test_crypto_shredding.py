@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from application.sealing import ERASED
-from domain.identity import conversation_id_for
-from infrastructure.bootstrap import Container
+from domain.identity import conversation_id_for, use_id_secret
+from infrastructure.bootstrap import Container, build
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS, projection_named
 from infrastructure.settings import Settings
 from infrastructure.subjects.erasure import SubjectNotFoundError
+from tests.conftest import FakeClock
 from tests.dumps import database_dump, found_in
 from tests.turns import KARIM, SOPHIE, recorded, say
 
@@ -94,3 +95,37 @@ def test_forgetting_an_unknown_number_writes_nothing(container: Container) -> No
     with pytest.raises(SubjectNotFoundError):
         container.eraser().forget("+33611111111", "ticket-43")
     assert container.database.fetch_all("SELECT * FROM erasures") == []
+
+
+def test_a_store_upgraded_from_before_keys_keeps_its_ids_and_exactly_once(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """A log written before sealing: the same conversation goes on, old messages stay recognised,
+    and what is written from then on is sealed."""
+    before = build(settings, clock=clock, sealed=False)
+    try:
+        with before.database.transaction() as cursor:
+            cursor.execute("DELETE FROM service_secrets")  # as before the migration that made it
+        use_id_secret(None)
+        first = say(before.service, "Bonjour d'avant", message_id="wamid.before")
+        legacy_id = conversation_id_for(KARIM)
+        with before.database.transaction() as cursor:
+            cursor.execute("DELETE FROM service_secrets")
+    finally:
+        before.close()
+
+    after = build(settings, clock=clock)
+    try:
+        assert conversation_id_for(KARIM) == legacy_id  # public derivation kept
+        again = say(after.service, "Bonjour d'avant", message_id="wamid.before")
+        assert again.duplicate and again.reply == first.reply
+        say(after.service, f"Bonjour {MARKER}")
+        table = after.store.recorder.__dict__["events_table_name"]
+        states = b"".join(
+            bytes(row["state"]) for row in after.database.fetch_all(f"SELECT state FROM {table}")
+        )
+        assert b"Bonjour d'avant" in states  # written before: in clear, as it was
+        assert MARKER.encode() not in states  # written after: sealed
+        assert after.store.conversation(KARIM) is not None
+    finally:
+        after.close()
