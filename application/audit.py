@@ -14,8 +14,8 @@ from application.event_queries import EventQueries
 from application.event_records import (
     CONVERSATION_EVENT_TOPICS,
     EventRecord,
-    record_of_notification,
     record_of_stored,
+    records_of_notifications,
     topics_for,
 )
 from application.event_store import ConversationStore
@@ -225,6 +225,6 @@ class AuditTrail:
             start=after, limit=limit, topics=topics, inclusive_of_start=False
         )
         mapper = self._store.mapper
-        items = [record_of_notification(mapper, n) for n in notifications]
+        items = records_of_notifications(mapper, notifications)
         next_after = items[-1].position if items else after
         return EventPage(items, next_after)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -68,6 +69,15 @@ class EventRecord(NamedTuple):
             payload={k: v for k, v in state.items() if k not in _NOT_PAYLOAD},
             position=position,
         )
+
+
+def records_of_notifications(
+    mapper: Mapper[UUID], notifications: Sequence[Notification]
+) -> list[EventRecord]:
+    """Decodes a batch read from the log, the keys it needs read at once."""
+    if isinstance(mapper, SealingMapper):
+        mapper.prepare(n.state for n in notifications)
+    return [record_of_stored(mapper, n, n.id) for n in notifications]
 
 
 def record_of_notification(mapper: Mapper[UUID], notification: Notification) -> EventRecord:

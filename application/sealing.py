@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable, Hashable
+import re
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Protocol, cast
 from uuid import UUID
 
@@ -52,6 +53,10 @@ class Keyring(Protocol):
 
     def opening_key(self, key_id: UUID) -> Aead | None:
         """None once the key is destroyed."""
+        ...
+
+    def load(self, key_ids: Iterable[UUID]) -> None:
+        """Reads many keys at once, ahead of opening many events."""
         ...
 
 
@@ -102,6 +107,12 @@ class SealingMapper(Mapper[UUID]):
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", state)
         return cast(DomainEventProtocol[UUID], domain_event)
+
+    def prepare(self, states: Iterable[bytes]) -> None:
+        """Loads the keys a batch of stored states was sealed with, in one go (a rebuild, a page)."""
+        key_ids = {UUID(found.decode()) for state in states for found in _KEY_ID.findall(state)}
+        if key_ids:
+            self.keyring.load(key_ids)
 
     def open_into(self, state: dict[str, Any], originator_id: UUID | str, version: int) -> bool:
         """Puts the sealed values back into a decoded state, or their erased shape; True if opened."""
@@ -173,6 +184,7 @@ def _associated(originator_id: UUID | str, version: int) -> bytes:
 
 
 _CONVERSATION_TOPIC = get_topic(Conversation)
+_KEY_ID = re.compile(rb'"_sealed_":\{"k":"([0-9a-f]{32})"')
 
 
 def random_nonce() -> bytes:
