@@ -120,3 +120,14 @@ def client(container: Container) -> Iterator[TestClient]:
     )
     with TestClient(create_app(container)) as test_client:
         yield test_client
+
+
+API_TOKEN = "s3cret-token"
+API_AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+@pytest.fixture
+def audited(container: Container) -> Container:
+    """The container with the token the audit, analytics and subjects endpoints take."""
+    container.settings = container.settings.model_copy(update={"api_token": SecretStr(API_TOKEN)})
+    return container

@@ -7,21 +7,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container
-from tests.conftest import FakeClock
+from tests.conftest import API_AUTH, API_TOKEN, FakeClock
 from tests.turns import KARIM, press, recorded, say
 
-TOKEN = "s3cret-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def audited(container: Container) -> Container:
-    container.settings = container.settings.model_copy(update={"api_token": SecretStr(TOKEN)})
-    return container
+TOKEN = API_TOKEN
+AUTH = API_AUTH
 
 
 def get(client: TestClient, url: str, **params: Any) -> Any:

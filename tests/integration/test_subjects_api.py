@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from infrastructure.bootstrap import Container
+from tests.conftest import API_AUTH, API_TOKEN
 from tests.turns import KARIM, say
 
-TOKEN = "s3cret-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def audited(container: Container) -> Container:
-    container.settings = container.settings.model_copy(update={"api_token": SecretStr(TOKEN)})
-    return container
+TOKEN = API_TOKEN
+AUTH = API_AUTH
 
 
 def test_export_gives_everything_held_then_delete_erases_it(audited: Container, client: TestClient) -> None:
