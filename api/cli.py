@@ -282,6 +282,12 @@ def projections_status() -> None:
     try:
         for s in [*container.projections.status(), container.delivery_status(), media_status(container)]:
             console.print(f"{s.name:<15} position {s.position:>10}  head {s.head:>10}  lag {s.lag:>8}")
+        retention = container.retention().status()
+        if retention.retention_days is not None:
+            console.print(
+                f"{'retention':<15} sessions due {retention.sessions_due:>6}  "
+                f"shredded {retention.sessions_shredded:>10}"
+            )
     finally:
         container.close()
 
