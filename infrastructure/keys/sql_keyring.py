@@ -2,7 +2,8 @@
 
 Keys are cached in the process for `cache_seconds`: another process's erasure
 reaches this one's reads within that time, and at once its writes, which meet
-the erasure's event as a version conflict (see `Conversation.erase`).
+the erasure's event as a version conflict (see `Conversation.erase`), then wait
+for the erasure to finish and forget its keys (see `erasure_finished`).
 """
 
 from __future__ import annotations

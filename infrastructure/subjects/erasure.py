@@ -126,7 +126,11 @@ class Eraser:
     def _erased_conversation(self, contact: str) -> Conversation:
         for _ in range(_ATTEMPTS):
             conversation = self._store.conversation(contact)
-            if conversation is None or conversation.erased:
+            if conversation is not None and conversation.erased:
+                if not _recorded(self._database, conversation.id, conversation.version):
+                    return conversation  # an erasure stopped after step 1: carry it on
+                conversation = None
+            if conversation is None:
                 raise SubjectNotFoundError(f"no data is held for {_masked(contact)}")
             conversation.erase(at=self._clock())
             try:
@@ -135,6 +139,31 @@ class Eraser:
                 continue  # a turn of theirs committed meanwhile: erase that too
             return conversation
         raise RuntimeError(f"a conversation kept changing during its erasure ({_ATTEMPTS} tries)")
+
+
+def erasure_finished(database: Database, keyring: SqlKeyring) -> Callable[[UUID, int], bool]:
+    """For turns that find a conversation erased at a version: whether that erasure is over.
+
+    Until it is, the erased subject's keys are live, and a new subject's first events would
+    be sealed with them (or with keys the erasure then destroys). Once it is, what this
+    process cached of those keys goes too.
+    """
+
+    def finished(conversation_id: UUID, version: int) -> bool:
+        if not _recorded(database, conversation_id, version):
+            return False
+        keyring.forget(conversation_id)
+        return True
+
+    return finished
+
+
+def _recorded(database: Database, conversation_id: UUID, version: int) -> bool:
+    found = database.fetch_one(
+        "SELECT count(*) AS n FROM erasures WHERE conversation_id = %s AND events_kept = %s",
+        (conversation_id, version),
+    )
+    return found is not None and int(found["n"]) > 0
 
 
 def wipe_freed_pages(database: Database) -> None:

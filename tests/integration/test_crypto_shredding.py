@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from application.inbound import TurnOutcome
 from application.sealing import ERASED
 from domain.identity import conversation_id_for
-from infrastructure.bootstrap import Container
+from infrastructure.bootstrap import Container, build
+from infrastructure.database import Database
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS, projection_named
 from infrastructure.settings import Settings
+from infrastructure.subject_rows import SubjectRef
+from infrastructure.subjects import erasure
 from infrastructure.subjects.erasure import SubjectNotFoundError
+from tests.conftest import FakeClock
 from tests.dumps import database_dump, found_in
 from tests.turns import KARIM, SOPHIE, recorded, say
 
@@ -32,8 +39,7 @@ def test_what_a_person_typed_is_sealed_in_the_log(container: Container, settings
     table = container.store.recorder.__dict__.get("events_table_name", "")
     assert table
     states = b"".join(
-        bytes(row["state"])
-        for row in container.database.fetch_all(f"SELECT state FROM {table}")  # noqa: S608
+        bytes(row["state"]) for row in container.database.fetch_all(f"SELECT state FROM {table}")
     )
     assert MARKER.encode() not in states and b"600000001" not in states and b"Karim" not in states
     said = [e for e in recorded(container) if type(e).__name__ == "MessageReceived"]
@@ -95,3 +101,82 @@ def test_forgetting_an_unknown_number_writes_nothing(container: Container) -> No
     with pytest.raises(SubjectNotFoundError):
         container.eraser().forget("+33611111111", "ticket-43")
     assert container.database.fetch_all("SELECT * FROM erasures") == []
+
+
+def _new_subject_is_readable(settings: Settings, clock: FakeClock) -> None:
+    """Read by a process with nothing cached: the new subject's events open, the old ones do not."""
+    fresh = build(settings, clock=clock)
+    try:
+        page = fresh.audit.events(conversation_id_for(KARIM), limit=1000).items
+        erased_at = max(r.version for r in page if r.type == "Erased")
+        restarted = [r for r in page if r.version > erased_at]
+        assert restarted and restarted[0].type == "Restarted"
+        assert restarted[0].payload["contact"] == KARIM
+        said = {r.payload["text"] for r in restarted if r.type == "MessageReceived"}
+        assert said == {"Bonjour"}
+        assert {r.payload["text"] for r in page if r.type == "MessageReceived" and r.version < erased_at} == {
+            ERASED
+        }
+    finally:
+        fresh.close()
+
+
+def test_a_process_that_cached_the_erased_keys_seals_the_new_subject_with_new_ones(
+    container: Container, settings: Settings, clock: FakeClock
+) -> None:
+    _karim_talks(container)  # this process has Karim's keys cached
+    other = build(settings, clock=clock)  # another process erases him
+    try:
+        other.eraser().forget(KARIM, "ticket-42")
+    finally:
+        other.close()
+    again = say(container.service, "Bonjour", message_id="wamid.new")  # conflicts, finds him erased
+    assert not again.duplicate
+    _new_subject_is_readable(settings, clock)
+
+
+def test_a_turn_during_an_erasure_waits_for_it_then_starts_a_new_subject(
+    container: Container, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _karim_talks(container)
+    # Another process, patient enough to outlast the erasure it meets.
+    other = build(settings.model_copy(update={"turn_max_attempts": 40}), clock=clock)
+    outcomes: list[TurnOutcome] = []
+    turn = threading.Thread(
+        target=lambda: outcomes.append(say(other.service, "Bonjour", message_id="wamid.new"))
+    )
+    erase_rows = erasure.erase_subject_rows
+
+    def between_the_event_and_the_keys(database: Database, subject: SubjectRef) -> dict[str, int]:
+        turn.start()  # `Erased` is in the log, the keys are still live
+        turn.join(0.3)
+        return erase_rows(database, subject)
+
+    monkeypatch.setattr(erasure, "erase_subject_rows", between_the_event_and_the_keys)
+    try:
+        container.eraser().forget(KARIM, "ticket-42")
+        turn.join(10)
+        assert outcomes and not outcomes[0].duplicate
+    finally:
+        other.close()
+    _new_subject_is_readable(settings, clock)
+
+
+def test_an_erasure_stopped_after_its_event_is_finished_by_running_it_again(
+    container: Container, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _karim_talks(container)
+
+    def crash(database: Database, subject: SubjectRef) -> dict[str, int]:
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(erasure, "erase_subject_rows", crash)
+        with pytest.raises(RuntimeError, match="killed"):
+            container.eraser().forget(KARIM, "ticket-42")
+    erased = container.eraser().forget(KARIM, "ticket-42")
+    assert erased.keys_destroyed >= 2
+    with pytest.raises(SubjectNotFoundError):  # and once over, it is over
+        container.eraser().forget(KARIM, "ticket-42")
+    say(container.service, "Bonjour", message_id="wamid.new")
+    _new_subject_is_readable(settings, clock)
