@@ -61,6 +61,9 @@ class ConversationService:
         # Where a receipt can still be read when the turn cannot run (a standby, while a
         # failover leaves no primary); set by the composition root, None on one server.
         self.fallback_receipts: Callable[[UUID], MessageReceipt | None] | None = None
+        # Whether the erasure that left a conversation erased at a version is over (its keys
+        # destroyed, and forgotten by this process); set by the composition root.
+        self.erasure_finished: Callable[[UUID, int], bool] = lambda _id, _version: True
 
     def handle(self, inbound: Inbound) -> TurnOutcome:
         """Handles one inbound message exactly once and returns its reply.
@@ -160,6 +163,11 @@ class ConversationService:
                 at=now,
             )
         elif conversation.erased:
+            if not self.erasure_finished(conversation.id, conversation.version):
+                # The erased subject's keys are still live: a new subject must not write with
+                # them (the erasure is about to destroy them, and whatever they sealed). Retried.
+                log.info("conversation %s is being erased, attempt %s", conversation.id, attempt)
+                return None
             conversation.restart(
                 contact=contact,
                 subcontractor_id=subcontractor.id if subcontractor else None,

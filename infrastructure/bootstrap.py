@@ -54,7 +54,7 @@ from infrastructure.projections.tracking import tracked_position
 from infrastructure.settings import Settings
 from infrastructure.sql_directory import SqlSiteDirectory
 from infrastructure.standby import Standby, standby_for
-from infrastructure.subjects.erasure import Eraser
+from infrastructure.subjects.erasure import Eraser, erasure_finished
 from infrastructure.subjects.export import export_subject
 from infrastructure.subjects.retention import Retention
 from infrastructure.wakers import PollingWaker, PostgresWaker
@@ -278,6 +278,8 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
         RetryPolicy(max_attempts=settings.turn_max_attempts),
         telemetry=telemetry,
     )
+    if sealed:
+        service.erasure_finished = erasure_finished(database, keyring)
     standby = standby_for(settings, keyring)
     if standby is not None:
         service.fallback_receipts = standby.receipt

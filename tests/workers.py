@@ -106,3 +106,49 @@ def play_scripts(
         return {"results": results, "conflicts": container.service.conflicts}
     finally:
         container.close()
+
+
+def talk_through_erasure(
+    database_url: str, deliveries: list[Delivery], start_at: float, seed: int
+) -> dict[str, Any]:
+    """A person typing while they are being erased: one message after another, a few ms apart.
+    Any exception is reported (with its traceback) instead of raised: the test says which."""
+    import random
+    import traceback
+
+    container = build(Settings(database_url=database_url, demo_data=False))
+    try:
+        rng = random.Random(seed)
+        time.sleep(max(0.0, start_at - time.time()))
+        results: list[dict[str, Any]] = []
+        for delivery in deliveries:
+            time.sleep(rng.random() * 0.03)
+            button = delivery.get("button")
+            try:
+                outcome = container.service.handle(
+                    Inbound(
+                        channel="generic",
+                        message_id=delivery["message_id"],
+                        sender=delivery["sender"],
+                        text=delivery.get("text"),
+                        button=PressedButton(button[0], button[1]) if button else None,
+                    )
+                )
+            except Exception as error:
+                results.append(
+                    {
+                        "message_id": delivery["message_id"],
+                        "error": "".join(traceback.format_exception(error)),
+                    }
+                )
+                continue
+            results.append(
+                {
+                    "message_id": delivery["message_id"],
+                    "duplicate": outcome.duplicate,
+                    "reply": outcome.reply["text"],
+                }
+            )
+        return {"results": results, "conflicts": container.service.conflicts}
+    finally:
+        container.close()

@@ -2,7 +2,8 @@
 
 Keys are cached in the process for `cache_seconds`: another process's erasure
 reaches this one's reads within that time, and at once its writes, which meet
-the erasure's event as a version conflict (see `Conversation.erase`).
+the erasure's event as a version conflict (see `Conversation.erase`), then wait
+for the erasure to finish and forget its keys (see `erasure_finished`).
 """
 
 from __future__ import annotations
@@ -100,13 +101,6 @@ class SqlKeyring:
         destroyed = cursor.execute(query, params)
         self.forget(subject)
         return destroyed
-
-    def has_live_keys(self, subject: UUID) -> bool:
-        row = self._database.fetch_one(
-            "SELECT 1 AS live FROM subject_keys WHERE conversation_id = %s AND wrapped IS NOT NULL LIMIT 1",
-            (subject,),
-        )
-        return row is not None
 
     def forget(self, subject: UUID) -> None:
         """Drops what this process cached of a subject's keys."""

@@ -135,8 +135,9 @@ class Eraser:
             except AggregateNotFoundError:
                 raise SubjectNotFoundError(f"no data is held for {_masked(who)}") from None
             if conversation.erased:
-                if not self._keyring.has_live_keys(conversation_id):
+                if _recorded(self._database, conversation_id, conversation.version):
                     raise SubjectNotFoundError(f"no data is held for {_masked(who)}")
+                # An erasure stopped after its first step (or a restored backup): carry it on.
                 return conversation, "" if _is_id(who) else normalise_phone(who)
             contact = conversation.contact
             conversation.erase(at=self._clock())
@@ -160,6 +161,31 @@ def _is_id(who: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def erasure_finished(database: Database, keyring: SqlKeyring) -> Callable[[UUID, int], bool]:
+    """For turns that find a conversation erased at a version: whether that erasure is over.
+
+    Until it is, the erased subject's keys are live, and a new subject's first events would
+    be sealed with them (or with keys the erasure then destroys). Once it is, what this
+    process cached of those keys goes too.
+    """
+
+    def finished(conversation_id: UUID, version: int) -> bool:
+        if not _recorded(database, conversation_id, version):
+            return False
+        keyring.forget(conversation_id)
+        return True
+
+    return finished
+
+
+def _recorded(database: Database, conversation_id: UUID, version: int) -> bool:
+    found = database.fetch_one(
+        "SELECT count(*) AS n FROM erasures WHERE conversation_id = %s AND events_kept = %s",
+        (conversation_id, version),
+    )
+    return found is not None and int(found["n"]) > 0
 
 
 def wipe_freed_pages(database: Database) -> None:

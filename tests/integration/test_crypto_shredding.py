@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from application.inbound import TurnOutcome
 from application.sealing import ERASED
 from domain.identity import conversation_id_for, use_id_secret
 from infrastructure.bootstrap import Container, build
+from infrastructure.database import Database
 from infrastructure.projections.rebuild import rebuild
 from infrastructure.projections.registry import PROJECTIONS, projection_named
 from infrastructure.settings import Settings
+from infrastructure.subject_rows import SubjectRef
+from infrastructure.subjects import erasure
 from infrastructure.subjects.erasure import SubjectNotFoundError
 from tests.conftest import FakeClock
 from tests.dumps import database_dump, found_in
@@ -129,3 +135,82 @@ def test_a_store_upgraded_from_before_keys_keeps_its_ids_and_exactly_once(
         assert after.store.conversation(KARIM) is not None
     finally:
         after.close()
+
+
+def _new_subject_is_readable(settings: Settings, clock: FakeClock) -> None:
+    """Read by a process with nothing cached: the new subject's events open, the old ones do not."""
+    fresh = build(settings, clock=clock)
+    try:
+        page = fresh.audit.events(conversation_id_for(KARIM), limit=1000).items
+        erased_at = max(r.version for r in page if r.type == "Erased")
+        restarted = [r for r in page if r.version > erased_at]
+        assert restarted and restarted[0].type == "Restarted"
+        assert restarted[0].payload["contact"] == KARIM
+        said = {r.payload["text"] for r in restarted if r.type == "MessageReceived"}
+        assert said == {"Bonjour"}
+        assert {r.payload["text"] for r in page if r.type == "MessageReceived" and r.version < erased_at} == {
+            ERASED
+        }
+    finally:
+        fresh.close()
+
+
+def test_a_process_that_cached_the_erased_keys_seals_the_new_subject_with_new_ones(
+    container: Container, settings: Settings, clock: FakeClock
+) -> None:
+    _karim_talks(container)  # this process has Karim's keys cached
+    other = build(settings, clock=clock)  # another process erases him
+    try:
+        other.eraser().forget(KARIM, "ticket-42")
+    finally:
+        other.close()
+    again = say(container.service, "Bonjour", message_id="wamid.new")  # conflicts, finds him erased
+    assert not again.duplicate
+    _new_subject_is_readable(settings, clock)
+
+
+def test_a_turn_during_an_erasure_waits_for_it_then_starts_a_new_subject(
+    container: Container, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _karim_talks(container)
+    # Another process, patient enough to outlast the erasure it meets.
+    other = build(settings.model_copy(update={"turn_max_attempts": 40}), clock=clock)
+    outcomes: list[TurnOutcome] = []
+    turn = threading.Thread(
+        target=lambda: outcomes.append(say(other.service, "Bonjour", message_id="wamid.new"))
+    )
+    erase_rows = erasure.erase_subject_rows
+
+    def between_the_event_and_the_keys(database: Database, subject: SubjectRef) -> dict[str, int]:
+        turn.start()  # `Erased` is in the log, the keys are still live
+        turn.join(0.3)
+        return erase_rows(database, subject)
+
+    monkeypatch.setattr(erasure, "erase_subject_rows", between_the_event_and_the_keys)
+    try:
+        container.eraser().forget(KARIM, "ticket-42")
+        turn.join(10)
+        assert outcomes and not outcomes[0].duplicate
+    finally:
+        other.close()
+    _new_subject_is_readable(settings, clock)
+
+
+def test_an_erasure_stopped_after_its_event_is_finished_by_running_it_again(
+    container: Container, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _karim_talks(container)
+
+    def crash(database: Database, subject: SubjectRef) -> dict[str, int]:
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(erasure, "erase_subject_rows", crash)
+        with pytest.raises(RuntimeError, match="killed"):
+            container.eraser().forget(KARIM, "ticket-42")
+    erased = container.eraser().forget(KARIM, "ticket-42")
+    assert erased.keys_destroyed >= 2
+    with pytest.raises(SubjectNotFoundError):  # and once over, it is over
+        container.eraser().forget(KARIM, "ticket-42")
+    say(container.service, "Bonjour", message_id="wamid.new")
+    _new_subject_is_readable(settings, clock)
