@@ -63,7 +63,9 @@ class ConversationService:
         self.fallback_receipts: Callable[[UUID], MessageReceipt | None] | None = None
         # Whether the erasure that left a conversation erased at a version is over (its keys
         # destroyed, and forgotten by this process); set by the composition root.
-        self.erasure_finished: Callable[[UUID, int], bool] = lambda _id, _version: True
+        # Called with the conversation id, the erased version and the contact; it also drops what
+        # this process cached of the erased person (keys, directory record).
+        self.erasure_finished: Callable[[UUID, int, str], bool] = lambda _id, _version, _contact: True
 
     def handle(self, inbound: Inbound) -> TurnOutcome:
         """Handles one inbound message exactly once and returns its reply.
@@ -163,11 +165,13 @@ class ConversationService:
                 at=now,
             )
         elif conversation.erased:
-            if not self.erasure_finished(conversation.id, conversation.version):
+            if not self.erasure_finished(conversation.id, conversation.version, contact):
                 # The erased subject's keys are still live: a new subject must not write with
                 # them (the erasure is about to destroy them, and whatever they sealed). Retried.
                 log.info("conversation %s is being erased, attempt %s", conversation.id, attempt)
                 return None
+            # Looked up again: a cached record may still be the erased person's.
+            subcontractor = self.directory.find_subcontractor(contact)
             conversation.restart(
                 contact=contact,
                 subcontractor_id=subcontractor.id if subcontractor else None,

@@ -279,7 +279,10 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
         telemetry=telemetry,
     )
     if sealed:
-        service.erasure_finished = erasure_finished(database, keyring)
+        cached = turn_directory if isinstance(turn_directory, SubcontractorCache) else None
+        service.erasure_finished = erasure_finished(
+            database, keyring, cached.forget_number if cached is not None else lambda _contact: None
+        )
     standby = standby_for(settings, keyring)
     if standby is not None:
         service.fallback_receipts = standby.receipt

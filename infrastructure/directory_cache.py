@@ -82,6 +82,10 @@ class SubcontractorCache:
     def find_subcontractor(self, phone: str) -> Subcontractor | None:
         return self._people.get_or_ask(phone, self._directory.find_subcontractor)
 
+    def forget_number(self, phone: str) -> None:
+        """The number's record changed elsewhere (an erasure): ask the directory next time."""
+        self._people.forget(phone)
+
     def __len__(self) -> int:
         """How many numbers are remembered."""
         return len(self._people)

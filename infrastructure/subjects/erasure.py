@@ -163,18 +163,21 @@ def _is_id(who: str) -> bool:
     return True
 
 
-def erasure_finished(database: Database, keyring: SqlKeyring) -> Callable[[UUID, int], bool]:
+def erasure_finished(
+    database: Database, keyring: SqlKeyring, forget_contact: Callable[[str], None] = lambda _contact: None
+) -> Callable[[UUID, int, str], bool]:
     """For turns that find a conversation erased at a version: whether that erasure is over.
 
     Until it is, the erased subject's keys are live, and a new subject's first events would
     be sealed with them (or with keys the erasure then destroys). Once it is, what this
-    process cached of those keys goes too.
+    process cached of the erased person goes too: their keys, and their directory record.
     """
 
-    def finished(conversation_id: UUID, version: int) -> bool:
+    def finished(conversation_id: UUID, version: int, contact: str) -> bool:
         if not _recorded(database, conversation_id, version):
             return False
         keyring.forget(conversation_id)
+        forget_contact(contact)
         return True
 
     return finished

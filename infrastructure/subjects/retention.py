@@ -60,8 +60,11 @@ class Retention:
     def status(self) -> RetentionStatus:
         cutoff = self.cutoff()
         due = len(self._due(cutoff, limit=None)) if cutoff is not None else 0
+        # Sessions, not keys: a session's late closing event may have had a key of its own.
         shredded = self._database.fetch_one(
-            "SELECT count(*) AS n FROM subject_keys WHERE shred_reason = %s", (REASON,)
+            "SELECT count(*) AS n FROM (SELECT DISTINCT conversation_id, scope FROM subject_keys "
+            "WHERE shred_reason = %s) AS shredded",
+            (REASON,),
         )
         last = self._database.fetch_one(
             "SELECT max(finished_at) AS at FROM retention_runs WHERE finished_at IS NOT NULL"
@@ -113,12 +116,13 @@ class Retention:
 
     def _due(self, cutoff: datetime, limit: int | None) -> list[Row]:
         """Live session keys whose session was over before the cut-off."""
+        # Joined on the live-key index (conversation, scope); no order, so each batch stops at
+        # its limit instead of sorting every due key first: the ones shredded drop out.
         query = (
-            "SELECT k.conversation_id, k.scope FROM subject_keys k "
-            "JOIN sessions s ON CAST(s.session_id AS text) = k.scope "
-            "WHERE k.wrapped IS NOT NULL AND ("
-            " s.closed_at < %s OR (s.closed_at IS NULL AND s.last_activity_at < %s))"
-            " ORDER BY k.conversation_id, k.scope"
+            "SELECT k.conversation_id, k.scope FROM sessions s "
+            "JOIN subject_keys k ON k.conversation_id = s.conversation_id "
+            " AND k.scope = CAST(s.session_id AS text) AND k.wrapped IS NOT NULL "
+            "WHERE s.closed_at < %s OR (s.closed_at IS NULL AND s.last_activity_at < %s)"
         )
         params: list[object] = [cutoff, cutoff - self._idle]
         if limit is not None:

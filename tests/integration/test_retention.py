@@ -163,7 +163,7 @@ def test_a_large_log_loses_exactly_the_sessions_due_even_when_stopped_midway(pos
 
 
 # 100,000 events took 95 s here (filling 38 s, projecting 12 s, retention 44 s); 70,000 take 48 s.
-LARGE_LOG_EVENTS = 70_000
+LARGE_LOG_EVENTS = 100_000
 
 
 def _fill_with_known_ages(
