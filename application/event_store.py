@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -75,10 +76,8 @@ class ConversationStore(Application[UUID]):
         """Drops the cached copy: after an erasure or a retention pass, the next load reads the log."""
         cache = self.repository.cache
         if cache is not None:
-            try:
+            with contextlib.suppress(KeyError):  # not cached
                 cache.get(conversation_id, evict=True)
-            except KeyError:
-                pass
 
     def receipt(self, receipt_id: UUID) -> MessageReceipt | None:
         """The receipt of an already handled message; read directly, it never changes."""

@@ -32,8 +32,7 @@ def test_what_a_person_typed_is_sealed_in_the_log(container: Container, settings
     table = container.store.recorder.__dict__.get("events_table_name", "")
     assert table
     states = b"".join(
-        bytes(row["state"])
-        for row in container.database.fetch_all(f"SELECT state FROM {table}")  # noqa: S608
+        bytes(row["state"]) for row in container.database.fetch_all(f"SELECT state FROM {table}")
     )
     assert MARKER.encode() not in states and b"600000001" not in states and b"Karim" not in states
     said = [e for e in recorded(container) if type(e).__name__ == "MessageReceived"]
