@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, record_of_notification
+from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, records_of_notifications
 from application.event_store import ConversationStore
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,7 @@ class LogFollower:
                 inclusive_of_start=False,
             )
             up_to = notifications[-1].id if len(notifications) == self._batch_size else target
-            mapper = self._store.mapper
-            records = [record_of_notification(mapper, n) for n in notifications]
+            records = records_of_notifications(self._store.mapper, notifications)
             if self.consumer.process(records, after=position, up_to=up_to):
                 processed += len(records)
                 position = up_to
