@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-import orjson
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, StoredEvent
+from eventsourcing.persistence import Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
 from application.sealing import SEALED, SealingMapper
+from application.transcoding import decode_fast
 from domain.conversation import Conversation
 
 # The event types of a conversation, by their short names ("SessionOpened"...).
@@ -23,7 +23,6 @@ CONVERSATION_EVENT_TOPICS: dict[str, str] = {
 }
 _NOT_PAYLOAD = ("originator_id", "originator_version", "timestamp", "originator_topic")
 _TYPE_OF_TOPIC = {topic: name for name, topic in CONVERSATION_EVENT_TOPICS.items()}
-_TYPED_VALUE_MARKER = b'"_type_"'
 
 
 class UnknownEventTypeError(ValueError):
@@ -71,23 +70,30 @@ class EventRecord(NamedTuple):
         )
 
 
-def records_of_notifications(
-    mapper: Mapper[UUID], notifications: Sequence[Notification]
-) -> list[EventRecord]:
-    """Decodes a batch read from the log, the keys it needs read at once."""
-    if isinstance(mapper, SealingMapper):
-        mapper.prepare(n.state for n in notifications)
-    return [record_of_stored(mapper, n, n.id) for n in notifications]
-
-
 def record_of_notification(mapper: Mapper[UUID], notification: Notification) -> EventRecord:
     """Decodes a stored notification straight into a record, skipping the event object."""
     return record_of_stored(mapper, notification, notification.id)
 
 
+def records_of_notifications(
+    mapper: Mapper[UUID], notifications: Sequence[Notification]
+) -> list[EventRecord]:
+    """`record_of_notification` of each, with the keys of their sealed values read in one go:
+    a batch of the log names many people's keys, which a cold keyring would read one at a time."""
+    payloads = [decode_state(mapper, n.state) for n in notifications]
+    if isinstance(mapper, SealingMapper):
+        mapper.load_keys(p[SEALED] for p in payloads if SEALED in p)
+    return [_record(mapper, n, p, n.id) for n, p in zip(notifications, payloads, strict=True)]
+
+
 def record_of_stored(mapper: Mapper[UUID], stored: StoredEvent, position: int | None = None) -> EventRecord:
     """Decodes a stored event straight into a record, skipping the event object."""
-    payload = decode_state(mapper, stored.state)
+    return _record(mapper, stored, decode_state(mapper, stored.state), position)
+
+
+def _record(
+    mapper: Mapper[UUID], stored: StoredEvent, payload: dict[str, Any], position: int | None
+) -> EventRecord:
     if SEALED in payload and isinstance(mapper, SealingMapper):
         mapper.open_into(payload, stored.originator_id, stored.originator_version)
     timestamp = payload.pop("timestamp")
@@ -105,37 +111,9 @@ def record_of_stored(mapper: Mapper[UUID], stored: StoredEvent, position: int | 
 
 
 def decode_state(mapper: Mapper[UUID], state: bytes) -> dict[str, Any]:
-    """What the mapper's transcoder would decode, faster for the library's JSON format.
-
-    The JSON transcoder writes typed values (datetimes, UUIDs...) as
-    {"_type_": name, "_data_": value}. Our events keep those at the top level,
-    so only that level is restored, unless the bytes say nested ones exist.
-    """
+    """What the mapper's transcoder would decode, faster for the library's JSON format."""
     if mapper.cipher:
         state = mapper.cipher.decrypt(state)
     if mapper.compressor:
         state = mapper.compressor.decompress(state)
-    transcoder = mapper.transcoder
-    if not isinstance(transcoder, JSONTranscoder):
-        decoded: dict[str, Any] = transcoder.decode(state)
-        return decoded
-    payload: dict[str, Any] = orjson.loads(state)
-    expected = state.count(_TYPED_VALUE_MARKER)
-    restored = 0
-    for key, value in payload.items():
-        if type(value) is dict and "_type_" in value:
-            payload[key] = transcoder.names[value["_type_"]].decode(value["_data_"])
-            restored += 1
-    if restored != expected:
-        payload = {key: _restore(transcoder, value) for key, value in payload.items()}
-    return payload
-
-
-def _restore(transcoder: JSONTranscoder, value: Any) -> Any:
-    if type(value) is dict:
-        if "_type_" in value and "_data_" in value:
-            return transcoder.names[value["_type_"]].decode(_restore(transcoder, value["_data_"]))
-        return {key: _restore(transcoder, item) for key, item in value.items()}
-    if type(value) is list:
-        return [_restore(transcoder, item) for item in value]
-    return value
+    return decode_fast(mapper.transcoder, state)

@@ -76,7 +76,7 @@ class ConversationStore(Application[UUID]):
         """Drops the cached copy: after an erasure or a retention pass, the next load reads the log."""
         cache = self.repository.cache
         if cache is not None:
-            with contextlib.suppress(KeyError):  # not cached: nothing to drop
+            with contextlib.suppress(KeyError):  # not cached
                 cache.get(conversation_id, evict=True)
 
     def receipt(self, receipt_id: UUID) -> MessageReceipt | None:

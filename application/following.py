@@ -92,8 +92,7 @@ class LogFollower:
                 inclusive_of_start=False,
             )
             up_to = notifications[-1].id if len(notifications) == self._batch_size else target
-            mapper = self._store.mapper
-            records = records_of_notifications(mapper, notifications)
+            records = records_of_notifications(self._store.mapper, notifications)
             if self.consumer.process(records, after=position, up_to=up_to):
                 processed += len(records)
                 position = up_to

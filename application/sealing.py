@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 from collections.abc import Callable, Hashable, Iterable
+from functools import lru_cache
 from typing import Any, Protocol, cast
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, find_id_convertor
 from eventsourcing.utils import get_topic, resolve_topic
 
+from application.transcoding import decode_fast
 from domain.conversation import Conversation
 from domain.receipt import ERASED_TEXT
 
@@ -56,7 +57,7 @@ class Keyring(Protocol):
         ...
 
     def load(self, key_ids: Iterable[UUID]) -> None:
-        """Reads many keys at once, ahead of opening many events."""
+        """Reads many keys at once, so that `opening_key` finds them (a rebuild, an export)."""
         ...
 
 
@@ -108,23 +109,21 @@ class SealingMapper(Mapper[UUID]):
         object.__setattr__(domain_event, "__dict__", state)
         return cast(DomainEventProtocol[UUID], domain_event)
 
-    def prepare(self, states: Iterable[bytes]) -> None:
-        """Loads the keys a batch of stored states was sealed with, in one go (a rebuild, a page)."""
-        key_ids = {UUID(found.decode()) for state in states for found in _KEY_ID.findall(state)}
-        if key_ids:
-            self.keyring.load(key_ids)
-
     def open_into(self, state: dict[str, Any], originator_id: UUID | str, version: int) -> bool:
         """Puts the sealed values back into a decoded state, or their erased shape; True if opened."""
         envelope = state.pop(SEALED)
-        cipher = self.keyring.opening_key(UUID(envelope["k"]))
+        cipher = self.keyring.opening_key(_key_id(envelope["k"]))
         if cipher is not None:
             sealed = base64.b64decode(envelope["c"])
             plain = cipher.decrypt(sealed[:12], sealed[12:], _associated(originator_id, version))
-            state.update(self.transcoder.decode(plain))
+            state.update(decode_fast(self.transcoder, plain))
             return True
         state.update(envelope["s"])
         return False
+
+    def load_keys(self, envelopes: Iterable[dict[str, Any]]) -> None:
+        """Has the keyring read the keys of these sealed values in one go."""
+        self.keyring.load({_key_id(envelope["k"]) for envelope in envelopes})
 
     def _sealed(self, state: dict[str, Any], subject: tuple[UUID, str], aad: bytes) -> dict[str, Any]:
         clear: dict[str, Any] = {}
@@ -177,6 +176,11 @@ def erased_shape(value: Any) -> Any:
     return value  # datetimes, UUIDs: structure, not content
 
 
+@lru_cache(maxsize=4096)
+def _key_id(text: str) -> UUID:
+    return UUID(text)  # parsed once for the many values a key sealed
+
+
 def _associated(originator_id: UUID | str, version: int) -> bytes:
     # Binds a ciphertext to its event: it cannot be moved to another one.
     identity = originator_id.bytes if isinstance(originator_id, UUID) else UUID(originator_id).bytes
@@ -184,7 +188,6 @@ def _associated(originator_id: UUID | str, version: int) -> bytes:
 
 
 _CONVERSATION_TOPIC = get_topic(Conversation)
-_KEY_ID = re.compile(rb'"_sealed_":\{"k":"([0-9a-f]{32})"')
 
 
 def random_nonce() -> bytes:

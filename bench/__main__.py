@@ -20,6 +20,7 @@ from bench import (
     latency,
     observability,
     rebuild_rate,
+    shredding,
     throughput,
     versus_baseline,
     webhook_batch,
@@ -46,6 +47,7 @@ SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     console_page.run,
     workers_latency.run,
     worker_memory.run,
+    shredding.run,
 )
 
 

@@ -36,6 +36,9 @@ class Sizes:
     workers_rounds: int = 5  # convo serve --workers N
     workers_requests: int = 200  # per server, kind of request and round
     memory_conversations: int = 100_000  # worker RSS after this many, against after 1,000
+    shredding_rounds: int = 5  # sealed against clear: rebuilds and erasures
+    shredding_events: int = 200_000  # in each of the sealed and the clear log
+    erasure_events: int = 10_000  # the history of each person erased
 
 
 FULL = Sizes()
@@ -65,4 +68,6 @@ QUICK = Sizes(
     workers_rounds=2,
     workers_requests=60,
     memory_conversations=5_000,
+    shredding_rounds=2,
+    shredding_events=20_000,
 )

@@ -69,14 +69,15 @@ class SqlKeyring:
         missing = [k for k in set(key_ids) if (c := self._by_id.get(k)) is None or (c[0] and c[1] <= now)]
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            found = {
-                _uuid(row["key_id"]): row["wrapped"]
-                for row in self._database.fetch_all(
-                    f"SELECT key_id, wrapped FROM subject_keys WHERE key_id IN ({marks})",  # noqa: S608
-                    chunk,
-                )
-            }
+            params: list[object]
+            if self._database.dialect == "postgresql":
+                # One statement whatever the count: statements are prepared, and each IN list is another.
+                query, params = "SELECT key_id, wrapped FROM subject_keys WHERE key_id = ANY(%s)", [chunk]
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                query = f"SELECT key_id, wrapped FROM subject_keys WHERE key_id IN ({marks})"  # noqa: S608
+                params = list(chunk)
+            found = {_uuid(row["key_id"]): row["wrapped"] for row in self._database.fetch_all(query, params)}
             for key_id in chunk:
                 wrapped = found.get(key_id)
                 self._by_id[key_id] = (

@@ -1,0 +1,42 @@
+"""Decoding stored JSON states faster than the library's transcoder, to the same values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import JSONTranscoder, Transcoder
+
+_TYPED_VALUE_MARKER = b'"_type_"'
+
+
+def decode_fast(transcoder: Transcoder, data: bytes) -> dict[str, Any]:
+    """What `transcoder.decode(data)` returns, for a state (a JSON object).
+
+    The JSON transcoder writes typed values (datetimes, UUIDs...) as
+    {"_type_": name, "_data_": value}. Our events keep those at the top level,
+    so only that level is restored, unless the bytes say nested ones exist.
+    """
+    if not isinstance(transcoder, JSONTranscoder):
+        decoded: dict[str, Any] = transcoder.decode(data)
+        return decoded
+    payload: dict[str, Any] = orjson.loads(data)
+    expected = data.count(_TYPED_VALUE_MARKER)
+    restored = 0
+    for key, value in payload.items():
+        if type(value) is dict and "_type_" in value:
+            payload[key] = transcoder.names[value["_type_"]].decode(value["_data_"])
+            restored += 1
+    if restored != expected:
+        payload = {key: _restore(transcoder, value) for key, value in payload.items()}
+    return payload
+
+
+def _restore(transcoder: JSONTranscoder, value: Any) -> Any:
+    if type(value) is dict:
+        if "_type_" in value and "_data_" in value:
+            return transcoder.names[value["_type_"]].decode(_restore(transcoder, value["_data_"]))
+        return {key: _restore(transcoder, item) for key, item in value.items()}
+    if type(value) is list:
+        return [_restore(transcoder, item) for item in value]
+    return value
