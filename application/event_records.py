@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -76,14 +76,26 @@ def record_of_notification(mapper: Mapper[UUID], notification: Notification) -> 
 
 
 def records_of_notifications(
-    mapper: Mapper[UUID], notifications: Sequence[Notification]
+    mapper: Mapper[UUID], notifications: Sequence[Notification], opens: Collection[str] | None = None
 ) -> list[EventRecord]:
     """`record_of_notification` of each, with the keys of their sealed values read in one go:
-    a batch of the log names many people's keys, which a cold keyring would read one at a time."""
+    a batch of the log names many people's keys, which a cold keyring would read one at a time.
+
+    `opens`: the event types whose personal values the reader uses (None: all). The others'
+    are left sealed and out of the payload: a count of messages needs none of their texts.
+    """
     payloads = [decode_state(mapper, n.state) for n in notifications]
+    if opens is not None:
+        for notification, payload in zip(notifications, payloads, strict=True):
+            if SEALED in payload and _type_of(notification.topic) not in opens:
+                del payload[SEALED]
     if isinstance(mapper, SealingMapper):
         mapper.load_keys(p[SEALED] for p in payloads if SEALED in p)
     return [_record(mapper, n, p, n.id) for n, p in zip(notifications, payloads, strict=True)]
+
+
+def _type_of(topic: str) -> str:
+    return _TYPE_OF_TOPIC.get(topic) or topic.rsplit(".", 1)[-1]
 
 
 def record_of_stored(mapper: Mapper[UUID], stored: StoredEvent, position: int | None = None) -> EventRecord:
@@ -103,7 +115,7 @@ def _record(
     return EventRecord(
         originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
         stored.originator_version,
-        _TYPE_OF_TOPIC.get(topic) or topic.rsplit(".", 1)[-1],
+        _type_of(topic),
         timestamp,
         payload,
         position,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, records_of_notifications
@@ -69,11 +69,14 @@ class LogFollower:
         *,
         batch_size: int = 1000,
         topics: Sequence[str] = tuple(CONVERSATION_EVENT_TOPICS.values()),
+        opens: Collection[str] | None = None,
     ) -> None:
+        """`opens`: the event types whose personal values the consumer reads (None: all)."""
         self._store = store
         self.consumer = consumer
         self._batch_size = batch_size
         self._topics = list(topics)
+        self._opens = frozenset(opens) if opens is not None else None
 
     def head(self) -> int:
         return self._store.recorder.max_notification_id() or 0
@@ -92,7 +95,7 @@ class LogFollower:
                 inclusive_of_start=False,
             )
             up_to = notifications[-1].id if len(notifications) == self._batch_size else target
-            records = records_of_notifications(self._store.mapper, notifications)
+            records = records_of_notifications(self._store.mapper, notifications, self._opens)
             if self.consumer.process(records, after=position, up_to=up_to):
                 processed += len(records)
                 position = up_to

@@ -14,6 +14,9 @@ class SqlProjection(ABC):
     name: str
     tables: tuple[str, ...]  # every table the projection owns, written in this order
     event_types: tuple[str, ...]  # only these are read from the log, and decoded
+    # Those whose personal values (sealed in the log) `apply` reads; None: all of them.
+    # Counting needs none, and opening is most of what a rebuild of a sealed log costs.
+    opens: tuple[str, ...] | None = None
 
     @property
     def topics(self) -> list[str]:

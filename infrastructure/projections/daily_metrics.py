@@ -25,6 +25,7 @@ class DailyMetricsProjection(SqlProjection):
         "IntentClassified",
         "Erased",
     )
+    opens = ()  # counts, intents and times are in clear
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         for run, erased in between_erasures(records):

@@ -62,7 +62,9 @@ def rebuild(
         for table, copy in consumer.copies.items():
             cursor.execute(f"DROP TABLE IF EXISTS {copy}")
             _create_copy(cursor, table, copy)
-    follower = LogFollower(store, consumer, batch_size=batch_size, topics=projection.topics)
+    follower = LogFollower(
+        store, consumer, batch_size=batch_size, topics=projection.topics, opens=projection.opens
+    )
     with _collector_paused():
         follower.catch_up(progress=progress)
         # Events keep arriving while we replay; get close to the head before locking anyone out.

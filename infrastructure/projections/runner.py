@@ -34,6 +34,7 @@ class ProjectionRunner:
                 ProjectionConsumer(database, projection),
                 batch_size=batch_size,
                 topics=projection.topics,
+                opens=projection.opens,
             )
             for projection in PROJECTIONS.values()
         ]

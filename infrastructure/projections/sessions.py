@@ -62,6 +62,7 @@ class SessionsProjection(SqlProjection):
         "Started", "Restarted", "SessionOpened", "SessionClosed", "MessageReceived", "ButtonPressed",
         "DirectActionFailed", "ToolOutputRecorded", "Erased",
     )  # fmt: skip
+    opens = ("Started", "Restarted")  # whose conversation it is; sessions are counted from clear fields
 
     def __init__(self) -> None:
         self._contacts = _Contacts()

@@ -14,6 +14,7 @@ class ToolUsageProjection(SqlProjection):
     name = "tool_usage"
     tables = ("tool_usage",)
     event_types = ("ToolOutputRecorded",)
+    opens = ()  # tool names and outcomes are in clear
 
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         usage = tables["tool_usage"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container
@@ -159,6 +160,12 @@ def test_a_restarted_conversation_is_a_new_subject_in_the_read_models(container:
     assert conversation is not None
     conversation.erase(at=datetime.now(UTC))
     container.store.save(conversation)
+    with container.database.transaction() as cursor:  # the erasure's second step, directory kept
+        cursor.execute(
+            "INSERT INTO erasures (erasure_id, conversation_id, requested_by, requested_at, "
+            "keys_destroyed, events_kept, rows_erased) VALUES (%s, %s, 'test', %s, 0, %s, '{}')",
+            (uuid4(), conversation.id, datetime.now(UTC), conversation.version),
+        )
     say(service, "Bonjour")  # the number writes again: Restarted
     container.projections.catch_up()
 
