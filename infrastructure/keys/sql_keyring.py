@@ -8,6 +8,7 @@ for the erasure to finish and forget its keys (see `erasure_finished`).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -27,6 +28,7 @@ class SqlKeyring:
         master: MasterKey,
         clock: Callable[[], datetime],
         cache_seconds: float = 30.0,
+        max_cached: int = 50_000,
     ) -> None:
         self._database = database
         self._master = master
@@ -35,6 +37,7 @@ class SqlKeyring:
         self._live: dict[tuple[UUID, str], tuple[UUID, AESGCM, float]] = {}
         self._by_id: dict[UUID, tuple[AESGCM | None, float]] = {}
         self._guard = threading.Lock()
+        self._max_cached = max_cached
 
     # -- the mapper's side ------------------------------------------------------
 
@@ -45,7 +48,7 @@ class SqlKeyring:
             return cached[0], cached[1]
         key_id, aead = self._live_key(subject, scope) or self._create(subject, scope)
         self._live[(subject, scope)] = (key_id, aead, now + self._cache_seconds)
-        self._by_id[key_id] = (aead, now + self._cache_seconds)
+        self._remember(key_id, aead, now)
         return key_id, aead
 
     def opening_key(self, key_id: UUID) -> AESGCM | None:
@@ -60,7 +63,7 @@ class SqlKeyring:
                 return cached[0]  # no primary for now (a failover): a key read before still opens
             raise
         aead = self._aead(key_id, row["wrapped"]) if row is not None and row["wrapped"] is not None else None
-        self._by_id[key_id] = (aead, now + self._cache_seconds)
+        self._remember(key_id, aead, now)
         return aead
 
     def load(self, key_ids: Iterable[UUID]) -> None:
@@ -80,10 +83,7 @@ class SqlKeyring:
             found = {_uuid(row["key_id"]): row["wrapped"] for row in self._database.fetch_all(query, params)}
             for key_id in chunk:
                 wrapped = found.get(key_id)
-                self._by_id[key_id] = (
-                    self._aead(key_id, wrapped) if wrapped is not None else None,
-                    now + self._cache_seconds,
-                )
+                self._remember(key_id, self._aead(key_id, wrapped) if wrapped is not None else None, now)
 
     # -- shredding ----------------------------------------------------------------
 
@@ -116,6 +116,14 @@ class SqlKeyring:
             self._by_id.clear()
 
     # -- inside ---------------------------------------------------------------------
+
+    def _remember(self, key_id: UUID, aead: AESGCM | None, now: float) -> None:
+        self._by_id[key_id] = (aead, now + self._cache_seconds)
+        # Bounded: a long-running process meets every person's keys in time. The oldest go first.
+        for cache in (self._by_id, self._live):
+            while len(cache) > self._max_cached:
+                with self._guard, contextlib.suppress(StopIteration, KeyError, RuntimeError):
+                    del cache[next(iter(cache))]  # type: ignore[arg-type]
 
     def _live_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM] | None:
         row = self._database.fetch_one(
