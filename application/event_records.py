@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -75,19 +75,22 @@ def record_of_notification(mapper: Mapper[UUID], notification: Notification) -> 
     return record_of_stored(mapper, notification, notification.id)
 
 
+OpensValues = Callable[[str, dict[str, Any]], bool]
+
+
 def records_of_notifications(
-    mapper: Mapper[UUID], notifications: Sequence[Notification], opens: Collection[str] | None = None
+    mapper: Mapper[UUID], notifications: Sequence[Notification], opens: OpensValues | None = None
 ) -> list[EventRecord]:
     """`record_of_notification` of each, with the keys of their sealed values read in one go:
     a batch of the log names many people's keys, which a cold keyring would read one at a time.
 
-    `opens`: the event types whose personal values the reader uses (None: all). The others'
-    are left sealed and out of the payload: a count of messages needs none of their texts.
+    `opens(type, clear payload)`: whether the reader uses that event's personal values (None:
+    always). Others are left sealed and out of the payload: a count of messages needs no texts.
     """
     payloads = [decode_state(mapper, n.state) for n in notifications]
     if opens is not None:
         for notification, payload in zip(notifications, payloads, strict=True):
-            if SEALED in payload and _type_of(notification.topic) not in opens:
+            if SEALED in payload and not opens(_type_of(notification.topic), payload):
                 del payload[SEALED]
     if isinstance(mapper, SealingMapper):
         mapper.load_keys(p[SEALED] for p in payloads if SEALED in p)

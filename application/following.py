@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from application.event_records import CONVERSATION_EVENT_TOPICS, EventRecord, records_of_notifications
+from application.event_records import (
+    CONVERSATION_EVENT_TOPICS,
+    EventRecord,
+    OpensValues,
+    records_of_notifications,
+)
 from application.event_store import ConversationStore
 
 log = logging.getLogger(__name__)
@@ -69,14 +74,14 @@ class LogFollower:
         *,
         batch_size: int = 1000,
         topics: Sequence[str] = tuple(CONVERSATION_EVENT_TOPICS.values()),
-        opens: Collection[str] | None = None,
+        opens: OpensValues | None = None,
     ) -> None:
-        """`opens`: the event types whose personal values the consumer reads (None: all)."""
+        """`opens(type, clear payload)`: whether the consumer reads an event's personal values."""
         self._store = store
         self.consumer = consumer
         self._batch_size = batch_size
         self._topics = list(topics)
-        self._opens = frozenset(opens) if opens is not None else None
+        self._opens = opens
 
     def head(self) -> int:
         return self._store.recorder.max_notification_id() or 0

@@ -51,6 +51,16 @@ class AttentionProjection(SqlProjection):
     def topics(self) -> list[str]:
         return [*super().topics, *_DELIVERY_TOPICS]
 
+    def opens_values(self, event_type: str, clear: dict[str, Any]) -> bool:
+        # Only the events that make a row: most intents are understood, most replies delivered.
+        if event_type == "IntentClassified":
+            return clear.get("intent") == "unknown"
+        if event_type == "OtherMessageReceived":
+            return clear.get("kind") == "system"
+        if event_type == "Finished":
+            return not clear.get("delivered")
+        return True
+
     def apply(self, cursor: Cursor, records: Sequence[EventRecord], tables: dict[str, str]) -> None:
         attention = tables["attention"]
         for run, erased in between_erasures(records):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from typing import Any
 from uuid import UUID
 
 from application.event_records import EventRecord, topics_for
@@ -17,6 +18,10 @@ class SqlProjection(ABC):
     # Those whose personal values (sealed in the log) `apply` reads; None: all of them.
     # Counting needs none, and opening is most of what a rebuild of a sealed log costs.
     opens: tuple[str, ...] | None = None
+
+    def opens_values(self, event_type: str, clear: dict[str, Any]) -> bool:  # noqa: ARG002 (for subclasses)
+        """Whether `apply` reads this event's personal values; `clear` is what is not sealed."""
+        return self.opens is None or event_type in self.opens
 
     @property
     def topics(self) -> list[str]:

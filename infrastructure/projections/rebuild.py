@@ -63,7 +63,7 @@ def rebuild(
             cursor.execute(f"DROP TABLE IF EXISTS {copy}")
             _create_copy(cursor, table, copy)
     follower = LogFollower(
-        store, consumer, batch_size=batch_size, topics=projection.topics, opens=projection.opens
+        store, consumer, batch_size=batch_size, topics=projection.topics, opens=projection.opens_values
     )
     with _collector_paused():
         follower.catch_up(progress=progress)

@@ -34,7 +34,7 @@ class ProjectionRunner:
                 ProjectionConsumer(database, projection),
                 batch_size=batch_size,
                 topics=projection.topics,
-                opens=projection.opens,
+                opens=projection.opens_values,
             )
             for projection in PROJECTIONS.values()
         ]
