@@ -11,8 +11,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.sealing import SEALED, SealingMapper
-from application.transcoding import decode_fast
+from application.sealing import SealingMapper
+from application.transcoding import SEALED, decode_fast
 from domain.conversation import Conversation
 
 # The event types of a conversation, by their short names ("SessionOpened"...).

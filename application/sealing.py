@@ -24,12 +24,11 @@ from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, find_id_convertor
 from eventsourcing.utils import get_topic, resolve_topic
 
-from application.transcoding import decode_fast
+from application.transcoding import SEALED, decode_fast, restore_typed
 from domain.conversation import Conversation
 from domain.receipt import ERASED_TEXT
 
 ERASED = ERASED_TEXT
-SEALED = "_sealed_"
 SUBJECT_SCOPE = "subject"  # what is not said in a session: who the person is, deliveries
 
 CLEAR_FIELDS = frozenset(
@@ -118,7 +117,7 @@ class SealingMapper(Mapper[UUID]):
             plain = cipher.decrypt(sealed[:12], sealed[12:], _associated(originator_id, version))
             state.update(decode_fast(self.transcoder, plain))
             return True
-        state.update(envelope["s"])
+        state.update(restore_typed(self.transcoder, envelope["s"]))
         return False
 
     def load_keys(self, envelopes: Iterable[dict[str, Any]]) -> None:

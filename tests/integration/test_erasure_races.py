@@ -19,7 +19,8 @@ from uuid import UUID
 import pytest
 
 from application.event_records import EventRecord, decode_state
-from application.sealing import CLEAR_FIELDS, ERASED, SEALED
+from application.sealing import CLEAR_FIELDS, ERASED
+from application.transcoding import SEALED
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings

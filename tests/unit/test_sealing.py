@@ -12,7 +12,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent, UUIDAsHex
 
-from application.sealing import ERASED, SEALED, SUBJECT_SCOPE, SealingMapper, erased_shape, random_nonce
+from application.sealing import ERASED, SUBJECT_SCOPE, SealingMapper, erased_shape, random_nonce
+from application.transcoding import SEALED
 from domain.conversation import Conversation
 from domain.receipt import MessageReceipt
 from domain.values import Reply
