@@ -129,6 +129,8 @@ class Eraser:
     def _erased_conversation(self, conversation_id: UUID, who: str) -> tuple[Conversation, str]:
         """The conversation with `Erased` appended, and whose it was. One erased before whose keys
         are still live (a crash between the steps, a restored backup) is erased again."""
+        # Their whole history is opened to load the conversation: its keys in one query.
+        self._keyring.load_subject(conversation_id)
         for _ in range(_ATTEMPTS):
             try:
                 conversation = self._store.conversation_by_id(conversation_id)
