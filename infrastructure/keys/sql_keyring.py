@@ -147,14 +147,16 @@ class SqlKeyring:
 
     def _create(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
         key_id = uuid4()
-        wrapped = self._master.wrap(key_id, AESGCM.generate_key(bit_length=256))
+        data_key = AESGCM.generate_key(bit_length=256)
         with self._database.transaction() as cursor:
             # Two processes may make the subject's first key at once: one row wins, both use it.
-            cursor.execute(
+            inserted = cursor.fetch_all(
                 "INSERT INTO subject_keys (key_id, conversation_id, scope, wrapped, created_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (key_id, subject, scope, wrapped, self._clock()),
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING key_id",
+                (key_id, subject, scope, self._master.wrap(key_id, data_key), self._clock()),
             )
+        if inserted:  # ours: no need to read it back
+            return key_id, AESGCM(data_key)
         found = self._live_key(subject, scope)
         if found is None:  # destroyed between the insert and the read: an erasure won
             raise KeyDestroyedError(f"the keys of {subject} were destroyed while a write was being prepared")
