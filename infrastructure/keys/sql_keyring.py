@@ -46,7 +46,10 @@ class SqlKeyring:
         cached = self._live.get((subject, scope))
         if cached is not None and cached[2] > now:
             return cached[0], cached[1]
-        key_id, aead = self._live_key(subject, scope) or self._create(subject, scope)
+        if cached is None:  # most often a session's first event: make its key, read one only if it exists
+            key_id, aead = self._create(subject, scope)
+        else:  # known, to be checked again: most often it is still live
+            key_id, aead = self._live_key(subject, scope) or self._create(subject, scope)
         self._live[(subject, scope)] = (key_id, aead, now + self._cache_seconds)
         self._remember(key_id, aead, now)
         return key_id, aead
