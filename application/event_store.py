@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
 from eventsourcing.persistence import Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
@@ -78,6 +78,16 @@ class ConversationStore(Application[UUID]):
         if cache is not None:
             with contextlib.suppress(KeyError):  # not cached
                 cache.get(conversation_id, evict=True)
+
+    def forget_all_cached(self) -> None:
+        """Drops every cached aggregate: after an erasure, its deliveries too (their ids are not
+        known without opening what was just shredded). Erasures are rare; reloads are cheap."""
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            # The library's LRUCache.clear() resets its order, not its entries: a new one does both.
+            self.repository.cache = LRUCache(maxsize=cache.maxsize)
+        elif cache is not None:
+            cache.cache.clear()
 
     def receipt(self, receipt_id: UUID) -> MessageReceipt | None:
         """The receipt of an already handled message; read directly, it never changes."""

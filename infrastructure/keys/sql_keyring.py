@@ -111,16 +111,21 @@ class SqlKeyring:
                 return 0
             query += f" AND scope IN ({', '.join(['%s'] * len(scopes))})"
             params.extend(scopes)
-        destroyed = cursor.execute(query, params)
+        destroyed = cursor.fetch_all(query + " RETURNING key_id", params)
         self.forget(subject)
-        return destroyed
+        now = time.monotonic()
+        for row in destroyed:
+            self._remember(_uuid(row["key_id"]), None, now)
+        return len(destroyed)
 
     def forget(self, subject: UUID) -> None:
-        """Drops what this process cached of a subject's keys."""
+        """Drops what this process cached of a subject's keys, and every key read for opening:
+        those are cached by id, not by whose they are. Erasures are rare; re-reading is cheap."""
         with self._guard:
             for key in [k for k in self._live if k[0] == subject]:
-                key_id = self._live.pop(key)[0]
-                self._by_id.pop(key_id, None)
+                del self._live[key]
+            for key_id in [k for k, (aead, _expires) in self._by_id.items() if aead is not None]:
+                del self._by_id[key_id]
 
     def forget_all(self) -> None:
         with self._guard:

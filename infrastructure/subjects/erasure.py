@@ -120,7 +120,7 @@ class Eraser:
                 ),
             )
         self._keyring.forget(conversation.id)
-        self._store.forget_cached(conversation.id)
+        self._store.forget_all_cached()
         media = erase_media(conversation.id, SqlMediaReferences(self._database), self._blobs)
         wipe_freed_pages(self._database)
         log.info("erased conversation %s: %s keys destroyed", conversation.id, destroyed)

@@ -6,7 +6,9 @@ import threading
 
 import pytest
 
-from application.inbound import TurnOutcome
+from application.delivery import record_status
+from application.inbound import Inbound, TurnOutcome
+from application.outbound import StatusReport
 from application.sealing import ERASED
 from domain.identity import conversation_id_for, use_id_secret
 from infrastructure.bootstrap import Container, build
@@ -17,8 +19,10 @@ from infrastructure.settings import Settings
 from infrastructure.subject_rows import SubjectRef
 from infrastructure.subjects import erasure
 from infrastructure.subjects.erasure import SubjectNotFoundError
+from tests.channels import channel_settings
 from tests.conftest import FakeClock
 from tests.dumps import database_dump, found_in
+from tests.fake_providers import FakeProviders
 from tests.turns import KARIM, SOPHIE, recorded, say
 
 MARKER = "Zorglubinette"  # what Karim typed, found nowhere else
@@ -214,3 +218,43 @@ def test_an_erasure_stopped_after_its_event_is_finished_by_running_it_again(
         container.eraser().forget(KARIM, "ticket-42")
     say(container.service, "Bonjour", message_id="wamid.new")
     _new_subject_is_readable(settings, clock)
+
+
+def test_deliveries_and_provider_reports_go_with_the_person(settings: Settings, clock: FakeClock) -> None:
+    """A WhatsApp conversation whose replies were sent and reported on: after `forget`,
+    nothing of the number, the texts or the provider's ids is left in the database."""
+    with FakeProviders() as fake:
+        container = build(channel_settings(settings, fake), clock=clock)
+        worker = container.delivery_worker()
+        try:
+            for n, text in enumerate(("Bonjour", f"problème : fuite {MARKER}", "tilleuls")):
+                container.service.handle(
+                    Inbound(
+                        "whatsapp", f"wamid.in{n}", "33600000001", text=text, reply_to={"to": "33600000001"}
+                    )
+                )
+            worker.catch_up()
+            deliveries = container.audit.deliveries(conversation_id_for(KARIM))
+            assert len(deliveries) == 3 and {d.outcome for d in deliveries} == {"delivered"}
+            wamids = [wamid for d in deliveries for wamid in d.provider_message_ids]
+            for wamid in wamids:
+                assert record_status(container.store, StatusReport("whatsapp", wamid, "read", clock.now))
+            container.projections.catch_up()
+            before = database_dump(settings)
+            assert found_in(before, "33600000001", wamids[0])  # in the directory, the read models
+
+            container.eraser().forget(KARIM, "ticket-77")
+            container.projections.catch_up()
+            after = database_dump(settings)
+            assert (
+                found_in(
+                    after, "33600000001", MARKER, "Karim Benali", *wamids, *(f"wamid.in{n}" for n in range(3))
+                )
+                == []
+            )
+            # The deliveries are still there, as structure: what became of each reply, not what it said.
+            erased = container.store.delivery_of_provider_message("whatsapp", wamids[0])
+            assert erased is not None and erased.delivered and erased.provider_message_ids == [ERASED]
+        finally:
+            worker.close()
+            container.close()
