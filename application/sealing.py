@@ -6,9 +6,9 @@ everything else is encrypted (AES-GCM) with a key of the person the event is abo
 the key of the session it belongs to where it names one. A field is personal unless
 it is listed, so a new field is protected until someone decides otherwise.
 
-Beside the ciphertext goes the values' shape with every string replaced by
-"[erased]" and every number by 0: once the key is destroyed, an event still loads
-(the audit shows its structure, an aggregate replays) without any of its content.
+Beside the ciphertext goes the values' shape (strings as "[erased]", numbers 0,
+lists empty, a dict's keys): once the key is destroyed, an event still loads (the
+audit shows its structure, an aggregate replays) without any of its content.
 """
 
 from __future__ import annotations
@@ -160,7 +160,12 @@ def subject_of(event: object, originator_id: UUID, state: dict[str, Any]) -> tup
     return subject, str(session) if session else SUBJECT_SCOPE
 
 
-def erased_shape(value: Any) -> Any:
+def erased_shape(value: Any, depth: int = 0) -> Any:
+    """What a value reads as once its key is gone: its type, and a dict's keys one level down.
+
+    Enough for an aggregate to replay (a reply's `choices`, a snapshot's attributes) and
+    for the audit to show structure; kept small, since it is stored beside every ciphertext.
+    """
     if isinstance(value, str):
         return ERASED
     if isinstance(value, bool) or value is None:
@@ -168,10 +173,14 @@ def erased_shape(value: Any) -> Any:
     if isinstance(value, int | float):
         return 0
     if isinstance(value, dict):
-        # Structure stays structure at any depth (a snapshot's class version, a session's number).
-        return {key: item if key in CLEAR_FIELDS else erased_shape(item) for key, item in value.items()}
+        if depth > 0:
+            return {}
+        # Structure stays structure (a snapshot's class version, a session's number).
+        return {
+            key: item if key in CLEAR_FIELDS else erased_shape(item, depth + 1) for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [erased_shape(item) for item in value]
+        return []
     return value  # datetimes, UUIDs: structure, not content
 
 

@@ -130,14 +130,17 @@ def test_the_erased_shape_keeps_structure_and_drops_content() -> None:
     value = {
         "text": "x",
         "choices": [{"id": "task.T-1", "title": "Pose"}],
+        "focus": {"project_id": "P-TIL", "task": {"title": "Pose"}},
         "lat": 48.8,
         "number": 3,
         "ok": True,
     }
     assert erased_shape(value) == {
         "text": ERASED,
-        "choices": [{"id": ERASED, "title": ERASED}],
+        "choices": [],
+        "focus": {"project_id": "P-TIL", "task": {}},
         "lat": 0,
         "number": 3,
         "ok": True,
     }
+    assert erased_shape(["+33600000001"]) == [] and erased_shape("Karim") == ERASED
