@@ -1,9 +1,11 @@
 """Data keys in the `subject_keys` table: one live key per subject and scope, destroyed to shred.
 
-Keys are cached in the process for `cache_seconds`: another process's erasure
-reaches this one's reads within that time, and at once its writes, which meet
-the erasure's event as a version conflict (see `Conversation.erase`), then wait
-for the erasure to finish and forget its keys (see `erasure_finished`).
+Keys read for opening are cached for `cache_seconds`: another process's erasure
+reaches this one's reads within that time. Keys used for sealing are kept until
+forgotten: a write reaches an erasure at once anyway, as a version conflict on
+the conversation (see `Conversation.erase`), and then waits for the erasure to
+finish and forgets the person's keys (see `erasure_finished`). Asking the database
+again every few seconds would cost a statement per person and scope for nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class SqlKeyring:
         self._master = master
         self._clock = clock
         self._cache_seconds = cache_seconds
-        self._live: dict[tuple[UUID, str], tuple[UUID, AESGCM, float]] = {}
+        self._live: dict[tuple[UUID, str], tuple[UUID, AESGCM]] = {}
         self._by_id: dict[UUID, tuple[AESGCM | None, float]] = {}
         self._guard = threading.Lock()
         self._max_cached = max_cached
@@ -42,16 +44,14 @@ class SqlKeyring:
     # -- the mapper's side ------------------------------------------------------
 
     def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
-        now = time.monotonic()
         cached = self._live.get((subject, scope))
-        if cached is not None and cached[2] > now:
-            return cached[0], cached[1]
-        if cached is None:  # most often a session's first event: make its key, read one only if it exists
-            key_id, aead = self._create(subject, scope)
-        else:  # known, to be checked again: most often it is still live
-            key_id, aead = self._live_key(subject, scope) or self._create(subject, scope)
-        self._live[(subject, scope)] = (key_id, aead, now + self._cache_seconds)
-        self._remember(key_id, aead, now)
+        if cached is not None:
+            return cached
+        # Most often a session's first event: its key is made; an existing one is read only
+        # when the insert finds it (another process made it, or this one restarted).
+        key_id, aead = self._create(subject, scope)
+        self._live[(subject, scope)] = (key_id, aead)
+        self._remember(key_id, aead, time.monotonic())
         return key_id, aead
 
     def opening_key(self, key_id: UUID) -> AESGCM | None:
