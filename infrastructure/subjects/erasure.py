@@ -127,8 +127,8 @@ class Eraser:
         return Erasure(**{**erasure.__dict__, "media_deleted": media})
 
     def _erased_conversation(self, conversation_id: UUID, who: str) -> tuple[Conversation, str]:
-        """The conversation with `Erased` appended, and whose it was. One erased before whose keys
-        are still live (a crash between the steps, a restored backup) is erased again."""
+        """The conversation with `Erased` appended, and whose it was. One erased before whose
+        erasure was never recorded (a crash between the steps) is carried on."""
         # Their whole history is opened to load the conversation: its keys in one query.
         self._keyring.load_subject(conversation_id)
         for _ in range(_ATTEMPTS):
@@ -139,7 +139,7 @@ class Eraser:
             if conversation.erased:
                 if _recorded(self._database, conversation_id, conversation.version):
                     raise SubjectNotFoundError(f"no data is held for {_masked(who)}")
-                # An erasure stopped after its first step (or a restored backup): carry it on.
+                # An erasure stopped after its first step: carry it on.
                 return conversation, "" if _is_id(who) else normalise_phone(who)
             contact = conversation.contact
             conversation.erase(at=self._clock())
