@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ def export_subject(
     store: ConversationStore,
     audit: AuditTrail,
     database: Database,
-    subcontractor_of: Any,
+    subcontractor_of: Callable[[str], str | None],
     now: datetime,
 ) -> dict[str, Any]:
     """Their conversation's events (opened with their keys), deliveries, read-model rows and
