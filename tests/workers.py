@@ -24,16 +24,7 @@ def handle_deliveries(
         time.sleep(max(0.0, start_at - time.time()))
 
         def deliver(delivery: Delivery) -> dict[str, Any]:
-            button = delivery.get("button")
-            outcome = container.service.handle(
-                Inbound(
-                    channel="generic",
-                    message_id=delivery["message_id"],
-                    sender=delivery["sender"],
-                    text=delivery.get("text"),
-                    button=PressedButton(button[0], button[1]) if button else None,
-                )
-            )
+            outcome = container.service.handle(_inbound(delivery))
             return {
                 "message_id": delivery["message_id"],
                 "duplicate": outcome.duplicate,
@@ -71,16 +62,7 @@ def play_scripts(
         time.sleep(max(0.0, start_at - time.time()))
 
         def deliver(delivery: Delivery) -> dict[str, Any]:
-            button = delivery.get("button")
-            outcome = container.service.handle(
-                Inbound(
-                    channel="generic",
-                    message_id=delivery["message_id"],
-                    sender=delivery["sender"],
-                    text=delivery.get("text"),
-                    button=PressedButton(button[0], button[1]) if button else None,
-                )
-            )
+            outcome = container.service.handle(_inbound(delivery))
             return {"message_id": delivery["message_id"], "duplicate": outcome.duplicate}
 
         def play(sender: str) -> list[dict[str, Any]]:
@@ -123,17 +105,8 @@ def talk_through_erasure(
         results: list[dict[str, Any]] = []
         for delivery in deliveries:
             time.sleep(rng.random() * 0.03)
-            button = delivery.get("button")
             try:
-                outcome = container.service.handle(
-                    Inbound(
-                        channel="generic",
-                        message_id=delivery["message_id"],
-                        sender=delivery["sender"],
-                        text=delivery.get("text"),
-                        button=PressedButton(button[0], button[1]) if button else None,
-                    )
-                )
+                outcome = container.service.handle(_inbound(delivery))
             except Exception as error:
                 results.append(
                     {
@@ -152,3 +125,15 @@ def talk_through_erasure(
         return {"results": results, "conflicts": container.service.conflicts}
     finally:
         container.close()
+
+
+def _inbound(delivery: Delivery) -> Inbound:
+    """A generic-channel message as a test's delivery describes it."""
+    button = delivery.get("button")
+    return Inbound(
+        channel="generic",
+        message_id=delivery["message_id"],
+        sender=delivery["sender"],
+        text=delivery.get("text"),
+        button=PressedButton(button[0], button[1]) if button else None,
+    )
