@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,7 @@ from application.media_erasure import erase_media
 from application.phone import normalise_phone
 from domain.conversation import Conversation
 from domain.identity import conversation_id_for
-from infrastructure.database import Database
+from infrastructure.database import Database, DatabaseUnavailableError
 from infrastructure.keys.sql_keyring import SqlKeyring
 from infrastructure.media.references import SqlMediaReferences
 from infrastructure.subject_rows import SubjectRef, erase_subject_rows
@@ -92,7 +93,7 @@ class Eraser:
         what a restored backup brought back)."""
         conversation, contact = self._erased_conversation(_conversation_id_of(who), who)
         subject = SubjectRef(conversation.id, contact, self._subcontractor_of(contact) if contact else None)
-        rows = erase_subject_rows(self._database, subject)
+        rows = self._erase_rows(subject)
         with self._database.transaction() as cursor:
             destroyed = self._keyring.shred(cursor, conversation.id, "erasure")
             rows["snapshots"] = delete_snapshots(cursor, self._store, conversation.id)
@@ -125,6 +126,18 @@ class Eraser:
         wipe_freed_pages(self._database)
         log.info("erased conversation %s: %s keys destroyed", conversation.id, destroyed)
         return Erasure(**{**erasure.__dict__, "media_deleted": media})
+
+    def _erase_rows(self, subject: SubjectRef) -> dict[str, int]:
+        # A projection writing the same rows at that moment can deadlock with it; PostgreSQL
+        # aborts one of the two, and the whole (idempotent) transaction is simply run again.
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return erase_subject_rows(self._database, subject)
+            except DatabaseUnavailableError:
+                if attempt == _ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
     def _erased_conversation(self, conversation_id: UUID, who: str) -> tuple[Conversation, str]:
         """The conversation with `Erased` appended, and whose it was. One erased before whose
