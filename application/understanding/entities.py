@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from application.ports import Catalogue
+from application.understanding import phrases
 from application.understanding.text import normalise
 
 _STOP = frozenset({
@@ -25,16 +26,25 @@ _KINDS = {
     "nursery": "creche", "ecoquartier": "quartier",
 }  # fmt: skip
 MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or two)
+# Two words typed as one are long: the same ratio lets a whole other word in ("partitions please").
+_JOINED_MATCH = 90
+# Words that report work ("posées", "installed") name a task only when spelled as in its name
+# ("pose chaudière"), and then say less than its other words.
+_REPORTING = frozenset(
+    phrase for _, group in phrases.STATUSES + phrases.WEAK_STATUSES for phrase in group if " " not in phrase
+)
 
 
 @dataclass(frozen=True)
 class Named:
     id: str
     score: float  # how much of what identifies it the message carries
+    words: frozenset[str] = frozenset()  # the message's words that named it
+    reach: float = 0.0  # the same as score, counting shared words in full: "partitions" fits two
 
 
 def _tokens(text: str) -> list[str]:
-    return [w for w in normalise(text).split() if len(w) >= 3 and w not in _STOP]
+    return _message_words(normalise(text))
 
 
 def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -51,30 +61,55 @@ def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str,
     return single, joined
 
 
+def _matches(typed: str, keys: list[str], cutoff: int) -> list[tuple[str, str, float]]:
+    """(the word looked up, the name's word it fits, how well), the typed word's own first."""
+    found: list[tuple[str, str, float]] = []
+    for word in dict.fromkeys((typed, _KINDS.get(typed, typed))):
+        if word.isdigit():  # "on 3": only "3" itself, no typo of it
+            found.extend((word, key, 100.0) for key in keys if key == word)
+            continue
+        hits = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        found.extend((word, key, ratio) for key, ratio, _ in hits)
+    return found
+
+
 def _best(message_words: list[str], names: dict[str, str]) -> list[Named]:
     single, joined = _vocabularies(names)
     if not single or not message_words:
         return []
     scores: dict[str, float] = defaultdict(float)
+    reach: dict[str, float] = defaultdict(float)
+    naming: dict[str, set[str]] = defaultdict(set)
     pairs = [a + b for a, b in itertools.pairwise(message_words)]
+    pair_words = {a + b: (a, b) for a, b in itertools.pairwise(message_words)}
     seen: set[str] = set()
     lookups = [(words, vocabulary, cutoff)
                for words, vocabulary, cutoff in ((message_words, single, MATCH), (message_words, joined, 95),
-                                                 (pairs, joined, MATCH))]  # fmt: skip
+                                                 (pairs, joined, _JOINED_MATCH))]  # fmt: skip
     for words, vocabulary, cutoff in lookups:
         keys = list(vocabulary)
         for typed in words:
-            word = _KINDS.get(typed, typed)
-            for key, ratio, _ in process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
+            # What a kind of place is called ("logements") may be its name's own word too.
+            for word, key, ratio in _matches(typed, keys, cutoff):
                 # People misspell the middle of words, rarely the first letter: "reprises" is not "prises".
                 if key in seen or key[0] != word[0]:
                     continue
+                weight = 0.5 if word.isdigit() else 1.0
+                if word in _REPORTING:
+                    if ratio < 100:
+                        continue
+                    weight = 0.5
                 seen.add(key)
                 owners = vocabulary[key]
                 for owner in owners:
                     # A word many names share says less than one only this name has.
-                    scores[owner] += (ratio / 100) / len(owners)
-    return sorted((Named(item_id, score) for item_id, score in scores.items()), key=lambda n: -n.score)
+                    scores[owner] += weight * (ratio / 100) / len(owners)
+                    reach[owner] += weight * (ratio / 100)
+                    naming[owner].update(pair_words.get(typed, (typed,)))
+    ranked = (
+        Named(item_id, score, frozenset(naming[item_id]), reach[item_id]) for item_id, score in scores.items()
+    )
+    return sorted(ranked, key=lambda n: -n.score)
 
 
 @dataclass(frozen=True)
@@ -83,23 +118,29 @@ class Found:
 
     named: Named | None
     candidates: tuple[str, ...] = ()
+    candidate_words: frozenset[str] = frozenset()  # the words that named the candidates
+
+    @property
+    def words(self) -> frozenset[str]:
+        return self.named.words if self.named is not None else self.candidate_words
 
 
 def _unique(ranked: list[Named], floor: float) -> Found:
-    fitting = [n for n in ranked if n.score >= floor]
+    # A word several names share still names each of them ("partitions": which one?).
+    fitting = [n for n in ranked if n.reach >= floor]
     if not fitting:
         return Found(None)
     if len(fitting) > 1 and fitting[1].score >= fitting[0].score * 0.8:
         # Two names fit about as well: better to ask than to guess.
-        close = tuple(n.id for n in fitting if n.score >= fitting[0].score * 0.8)
-        return Found(None, close)
+        close = [n for n in fitting if n.score >= fitting[0].score * 0.8]
+        return Found(None, tuple(n.id for n in close), frozenset().union(*(n.words for n in close)))
     return Found(fitting[0])
 
 
 def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
     by_id = _by_id(raw, {s.id for s in catalogue.sites})
     if by_id:
-        return Found(Named(by_id, 9.0))
+        return Found(Named(by_id, 9.0, frozenset(normalise(by_id).split())))
     for site in catalogue.sites:
         # "lyon 7" for Lyon 7e: a city written in full, arrondissement and all.
         city = normalise(site.city)
@@ -107,7 +148,7 @@ def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
             continue
         written = re.escape(city.rstrip("e"))
         if re.search(rf"(?:^|\s){written}e?(?:\s|$)", normalised):
-            return Found(Named(site.id, 2.0))
+            return Found(Named(site.id, 2.0, frozenset(city.split())))
     names = {s.id: f"{s.name} {s.city}" for s in catalogue.sites}
     return _unique(_best(_message_words(normalised), names), floor=0.8)
 
@@ -117,7 +158,7 @@ def find_task(normalised: str, raw: str, catalogue: Catalogue, project_id: str |
     tasks = [t for t in catalogue.tasks if project_id is None or t.project_id == project_id]
     by_id = _by_id(raw, {t.id for t in tasks})
     if by_id:
-        return Found(Named(by_id, 9.0))
+        return Found(Named(by_id, 9.0, frozenset(normalise(by_id).split())))
     names = {t.id: t.title for t in tasks}
     return _unique(_best(_message_words(normalised), names), floor=0.8)
 
@@ -132,4 +173,5 @@ def _by_id(raw: str, ids: set[str]) -> str | None:
 
 
 def _message_words(normalised: str) -> list[str]:
-    return [w for w in normalised.split() if len(w) >= 3 and w not in _STOP]
+    # A number tells "Partitions level 3" from "Bedroom partitions L1"; other short words say little.
+    return [w for w in normalised.split() if (len(w) >= 3 or w.isdigit()) and w not in _STOP]

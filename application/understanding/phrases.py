@@ -215,6 +215,41 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
     ),
 ]
 
+# Said next to a task's name, these report the work without the word "done" or "started":
+# "gaines posées", "grid's up", "c'est parti pour les sanitaires". Never certain on their own:
+# the person confirms before anything is written.
+WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "in_progress",
+        (
+            "c est parti", "on y va", "on s y colle", "je m y colle", "going up", "going in", "on the go",
+            "cracking on", "cracked on", "on attaque", "j attaque", "attaquee", "attaques", "attaquees",
+            "entame", "entamee", "entames", "entamees", "lance", "lancee", "lances", "lancees",
+            "kicked off", "begun", "started on", "ca avance", "avance bien", "progressing",
+            "coming along", "en route", "commences", "commencees", "demarres", "demarrees",
+        ),
+    ),
+    (
+        "done",
+        (
+            "pose", "posee", "poses", "posees", "monte", "montee", "montes", "montees", "raccorde",
+            "raccordee", "raccordes", "raccordees", "branche", "branchee", "branches", "branchees",
+            "cable", "cablee", "cables", "cablees", "tire", "tiree", "tires", "tirees", "coule",
+            "coulee", "coules", "coulees", "fixe", "fixee", "fixes", "fixees", "livre", "livree",
+            "passe", "passee", "passes", "passees", "valide", "validee", "valides", "validees",
+            "receptionne", "receptionnee",
+            "mis en place", "mise en place", "mis en service", "mise en service", "en service",
+            "fait", "faite", "faits", "faites", "ferme", "fermee", "nettoye", "nettoyee",
+            "depose", "deposee", "deposes", "deposees", "teste", "testee", "testes", "testees",
+            "c est ok", "good to go", "up", "in", "hung", "boarded", "taped", "fixed",
+            "tested", "passed", "commissioned", "wired", "connected", "plumbed in", "laid",
+            "poured", "sealed", "closed up", "cleared", "out of the way", "nailed", "smashed it",
+            "knocked out", "sorted", "squared away", "ticked", "tick", "wrapped", "over with",
+            "behind us", "en place", "in place", "is in", "are in", "s in", "are up", "is up", "s up",
+        ),
+    ),
+]  # fmt: skip
+
 # Words that, shortly before a status, say it is not so: "pas encore tout a fait fini".
 NEGATIONS = (
     "pas",
@@ -640,6 +675,33 @@ BYE = (
     "a lundi",
     "see you monday",
     "speak later",
+    # Signing off for now: "I'll tell you", "keep you posted".
+    "je te tiens au courant",
+    "je vous tiens au courant",
+    "je te dis",
+    "je vous dis",
+    "je te redis",
+    "je reviens vers toi",
+    "je reviens vers vous",
+    "je te rappelle",
+    "je regarde",
+    "je regarde ca",
+    "je m en occupe",
+    "on s en occupe",
+    "on verra",
+    "keep you posted",
+    "will keep you posted",
+    "i ll keep you posted",
+    "let you know",
+    "i ll let you know",
+    "will let you know",
+    "will do",
+    "on it boss",
+    "cheers",
+    "sound",
+    "laters",
+    "catch you later",
+    "talk later",
 )
 ACKNOWLEDGEMENTS = (
     "ok",

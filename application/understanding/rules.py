@@ -14,7 +14,7 @@ from application.ports import Catalogue, ClassifierContext, Intent, Site, Task
 from application.understanding import phrases
 from application.understanding.entities import Found, find_site, find_task
 from application.understanding.matching import find_all, has, only
-from application.understanding.statuses import read_status
+from application.understanding.statuses import StatusReading, read_status
 from application.understanding.text import is_question, words_of
 
 _SMALL_TALK_FILLERS = (
@@ -26,7 +26,9 @@ _SMALL_TALK_FILLERS = (
 _SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good to go", "tout bon", "fine",
                 "ready", "pret", "prete", "ca y est", "voila", "sorted out", "good")  # fmt: skip
 # A name said with at most this many other words is a choice; more, and the message says something.
-_NAME_ALONE_WORDS = 3
+_WORDS_BESIDES_A_NAME = 1
+# A report of work not done with more than this many words besides the name is about something else.
+_WORDS_AROUND_A_REPORT = 3
 
 
 class Reading:
@@ -72,12 +74,20 @@ class Reading:
                 return found
         return find_task(self.normalised, self.text, self.catalogue)
 
-    @property
+    @cached_property
     def site(self) -> str | None:
         named = self.site_found.named
-        return named.id if named else None
+        if named is None:
+            return None
+        # "Sanitaires logements" is a task's name, not "les logements" (a site): the task wins.
+        elsewhere = find_task(self.normalised, self.text, self.catalogue).named
+        if elsewhere is not None and named.words <= elsewhere.words and elsewhere.score > named.score:
+            task = self.catalogue.task(elsewhere.id)
+            if task is not None and task.project_id != named.id:
+                return None
+        return named.id
 
-    @property
+    @cached_property
     def task(self) -> str | None:
         named = self.task_found.named
         if named is None:
@@ -94,6 +104,18 @@ class Reading:
         if elsewhere and named.score < 1.5 and site is None:
             return None
         return named.id
+
+    def says(self, group: tuple[str, ...]) -> bool:
+        """One of these phrases is in the message, other than as part of a name said in it:
+        "fire stopping" names a task, "fire in the risers" reports a fire."""
+        found = find_all(self.normalised, group)
+        if not found:
+            return False
+        naming = self.site_found.words | self.task_found.words
+        if not naming:
+            return True
+        within_names = _runs_of(self.normalised, naming)
+        return any(not any(a <= f.start and f.end <= b for a, b in within_names) for f in found)
 
     def entities(self) -> dict[str, str]:
         named = {"project_id": self.site, "task_id": self.task}
@@ -115,6 +137,21 @@ class Reading:
             if position is not None and 1 <= position <= len(listing):
                 return listing[position - 1]
         return None
+
+
+def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of two or more words in a row that named something."""
+    spans: list[tuple[int, int]] = []
+    start, count, offset = -1, 0, 0
+    for word in [*normalised.split(" "), ""]:
+        if word and word in naming:
+            start, count = (offset, count + 1) if count == 0 else (start, count + 1)
+        else:
+            if count >= 2:
+                spans.append((start, offset - 1))
+            count = 0
+        offset += len(word) + 1
+    return spans
 
 
 Rule = Callable[[Reading], Intent | None]
@@ -205,7 +242,7 @@ def _is_position(word: str) -> bool:
 
 def _explicit_problem(reading: Reading) -> Intent | None:
     found = find_all(reading.normalised, phrases.PROBLEM_WORDS)
-    if not found:
+    if not found or not reading.says(phrases.PROBLEM_WORDS):
         return None
     match = re.search(r"[:\-–]\s*(.+)$", reading.text.strip())
     description = match.group(1).strip() if match else ""
@@ -246,6 +283,10 @@ def _question_about_work(reading: Reading) -> Intent | None:
 
 def _status(reading: Reading) -> Intent | None:
     status = read_status(reading.normalised, reading.question, reading.text)
+    reported = False  # work reported without a status word: never certain
+    if status is None:
+        status = _reported_work(reading)
+        reported = status is not None
     if status is None:
         return None
     task = reading.task
@@ -268,11 +309,30 @@ def _status(reading: Reading) -> Intent | None:
         return Intent("status_unclear", arguments, 0.8, certain=False, entities=reading.entities())
     arguments["status"] = status.asserted
     # Certain: a plain statement about the task in focus, or about one the message names.
-    return Intent("set_status", arguments, 0.9, certain=task is not None, entities=reading.entities())
+    certain = task is not None and not reported
+    return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
+
+
+def _reported_work(reading: Reading) -> StatusReading | None:
+    """ "Gaines posées", "grid's up": said of a task named or in focus, and nothing else said."""
+    if reading.task is not None:
+        naming = reading.task_found.words | reading.site_found.words
+    elif reading.context.focus.get("task_id"):
+        naming = reading.site_found.words
+    else:
+        return None
+    if reading.says(phrases.INCIDENTS) or reading.says(phrases.PROBLEM_WORDS):
+        return None
+    reported = read_status(reading.normalised, reading.question, reading.text, naming=naming)
+    if reported is None or reported.asserted is not None:
+        return reported
+    # "Gaines à moitié posées" asks what it is; "can't get the batts in because…" is about something else.
+    besides = [w for w in reading.words if len(w) > 2 and w not in naming and w not in phrases.FILLER]
+    return reported if len(besides) <= _WORDS_AROUND_A_REPORT else None
 
 
 def _implicit_problem(reading: Reading) -> Intent | None:
-    if reading.question or not has(reading.normalised, phrases.INCIDENTS):
+    if reading.question or not reading.says(phrases.INCIDENTS):
         return None
     arguments = {"description": " ".join(reading.text.split())}
     if reading.site:
@@ -303,8 +363,11 @@ def _named(reading: Reading) -> Intent | None:
 
 
 def _name_alone(reading: Reading) -> bool:
-    content = [w for w in reading.words if w not in phrases.FILLER and len(w) > 2]
-    return len(content) <= _NAME_ALONE_WORDS + 1
+    """Little is said besides the name: "the hotel please" is a choice, "power's off at the hotel"
+    is not (the model reads that one)."""
+    naming = reading.site_found.words | reading.task_found.words
+    besides = [w for w in reading.words if w not in phrases.FILLER and len(w) > 2 and w not in naming]
+    return len(besides) <= _WORDS_BESIDES_A_NAME
 
 
 def _lists(reading: Reading) -> Intent | None:

@@ -23,14 +23,26 @@ class StatusReading:
 _NEGATION_WINDOW = 5  # words before a status that can negate it: "pas encore tout a fait fini"
 
 
-def read_status(normalised: str, question: bool, raw: str = "") -> StatusReading | None:
-    """None when the message mentions no status at all."""
+def read_status(
+    normalised: str, question: bool, raw: str = "", naming: frozenset[str] | None = None
+) -> StatusReading | None:
+    """None when the message mentions no status at all.
+
+    With `naming` (the words that named a task in the message), the words that report work
+    without a status word count too ("gaines posées"), unless they are the task's own name
+    ("pose chaudière").
+    """
     words = normalised.split()
     starts = _word_starts(normalised)
     stated: list[str] = []
     denied: list[str] = []
-    for status, status_phrases in phrases.STATUSES:
+    groups = phrases.STATUSES if naming is None else phrases.STATUSES + phrases.WEAK_STATUSES
+    for status, status_phrases in groups:
         for found in find_all(normalised, status_phrases):
+            if naming is not None and set(found.phrase.split()) <= naming:
+                continue
+            if found.phrase in _LAST_WORD_ONLY and found.end != len(normalised):
+                continue  # "grid's up" says it; "up on the roof" does not
             index = starts.get(found.start, 0)
             before = words[max(0, index - _NEGATION_WINDOW) : index]
             after = words[index + len(found.phrase.split()) :][:2]
@@ -54,6 +66,7 @@ def read_status(normalised: str, question: bool, raw: str = "") -> StatusReading
     return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
 
 
+_LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe"})
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
 
 

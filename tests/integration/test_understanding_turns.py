@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from application.ports import ClassifierContext
+from application.understanding.model import trained_model
+from application.understanding.understander import Understanding
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 from tests.conftest import FakeClock
@@ -132,6 +135,20 @@ def test_a_status_and_its_task_in_one_message(container: Container) -> None:
     assert status_of(container, "T-CON-82") == "in_progress"
 
 
+def test_work_reported_by_name_is_confirmed_before_it_is_written(container: Container) -> None:
+    asked = say(container.service, "gaines posées", message_id="reported")
+    assert "Marquer « Gaines techniques » comme Terminé ?" in asked.reply["text"]
+    assert status_of(container, "T-VEN-02") == "todo"
+    assert not named(recorded(container), "TaskStatusChangeDecided")
+    say(container.service, "oui", message_id="reported-yes")
+    assert status_of(container, "T-VEN-02") == "done"
+    negated = say(container.service, "les colonnes sont pas encore montées", message_id="not-yet")
+    assert "Marquer" not in negated.reply["text"]
+    assert status_of(container, "T-CON-01") == "in_progress"
+    decided = assert_directory_matches_log(container)
+    assert [record.message_id for record in decided] == ["reported-yes"]
+
+
 @pytest.fixture
 def model_container(settings: Settings, clock: FakeClock) -> Iterator[tuple[Container, Script]]:
     with fake_model() as (url, script):
@@ -145,7 +162,13 @@ def model_container(settings: Settings, clock: FakeClock) -> Iterator[tuple[Cont
             container.close()
 
 
-UNSURE = "hmm enfin bon vous voyez quoi"  # nothing the rules or the local model are sure of
+UNSURE = "hmm enfin vous voyez quoi"  # nothing the rules or the local model are sure of
+
+
+def test_the_unsure_message_is_one_the_local_layers_are_unsure_of() -> None:
+    """The model tests below rest on it; retraining the local model may move it."""
+    local = Understanding(trained_model()).classify(UNSURE, ClassifierContext("fr", None, [], {}, None, []))
+    assert local.confidence < Settings().model_below_confidence
 
 
 def test_the_model_is_asked_when_unsure_and_its_answer_is_recorded(

@@ -109,9 +109,13 @@ def test_long_message_starting_with_a_greeting_is_not_a_greeting() -> None:
     assert classify("bonjour le chantier est bloqué depuis ce matin", context()).name == "set_status"
 
 
-def test_ambiguous_name_is_not_guessed() -> None:
+def test_ambiguous_name_is_not_guessed_but_asked() -> None:
     twins = [("project.A", "Résidence Nord"), ("project.B", "Résidence Sud")]
-    assert classify("résidence", context(listing=twins)).name == "unknown"
+    intent = classify("résidence", context(listing=twins))
+    assert intent.name == "select"
+    assert not intent.certain
+    assert set(intent.arguments["candidates"].split(",")) == {"project.A", "project.B"}
+    assert "choice_id" not in intent.arguments
 
 
 def test_normalise() -> None:
