@@ -47,6 +47,12 @@ def _tokens(text: str) -> list[str]:
     return _message_words(normalise(text))
 
 
+def _acronym(name: str) -> str | None:
+    """ "Pompe à chaleur" -> "pac", as people on site call it; only for names of three words or more."""
+    words = [w for w in normalise(name).split() if w.isalpha()]
+    return "".join(w[0] for w in words) if len(words) >= 3 else None
+
+
 def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """word -> the ids whose name carries it; and the same for two words written as one
     ("part dieu" -> "partdieu"), which people type either way."""
@@ -56,6 +62,9 @@ def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str,
         words = _tokens(name)
         for word in words:
             single[word].add(item_id)
+        acronym = _acronym(name)
+        if acronym:
+            single[acronym].add(item_id)
         for first, second in itertools.pairwise(words):
             joined[first + second].add(item_id)
     return single, joined

@@ -86,6 +86,12 @@ RESET = (
     "cancel all that",
     "scrap that",
     "forget all that",
+    "on repart a zero",
+    "repartir a zero",
+    "repart de zero",
+    "reprendre de zero",
+    "start afresh",
+    "clean slate",
 )
 # "How do I...": a question about the bot, whatever else it mentions.
 HOW_TO = (
@@ -864,6 +870,15 @@ ORDINALS = {
     10: ("dixieme", "tenth", "10e", "10eme", "10th", "dix", "ten"),
 }
 LAST_WORDS = ("dernier", "derniere", "last")
+# Positions said in words, where the list on screen is read top to bottom.
+POSITION_PHRASES: dict[str, tuple[str, ...]] = {
+    "before_last": ("avant dernier", "avant derniere", "second to last", "second last", "penultimate",
+                    "last but one", "one before last"),
+    "last": ("tout en bas", "en bas", "du bas", "celui du bas", "celle du bas", "bottom", "bottom one",
+             "the bottom one", "at the bottom", "last one"),
+    "first": ("tout en haut", "en haut", "du haut", "celui du haut", "celle du haut", "top", "top one",
+              "the top one", "at the top", "first one"),
+}  # fmt: skip
 # Words that can stand around a position without changing it ("le 2 stp").
 FILLER = frozenset(
     {
@@ -936,5 +951,23 @@ FILLER = frozenset(
         "c",
         "ca",
         "job",
+        # Asking to see something: "montre moi les tableaux", "open the hotel".
+        "montre",
+        "moi",
+        "affiche",
+        "ouvre",
+        "donne",
+        "open",
+        "give",
+        "details",
+        "detail",
+        "infos",
+        "info",
+        "about",
+        "ones",
+        "that",
+        "this",
+        "ce",
+        "cette",
     }
 )

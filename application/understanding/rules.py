@@ -126,6 +126,9 @@ class Reading:
         listing = self.context.listing
         if not listing:
             return None
+        said = _position_said(self.normalised, len(listing))
+        if said is not None:
+            return listing[said - 1]
         for word in self.words:
             position = None
             if word.isdigit():
@@ -222,7 +225,10 @@ def _position(reading: Reading) -> Intent | None:
     listing = reading.context.listing
     if not listing:
         return None
-    words = [w for w in reading.words if w not in phrases.FILLER] or reading.words[:1]
+    unsaid = reading.normalised
+    for group in phrases.POSITION_PHRASES.values():
+        unsaid = _without(unsaid, group)
+    words = [w for w in words_of(unsaid) if w not in phrases.FILLER]
     if len(words) > 2:
         return None
     pointed = reading.listed_position()
@@ -230,6 +236,21 @@ def _position(reading: Reading) -> Intent | None:
         return None
     choice_id, title = pointed
     return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
+
+
+def _position_said(normalised: str, length: int) -> int | None:
+    """ "L'avant-dernier", "top one": a position said in words, 1-based."""
+    where = {"before_last": length - 1, "last": length, "first": 1}
+    for name, group in phrases.POSITION_PHRASES.items():
+        if has(normalised, group) and 1 <= where[name] <= length:
+            return where[name]
+    return None
+
+
+def _without(normalised: str, group: tuple[str, ...]) -> str:
+    for found in reversed(find_all(normalised, group)):
+        normalised = normalised[: found.start] + normalised[found.end :]
+    return normalised
 
 
 def _is_position(word: str) -> bool:

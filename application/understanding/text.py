@@ -68,5 +68,13 @@ def words_of(normalised: str) -> list[str]:
     return [word for word in normalised.split() if word != "?"]
 
 
+# A message that starts so asks, question mark or not (people on a phone rarely type one).
+_ASKING = re.compile(
+    r"^(?:est ce que|is it|is there|are there|did|have you|do i|can i|should i|c est quoi|c est qui|"
+    r"c est ou|c est quand|c est combien|qu est ce|quel|quelle|quels|quelles|combien|pourquoi|quand|"
+    r"y a t il|what|where|when|which|why|who|how (?:much|many|long))\b"
+)
+
+
 def is_question(text: str, normalised: str) -> bool:
-    return "?" in text or normalised.startswith(("est ce que", "is it", "did", "have you"))
+    return "?" in text or _ASKING.match(normalised) is not None

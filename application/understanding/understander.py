@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from application.ports import ClassifierContext, Intent
+from application.understanding import phrases
 from application.understanding.model import Guess, LocalModel
 from application.understanding.rules import Reading, by_rules
 from application.understanding.text import normalise
@@ -29,6 +30,8 @@ class RemoteModel(Protocol):
 
 # Below this, the local model's guess is not worth acting on.
 GUESS_FLOOR = 0.45
+# Small talk the rules did not know is short: "sweet as", "nice one mate".
+_SMALL_TALK_WORDS = 4
 
 
 class Understanding:
@@ -82,6 +85,8 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
         # A status the rules did not read is not a status to write: ask what it is.
         return made("status_unclear", {"task_id": task} if task else {}, certain=False)
     if guess.intent == "report_problem":
+        if reading.question and not reading.says(phrases.INCIDENTS):
+            return None  # "c'est quoi le code du portail ?" asks, it reports nothing
         arguments = {"description": " ".join(reading.text.split())}
         if reading.site:
             arguments["project_id"] = reading.site
@@ -92,6 +97,8 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     if guess.intent == "select":
         return None  # a choice it cannot name is no choice
     if guess.intent == "small_talk":
+        if len(reading.words) > _SMALL_TALK_WORDS:
+            return None  # a longer message asks for something, even when it sounds friendly
         return made("small_talk", {"kind": "ack"})
     if guess.intent == "reset":
         return made("menu", {})  # starting over closes the session: only on the words that say so
