@@ -240,8 +240,8 @@ WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
         (
             "pose", "posee", "poses", "posees", "monte", "montee", "montes", "montees", "raccorde",
             "raccordee", "raccordes", "raccordees", "branche", "branchee", "branches", "branchees",
-            "cable", "cablee", "cables", "cablees", "tire", "tiree", "tires", "tirees", "coule",
-            "coulee", "coules", "coulees", "fixe", "fixee", "fixes", "fixees", "livre", "livree",
+            "cable", "cablee", "cables", "cablees", "tire", "tiree", "tires", "tirees",
+            "fixe", "fixee", "fixes", "fixees", "livre", "livree",
             "passe", "passee", "passes", "passees", "valide", "validee", "valides", "validees",
             "receptionne", "receptionnee",
             "mis en place", "mise en place", "mis en service", "mise en service", "en service",
@@ -370,6 +370,14 @@ ALMOST = (
 )
 # On its own, about the task in focus: it is not done.
 NOT_YET = (
+    "il me reste",
+    "me reste",
+    "plus que",
+    "bricoles",
+    "snagging",
+    "bits left",
+    "a few bits",
+    "still got",
     "pas encore",
     "not yet",
     "toujours pas",
@@ -550,6 +558,32 @@ INCIDENTS = (
     "tombe",
     "tombee",
     "tombes",
+    # Something in the way, the wrong thing, a mess, no heating: "la grue bloque l'accès".
+    "bloque l acces",
+    "bloque le passage",
+    "bloque l entree",
+    "bloquent l acces",
+    "acces bloque",
+    "access blocked",
+    "blocking the",
+    "blocks the",
+    "pas du bon",
+    "pas la bonne",
+    "pas le bon",
+    "pas les bons",
+    "wrong",
+    "gravats",
+    "rubble",
+    "mess",
+    "bazar",
+    "amiante",
+    "asbestos",
+    "pas de chauffage",
+    "no heating",
+    "freezing",
+    "personne ne repond",
+    "nobody answering",
+    "nobody s answering",
 )
 
 OVERDUE = (

@@ -46,7 +46,12 @@ def read_status(
             index = starts.get(found.start, 0)
             before = words[max(0, index - _NEGATION_WINDOW) : index]
             after = words[index + len(found.phrase.split()) :][:2]
-            negated = any(word in phrases.NEGATIONS for word in before) or after[:1] == ["pas"]
+            if status == "blocked" and after[:1] and after[0] in _OBJECTS:
+                continue  # "la grue bloque l'accès": something in the way, not the task's status
+            # "fini pas encore" negates; "bloqués, pas de plans" says why.
+            negated = any(word in phrases.NEGATIONS for word in before) or (
+                after[:1] == ["pas"] and after[1:2] not in (["de"], ["d"])
+            )
             if status == "todo" and negated:
                 continue  # "pas a faire" is no claim about the work
             (denied if negated else stated).append(status)
@@ -66,6 +71,9 @@ def read_status(
     return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
 
 
+_OBJECTS = frozenset(
+    {"le", "la", "l", "les", "the", "tout", "a", "an", "our", "my", "notre", "nos", "mon", "ma"}
+)
 _LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe"})
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
 
