@@ -636,6 +636,14 @@ WHERE_EXPECTED = (
     "on m attend ou",
     "where am i needed",
     "where am i expected",
+    "where am i meant to be",
+    "where am i supposed to be",
+    "je suis attendu ou",
+    "ou je suis attendu",
+    "planning",
+    "schedule",
+    "rota",
+    "emploi du temps",
 )
 # A day said with "where am I working": where they are awaited that day.
 DAYS = (
@@ -644,6 +652,14 @@ DAYS = (
     "tuesday", "wednesday", "thursday", "friday", "saturday", "tonight",
 )  # fmt: skip
 # Questions about people and things the bot does not know: out of scope, whatever they mention.
+# What the bot has nothing to do with: pay, leave, the weather, the bot itself.
+OFF_TOPIC = (
+    "facture", "factures", "invoice", "invoices", "paye", "paie", "salaire", "acompte", "virement",
+    "get paid", "payday", "wages", "pay slip", "payslip", "conge", "conges", "day off", "days off",
+    "holiday", "vacances", "meteo", "quel temps", "weather", "forecast", "es tu un robot", "tu es un robot",
+    "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
+    "resto", "restaurant", "canteen", "cantine", "match", "football", "foot",
+)  # fmt: skip
 ABOUT_SOMEONE = ("qui est", "c est qui", "who is", "whos", "who s", "who do i", "qui dois je", "qui je dois")
 # "Where am I working?": their sites, not where they are awaited.
 WHERE_WORKING = (
@@ -654,6 +670,12 @@ WHERE_WORKING = (
     "where am i working",
     "where do i work",
     "ou est ce que je travaille",
+    "what am i on",
+    "what am i working on",
+    "what am i doing at the moment",
+    "je travaille sur quoi",
+    "je bosse sur quoi",
+    "je suis sur quoi",
 )
 # Asking what there is to do: a task list, not a status.
 WHAT_TO_DO = (

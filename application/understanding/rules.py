@@ -195,6 +195,8 @@ def _command(reading: Reading) -> Intent | None:
                 rest = rest.replace(found.phrase, " ")
             if name == "greet" and _says_more(rest):
                 return None  # "bjr c fait pr les prises": the greeting is not the point
+            if name == "menu" and (has(rest, phrases.SITE_WORDS) or has(rest, phrases.TASK_WORDS)):
+                return None  # "back to my sites": that list, not the menu
             return Intent(name, {}, 1.0)
     return None
 
@@ -278,7 +280,16 @@ def _explicit_problem(reading: Reading) -> Intent | None:
 
 def _about_someone(reading: Reading) -> Intent | None:
     """ "Qui est le chef de chantier ?": a question the bot cannot answer, whatever it names."""
-    if reading.question and has(reading.normalised, phrases.ABOUT_SOMEONE):
+    # "Qu'est-ce qui est en retard ?" asks about things, not people.
+    about = reading.normalised.replace("ce qui est", " ")
+    if reading.question and has(about, phrases.ABOUT_SOMEONE):
+        return Intent("unknown", {}, 0.8)
+    return None
+
+
+def _off_topic(reading: Reading) -> Intent | None:
+    """Pay, leave, the weather: not the bot's to answer, whatever site the message names."""
+    if has(reading.normalised, phrases.OFF_TOPIC) and not reading.says(phrases.INCIDENTS):
         return Intent("unknown", {}, 0.8)
     return None
 
@@ -407,6 +418,7 @@ _RULES: tuple[Rule, ...] = (
     _position,
     _explicit_problem,
     _about_someone,
+    _off_topic,
     _question_about_work,
     _status,
     _implicit_problem,

@@ -30,8 +30,10 @@ class RemoteModel(Protocol):
 
 # Below this, the local model's guess is not worth acting on.
 GUESS_FLOOR = 0.45
+# Where a wrong guess costs more: a problem to confirm, or the help page instead of "not understood".
+_FLOORS = {"report_problem": 0.55, "help": 0.65}
 # Small talk the rules did not know is short: "sweet as", "nice one mate".
-_SMALL_TALK_WORDS = 4
+_SMALL_TALK_WORDS = 6
 
 
 class Understanding:
@@ -66,7 +68,7 @@ def _timed(intent: Intent, started: float) -> Intent:
 
 def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     """The model names an intent; its arguments come from what the message names."""
-    if guess.confidence < GUESS_FLOOR or guess.intent == "unknown":
+    if guess.confidence < _FLOORS.get(guess.intent, GUESS_FLOOR) or guess.intent == "unknown":
         return None
 
     def made(name: str, arguments: dict[str, str], certain: bool = True) -> Intent:
