@@ -121,8 +121,9 @@ class Reading:
         named = {"project_id": self.site, "task_id": self.task}
         return {key: value for key, value in named.items() if value}
 
-    def listed_position(self) -> tuple[str, str] | None:
-        """The item of the list on screen a number or ordinal in the message points at."""
+    def listed_position(self, articles: bool = True) -> tuple[str, str] | None:
+        """The item of the list on screen a number or ordinal in the message points at; without
+        `articles`, "un", "une" and "one" are not "the first" ("the blocked one")."""
         listing = self.context.listing
         if not listing:
             return None
@@ -135,7 +136,7 @@ class Reading:
                 position = int(word)
             elif word in phrases.LAST_WORDS:
                 position = len(listing)
-            else:
+            elif articles or word not in _ARTICLES:
                 position = next((n for n, names in phrases.ORDINALS.items() if word in names), None)
             if position is not None and 1 <= position <= len(listing):
                 return listing[position - 1]
@@ -156,6 +157,11 @@ def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:
         offset += len(word) + 1
     return spans
 
+
+_ARTICLES = frozenset({"un", "une", "one"})
+# "The blocked one", "celle qui est en cours": a task of the list on screen, pointed at by its status.
+_POINTERS = frozenset({"one", "ones", "celle", "celui", "celles", "ceux", "that", "those"})
+_RELATIVE = frozenset({"qui", "est", "sont", "that", "is", "are", "s", "which", "en", "still"})
 
 Rule = Callable[[Reading], Intent | None]
 
@@ -313,6 +319,34 @@ def _question_about_work(reading: Reading) -> Intent | None:
     return None
 
 
+def _chosen_by_status(reading: Reading) -> Intent | None:
+    if reading.context.listing_kind != "tasks" or not reading.context.listing:
+        return None
+    words = set(reading.words)
+    if not words & _POINTERS:
+        return None
+    status = read_status(reading.normalised, question=False)
+    if status is None or status.asserted is None:
+        return None
+    rest = reading.normalised
+    for _, group in phrases.STATUSES:
+        rest = _without(rest, group)
+    if any(w not in phrases.FILLER and w not in _RELATIVE and w not in _POINTERS for w in words_of(rest)):
+        return None
+    listed = [choice_id.removeprefix("task.") for choice_id, _ in reading.context.listing]
+    fitting = [
+        f"task.{task.id}"
+        for task in reading.catalogue.tasks
+        if task.id in listed and task.status == status.asserted
+    ]
+    if len(fitting) == 1:
+        return Intent("select", {"choice_id": fitting[0], "by": "status"}, 0.85)
+    if fitting:
+        return Intent("select", {"candidates": ",".join(fitting), "by": "status"}, 0.7, certain=False)
+    site = reading.context.focus.get("project_id")
+    return Intent("list_tasks", {"project_id": site} if site else {}, 0.7)  # none is: the list says so
+
+
 def _status(reading: Reading) -> Intent | None:
     status = read_status(reading.normalised, reading.question, reading.text)
     reported = False  # work reported without a status word: never certain
@@ -322,7 +356,7 @@ def _status(reading: Reading) -> Intent | None:
     if status is None:
         return None
     task = reading.task
-    pointed = reading.listed_position() if reading.context.listing_kind == "tasks" else None
+    pointed = reading.listed_position(articles=False) if reading.context.listing_kind == "tasks" else None
     if task is None and pointed is not None and pointed[0].startswith("task."):
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
     task = task or reading.context.focus.get("task_id")
@@ -420,6 +454,7 @@ _RULES: tuple[Rule, ...] = (
     _about_someone,
     _off_topic,
     _question_about_work,
+    _chosen_by_status,
     _status,
     _implicit_problem,
     _named,

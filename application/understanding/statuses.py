@@ -37,24 +37,37 @@ def read_status(
     stated: list[str] = []
     denied: list[str] = []
     groups = phrases.STATUSES if naming is None else phrases.STATUSES + phrases.WEAK_STATUSES
-    for status, status_phrases in groups:
-        for found in find_all(normalised, status_phrases):
-            if naming is not None and set(found.phrase.split()) <= naming:
-                continue
-            if found.phrase in _LAST_WORD_ONLY and found.end != len(normalised):
-                continue  # "grid's up" says it; "up on the roof" does not
-            index = starts.get(found.start, 0)
-            before = words[max(0, index - _NEGATION_WINDOW) : index]
-            after = words[index + len(found.phrase.split()) :][:2]
-            if status == "blocked" and after[:1] and after[0] in _OBJECTS:
-                continue  # "la grue bloque l'accès": something in the way, not the task's status
-            # "fini pas encore" negates; "bloqués, pas de plans" says why.
-            negated = any(word in phrases.NEGATIONS for word in before) or (
-                after[:1] == ["pas"] and after[1:2] not in (["de"], ["d"])
-            )
-            if status == "todo" and negated:
-                continue  # "pas a faire" is no claim about the work
-            (denied if negated else stated).append(status)
+    said = [(status, found) for status, group in groups for found in find_all(normalised, group)]
+    # "Can't crack on, waiting for…": the "not" of a phrase that says blocked negates nothing else.
+    negative_phrases = {
+        starts.get(found.start, 0) + offset
+        for _, found in said
+        if any(word in phrases.NEGATIONS for word in found.phrase.split())
+        for offset in range(len(found.phrase.split()))
+    }
+    for status, found in said:
+        if naming is not None and set(found.phrase.split()) <= naming:
+            continue
+        if found.phrase in _LAST_WORD_ONLY and found.end != len(normalised):
+            continue  # "grid's up" says it; "up on the roof" does not
+        index = starts.get(found.start, 0)
+        if index in negative_phrases and not any(w in phrases.NEGATIONS for w in found.phrase.split()):
+            continue  # "crack on" inside "can not crack on"
+        before = [
+            word
+            for at, word in enumerate(words[:index])
+            if at >= index - _NEGATION_WINDOW and at not in negative_phrases
+        ]
+        after = words[index + len(found.phrase.split()) :][:2]
+        if found.phrase in _TRANSITIVE and after[:1] and after[0] in _OBJECTS:
+            continue  # "la grue bloque l'accès": something in the way, not the task's status
+        # "fini pas encore" negates; "bloqués, pas de plans" says why.
+        negated = any(word in phrases.NEGATIONS for word in before) or (
+            after[:1] == ["pas"] and after[1:2] not in (["de"], ["d"])
+        )
+        if status == "todo" and negated:
+            continue  # "pas a faire" is no claim about the work
+        (denied if negated else stated).append(status)
     partly = bool(re.search(r"\d+ ?%", raw))  # "jsuis a 80%"
     if not stated and not denied:
         if has(normalised, phrases.NOT_YET) or partly:
@@ -71,6 +84,7 @@ def read_status(
     return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
 
 
+_TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
 _OBJECTS = frozenset(
     {"le", "la", "l", "les", "the", "tout", "a", "an", "our", "my", "notre", "nos", "mon", "ma"}
 )

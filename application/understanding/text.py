@@ -48,6 +48,8 @@ def normalise(text: str) -> str:
     text = text.replace("’", "'").replace("`", "'")
     # Any other pictograph still says something (mostly "ok" or a feeling): keep a trace of it.
     text = "".join(" emoji_other " if unicodedata.category(c) == "So" else c for c in text)
+    text = re.sub(r"(?i)\bcan't\b", "can not", text)  # not "ca not"
+    text = re.sub(r"(?i)\bwon't\b", "will not", text)
     text = re.sub(r"(?i)\b(\w+)n't\b", r"\1 not", text)  # "haven't", "don't", "aren't"
     text = re.sub(r"(?i)\bcan not\b|\bcannot\b", "can not", text)
     decomposed = unicodedata.normalize("NFKD", text.casefold())

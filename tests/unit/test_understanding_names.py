@@ -14,10 +14,16 @@ KARIM, JAMES = "S-001", "S-101"
 classify = Understanding(trained_model()).classify
 
 
-def understood(text: str, subcontractor: str = KARIM, focus: dict[str, str] | None = None) -> Intent:
+def understood(
+    text: str,
+    subcontractor: str = KARIM,
+    focus: dict[str, str] | None = None,
+    listing: list[tuple[str, str]] | None = None,
+) -> Intent:
     catalogue = Catalogue(sites=DIRECTORY.sites_of(subcontractor), tasks=DIRECTORY.tasks_of(subcontractor))
+    kind = None if not listing else "tasks" if listing[0][0].startswith("task.") else "sites"
     context = ClassifierContext(
-        language="fr", listing_kind=None, listing=[], focus=focus or {}, awaiting=None,
+        language="fr", listing_kind=kind, listing=listing or [], focus=focus or {}, awaiting=None,
         recent_intents=[], catalogue=lambda: catalogue,
     )  # fmt: skip
     return classify(text, context)

@@ -1,0 +1,47 @@
+"""Statuses as people say them: negation that belongs to a phrase, statuses that point, verbs with objects."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.understanding.statuses import read_status
+from application.understanding.text import normalise
+from tests.unit.test_understanding_names import JAMES, understood
+
+
+def status_of(text: str) -> tuple[str | None, tuple[str, ...]] | None:
+    reading = read_status(normalise(text), question=False, raw=text)
+    return None if reading is None else (reading.asserted, reading.denied)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can't crack on, waiting for the sparky", ("blocked", ())),
+        ("on est bloqués, pas de plans", ("blocked", ())),
+        ("pas encore fini", (None, ("done",))),
+        ("il me reste 2-3 bricoles", (None, ("done",))),
+        ("faut tout refaire", ("todo", ())),
+        ("c'est débloqué on reprend", ("in_progress", ())),
+    ],
+)
+def test_what_the_status_words_say(text: str, expected: tuple[str | None, tuple[str, ...]]) -> None:
+    assert status_of(text) == expected
+
+
+def test_a_status_verb_with_an_object_is_something_in_the_way() -> None:
+    assert status_of("la grue bloque l'accès au quai") is None
+
+
+def test_contractions_keep_their_verb() -> None:
+    assert normalise("can't") == "can not"
+    assert normalise("won't be done") == "will not be done"
+
+
+def test_a_task_pointed_at_by_its_status_is_chosen_never_written() -> None:
+    tasks = [("task.T-PDU-81", "Bedroom partitions L1"), ("task.T-PDU-82", "Acoustic walls L2"),
+             ("task.T-PDU-83", "Lobby bulkheads")]  # fmt: skip
+    intent = understood("the blocked one", JAMES, listing=tasks)
+    assert (intent.name, intent.arguments) == ("select", {"choice_id": "task.T-PDU-83", "by": "status"})
+    written = understood("the first one is blocked", JAMES, listing=tasks)
+    assert written.arguments == {"task_id": "T-PDU-81", "status": "blocked"}
