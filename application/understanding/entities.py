@@ -28,6 +28,8 @@ _KINDS = {
 MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or two)
 # Two words typed as one are long: the same ratio lets a whole other word in ("partitions please").
 _JOINED_MATCH = 90
+_PREFIX = 4  # letters from which the start of a name's word names it
+_DISTRICT_ALONE_WORDS = 4
 # Words that report work ("posées", "installed") name a task only when spelled as in its name
 # ("pose chaudière"), and then say less than its other words.
 _REPORTING = frozenset(
@@ -70,7 +72,7 @@ def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str,
     return single, joined
 
 
-def _matches(typed: str, keys: list[str], cutoff: int) -> list[tuple[str, str, float]]:
+def _matches(typed: str, keys: list[str], cutoff: int, prefixes: bool) -> list[tuple[str, str, float]]:
     """(the word looked up, the name's word it fits, how well), the typed word's own first."""
     found: list[tuple[str, str, float]] = []
     for word in dict.fromkeys((typed, _KINDS.get(typed, typed))):
@@ -79,6 +81,13 @@ def _matches(typed: str, keys: list[str], cutoff: int) -> list[tuple[str, str, f
             continue
         hits = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
         found.extend((word, key, ratio) for key, ratio, _ in hits)
+        if prefixes and len(word) >= _PREFIX:  # "villeur", "fire stop": a word's start, typed no further
+            fitted = {key for _, key, _ in found}
+            found.extend(
+                (word, key, 90.0)
+                for key in keys
+                if key.startswith(word) and key not in fitted and len(word) * 2 >= len(key)
+            )
     return found
 
 
@@ -92,18 +101,17 @@ def _best(message_words: list[str], names: dict[str, str]) -> list[Named]:
     pairs = [a + b for a, b in itertools.pairwise(message_words)]
     pair_words = {a + b: (a, b) for a, b in itertools.pairwise(message_words)}
     seen: set[str] = set()
-    lookups = [(words, vocabulary, cutoff)
-               for words, vocabulary, cutoff in ((message_words, single, MATCH), (message_words, joined, 95),
-                                                 (pairs, joined, _JOINED_MATCH))]  # fmt: skip
-    for words, vocabulary, cutoff in lookups:
+    lookups = ((message_words, single, MATCH, True), (message_words, joined, 95, False),
+               (pairs, joined, _JOINED_MATCH, False))  # fmt: skip
+    for words, vocabulary, cutoff, prefixes in lookups:
         keys = list(vocabulary)
         for typed in words:
             # What a kind of place is called ("logements") may be its name's own word too.
-            for word, key, ratio in _matches(typed, keys, cutoff):
+            for word, key, ratio in _matches(typed, keys, cutoff, prefixes):
                 # People misspell the middle of words, rarely the first letter: "reprises" is not "prises".
                 if key in seen or key[0] != word[0]:
                     continue
-                weight = 0.5 if word.isdigit() else 1.0
+                weight = 0.5 if word.isdigit() and len(word) < 5 else 1.0  # a postcode names a site
                 if word in _REPORTING:
                     if ratio < 100:
                         continue
@@ -150,16 +158,33 @@ def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
     by_id = _by_id(raw, {s.id for s in catalogue.sites})
     if by_id:
         return Found(Named(by_id, 9.0, frozenset(normalise(by_id).split())))
+    names = {s.id: f"{s.name} {s.city} {_street(s.address)}" for s in catalogue.sites}
+    by_name = _unique(_best(_message_words(normalised), names), floor=0.8)
     for site in catalogue.sites:
-        # "lyon 7" for Lyon 7e: a city written in full, arrondissement and all.
+        # "lyon 7" for Lyon 7e: a city written in full, arrondissement and all; or "le 7ème".
         city = normalise(site.city)
         if not any(c.isdigit() for c in city):
             continue
         written = re.escape(city.rstrip("e"))
-        if re.search(rf"(?:^|\s){written}e?(?:\s|$)", normalised):
+        district = re.escape(city.split()[-1].rstrip("e"))
+        # The district alone only in a short message: "au 2e dans la cage d'escalier" is a floor.
+        short = len(normalised.split()) <= _DISTRICT_ALONE_WORDS
+        if re.search(rf"(?:^|\s){written}e?(?:\s|$)", normalised) or (
+            short
+            and re.search(
+                rf"(?:^|\s)(?<!au ){district}(?:e|eme|er|ieme)(?: arrondissement)?(?:\s|$)", normalised
+            )
+        ):
+            if by_name.named is not None and by_name.named.id != site.id:
+                # "3e étage à Rambaud", or two places said at once: which one?
+                return Found(None, (site.id, by_name.named.id), frozenset(city.split()) | by_name.words)
             return Found(Named(site.id, 2.0, frozenset(city.split())))
-    names = {s.id: f"{s.name} {s.city}" for s in catalogue.sites}
-    return _unique(_best(_message_words(normalised), names), floor=0.8)
+    return by_name
+
+
+def _street(address: str) -> str:
+    """The words of an address people say ("place Léon Sublet", "69100"), not its house number."""
+    return " ".join(w for w in normalise(address).split() if not w.isdigit() or len(w) == 5)
 
 
 def find_task(normalised: str, raw: str, catalogue: Catalogue, project_id: str | None = None) -> Found:

@@ -29,6 +29,8 @@ _SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good 
 _WORDS_BESIDES_A_NAME = 1
 # A report of work not done with more than this many words besides the name is about something else.
 _WORDS_AROUND_A_REPORT = 3
+# A status said with more words than this that name nothing known is asked, not written.
+_WORDS_BESIDES_A_STATUS = 2
 
 
 class Reading:
@@ -374,9 +376,23 @@ def _status(reading: Reading) -> Intent | None:
             arguments["not_status"] = status.denied[0]
         return Intent("status_unclear", arguments, 0.8, certain=False, entities=reading.entities())
     arguments["status"] = status.asserted
-    # Certain: a plain statement about the task in focus, or about one the message names.
-    certain = task is not None and not reported
+    # Certain: a plain statement about the task in focus, or about one the message names, with
+    # little else said ("stud walls on the 3rd floor… finished" is not plainly "Acoustic walls").
+    certain = task is not None and not reported and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
+
+
+def _unexplained(reading: Reading) -> list[str]:
+    """Words that are neither a name said, a status, a negation nor a filler."""
+    explained = set(reading.site_found.words | reading.task_found.words)
+    for _, group in phrases.STATUSES:
+        for found in find_all(reading.normalised, group):
+            explained.update(found.phrase.split())
+    return [
+        w
+        for w in reading.words
+        if len(w) > 2 and w not in explained and w not in phrases.FILLER and w not in phrases.NEGATIONS
+    ]
 
 
 def _reported_work(reading: Reading) -> StatusReading | None:

@@ -46,6 +46,7 @@ def normalise(text: str) -> str:
     for emoji, word in _EMOJI_WORDS.items():
         text = text.replace(emoji, word)
     text = text.replace("’", "'").replace("`", "'")
+    text = re.sub(r"(?i)\bn\s?[°º]\s?", "numero ", text)  # "n°3" before "°" reads as a pictograph
     # Any other pictograph still says something (mostly "ok" or a feeling): keep a trace of it.
     text = "".join(" emoji_other " if unicodedata.category(c) == "So" else c for c in text)
     text = re.sub(r"(?i)\bcan't\b", "can not", text)  # not "ca not"

@@ -45,3 +45,21 @@ def test_a_task_pointed_at_by_its_status_is_chosen_never_written() -> None:
     assert (intent.name, intent.arguments) == ("select", {"choice_id": "task.T-PDU-83", "by": "status"})
     written = understood("the first one is blocked", JAMES, listing=tasks)
     assert written.arguments == {"task_id": "T-PDU-81", "status": "blocked"}
+
+
+def test_a_status_with_much_else_said_is_asked_not_written() -> None:
+    plain = understood("finished the acoustic walls", JAMES)
+    assert plain.arguments == {"task_id": "T-PDU-82", "status": "done"} and plain.certain
+    wordy = understood("finished the timber stud walls beside the stairwell lifts", JAMES)
+    assert wordy.arguments.get("status") == "done" and not wordy.certain
+
+
+def test_a_floor_is_not_a_district() -> None:
+    intent = understood("le 3e étage c'est quoi", JAMES)
+    assert "project_id" not in intent.entities
+    assert (
+        understood("le 3e", JAMES, listing=[("project.P-CON", "x"), ("project.P-PDU", "y")]).arguments[
+            "choice_id"
+        ]
+        == "project.P-PDU"
+    )
