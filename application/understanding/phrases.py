@@ -651,6 +651,13 @@ DUE_THIS_WEEK = (
     "end of the week",
     "fin de semaine",
     "due",
+    "anything to finish",
+    "to finish by",
+    "a finir pour",
+    "a finir avant",
+    "a rendre",
+    "echeances",
+    "what have i got this week",
 )
 WHERE_EXPECTED = (
     "ou je dois",
@@ -693,6 +700,12 @@ OFF_TOPIC = (
     "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
     "resto", "restaurant", "canteen", "cantine", "match", "football", "foot",
 )  # fmt: skip
+# The person's own things: a broken-down car is not a site's problem.
+PERSONAL = ("ma voiture", "mon vehicule", "mon camion", "ma camionnette", "mon telephone", "my car",
+            "my van", "my truck", "my phone", "my motor")  # fmt: skip
+# Asking the bot to do something it does not do is not small talk, however short.
+REQUESTS = ("can you", "could you", "will you", "tu peux", "peux tu", "pourrais tu", "vous pouvez",
+            "pouvez vous", "tu pourrais")  # fmt: skip
 ABOUT_SOMEONE = ("qui est", "c est qui", "who is", "whos", "who s", "who do i", "qui dois je", "qui je dois")
 # "Where am I working?": their sites, not where they are awaited.
 WHERE_WORKING = (
@@ -857,6 +870,20 @@ ACKNOWLEDGEMENTS = (
     "c note",
     "cool merci",
     "ok merci",
+    "mdr",
+    "ptdr",
+    "lol",
+    "haha",
+    "hahaha",
+    "hehe",
+    "tranquille",
+    "tranquillou",
+    "trop bien",
+    "ca va et toi",
+    "et toi",
+    "have a good one",
+    "cheers for that",
+    "thanks for that",
 )
 
 YES = (

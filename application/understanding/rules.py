@@ -21,6 +21,7 @@ _SMALL_TALK_FILLERS = (
     "beaucoup", "bien", "a", "vous", "toi", "you", "very", "much", "so", "a lot", "mate", "boss", "chef",
     "les gars", "guys", "et", "and", "pour", "for", "l info", "the info", "tout", "all", "de", "aussi",
     "too", "again", "encore", "ah", "oh", "bah", "ben", "alors", "well", "then", "merci",
+    "demain", "tomorrow", "plus tard", "later", "aujourd hui", "today", "ce soir", "tonight", "je",
 )  # fmt: skip
 # Said of a task, these sound like "done" without saying it.
 _SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good to go", "tout bon", "fine",
@@ -31,6 +32,8 @@ _WORDS_BESIDES_A_NAME = 1
 _WORDS_AROUND_A_REPORT = 3
 # A status said with more words than this that name nothing known is asked, not written.
 _WORDS_BESIDES_A_STATUS = 2
+# A status with no task named or in focus and this many other words is about something else.
+_WORDS_ABOUT_SOMETHING_ELSE = 2
 
 
 class Reading:
@@ -299,6 +302,8 @@ def _off_topic(reading: Reading) -> Intent | None:
     """Pay, leave, the weather: not the bot's to answer, whatever site the message names."""
     if has(reading.normalised, phrases.OFF_TOPIC) and not reading.says(phrases.INCIDENTS):
         return Intent("unknown", {}, 0.8)
+    if has(reading.normalised, phrases.PERSONAL) and not reading.site and not reading.task:
+        return Intent("unknown", {}, 0.8)
     return None
 
 
@@ -358,7 +363,10 @@ def _status(reading: Reading) -> Intent | None:
     if status is None:
         return None
     task = reading.task
-    pointed = reading.listed_position(articles=False) if reading.context.listing_kind == "tasks" else None
+    pointed = None
+    if reading.context.listing_kind == "tasks" and len(_unexplained(reading)) <= 1:
+        # "Le 3 c'est fait", not "first fix isn't finished so we can't close up".
+        pointed = reading.listed_position(articles=False)
     if task is None and pointed is not None and pointed[0].startswith("task."):
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
     task = task or reading.context.focus.get("task_id")
@@ -370,6 +378,13 @@ def _status(reading: Reading) -> Intent | None:
             return Intent("list_sites", {}, 0.75)
     if task is None and status.asserted == "blocked" and has(reading.normalised, phrases.INCIDENTS):
         return None  # "voie d'accès bloquée": something on site is blocked, not a task
+    if task is None and len(_unexplained(reading)) >= _WORDS_ABOUT_SOMETHING_ELSE:
+        # "Le monte-charge est bloqué", "the painters haven't finished": a status of something that
+        # is none of the person's tasks. Something blocked is a problem on site; the rest, the
+        # problem rules or the model read.
+        if status.asserted == "blocked" and not reading.question:
+            return _implicit_problem(reading, sure=True)
+        return None
     arguments = {"task_id": task} if task else {}
     if status.asserted is None:
         if status.denied:
@@ -413,8 +428,9 @@ def _reported_work(reading: Reading) -> StatusReading | None:
     return reported if len(besides) <= _WORDS_AROUND_A_REPORT else None
 
 
-def _implicit_problem(reading: Reading) -> Intent | None:
-    if reading.question or not reading.says(phrases.INCIDENTS):
+def _implicit_problem(reading: Reading, sure: bool = False) -> Intent | None:
+    """An incident described; `sure` when another rule already knows it is one."""
+    if not sure and (reading.question or not reading.says(phrases.INCIDENTS)):
         return None
     arguments = {"description": " ".join(reading.text.split())}
     if reading.site:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from application.ports import ClassifierContext, Intent
 from application.understanding import phrases
+from application.understanding.matching import has
 from application.understanding.model import Guess, LocalModel
 from application.understanding.rules import Reading, by_rules
 from application.understanding.text import normalise
@@ -99,7 +100,7 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     if guess.intent == "select":
         return None  # a choice it cannot name is no choice
     if guess.intent == "small_talk":
-        if len(reading.words) > _SMALL_TALK_WORDS:
+        if len(reading.words) > _SMALL_TALK_WORDS or has(reading.normalised, phrases.REQUESTS):
             return None  # a longer message asks for something, even when it sounds friendly
         return made("small_talk", {"kind": "ack"})
     if guess.intent == "reset":

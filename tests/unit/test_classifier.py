@@ -106,7 +106,9 @@ def test_awaited_description_takes_the_whole_message() -> None:
 
 
 def test_long_message_starting_with_a_greeting_is_not_a_greeting() -> None:
-    assert classify("bonjour le chantier est bloqué depuis ce matin", context()).name == "set_status"
+    # A site blocked with no task named is a problem to confirm, not a task's status.
+    intent = classify("bonjour le chantier est bloqué depuis ce matin", context())
+    assert (intent.name, intent.certain) == ("report_problem", False)
 
 
 def test_ambiguous_name_is_not_guessed_but_asked() -> None:

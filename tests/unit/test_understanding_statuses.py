@@ -63,3 +63,18 @@ def test_a_floor_is_not_a_district() -> None:
         ]
         == "project.P-PDU"
     )
+
+
+def test_something_blocked_that_is_no_task_is_a_problem_to_confirm() -> None:
+    intent = understood("le monte charge est bloqué depuis ce matin")
+    assert (intent.name, intent.certain) == ("report_problem", False)
+    assert understood("bloqué", focus={"task_id": "T-TIL-03"}).arguments == {
+        "task_id": "T-TIL-03",
+        "status": "blocked",
+    }
+
+
+def test_an_ordinal_inside_a_sentence_points_at_nothing() -> None:
+    tasks = [("task.T-CON-81", "Partitions level 3"), ("task.T-CON-82", "Ceiling grid level 3")]
+    intent = understood("sparks haven't finished first fix so we can't close up", JAMES, listing=tasks)
+    assert intent.arguments.get("task_id") is None
