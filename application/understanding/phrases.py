@@ -617,6 +617,21 @@ INCIDENTS = (
     "personne ne repond",
     "nobody answering",
     "nobody s answering",
+    "bent",
+    "dented",
+    "scratched",
+    "punctured",
+    "drilled through",
+    "raye",
+    "rayes",
+    "rayee",
+    "rayees",
+    "perce",
+    "percee",
+    "perces",
+    "pris l eau",
+    "mouille",
+    "mouilles",
 )
 
 OVERDUE = (
