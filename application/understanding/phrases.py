@@ -193,6 +193,11 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "reouvrir",
             "reopen",
             "remettre a faire",
+            "remets a faire",
+            "remet a faire",
+            "back to todo",
+            "to todo",
+            "reset to todo",
             "mark as to do",
             "back to to do",
             "a refaire",
@@ -714,6 +719,16 @@ OFF_TOPIC = (
     "holiday", "vacances", "meteo", "quel temps", "weather", "forecast", "es tu un robot", "tu es un robot",
     "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
     "resto", "restaurant", "canteen", "cantine", "match", "football", "foot",
+)  # fmt: skip
+# Other trades and people whose work comes before the sender's.
+OTHERS = (
+    "peintre", "peintres", "plombier", "plombiers", "electricien", "electriciens", "platrier", "platriers",
+    "plaquiste", "plaquistes", "carreleur", "menuisier", "macon", "macons", "charpentier", "couvreur",
+    "echafaudeur", "bureau de controle", "architecte", "maitre d oeuvre", "fournisseur", "livreur",
+    "l autre entreprise", "les autres", "painter", "painters", "plumber", "plumbers", "electrician",
+    "electricians", "sparks", "sparky", "sparkies", "plasterer", "plasterers", "tiler", "tilers",
+    "joiner", "joiners", "chippies", "brickies", "scaffolders", "architect", "supplier", "suppliers",
+    "other trades", "the client", "le client", "m e", "mechanical", "hvac",
 )  # fmt: skip
 # The person's own things: a broken-down car is not a site's problem.
 PERSONAL = ("ma voiture", "mon vehicule", "mon camion", "ma camionnette", "mon telephone", "my car",

@@ -164,6 +164,7 @@ def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:
 
 
 _ARTICLES = frozenset({"un", "une", "one"})
+_LIST_WORDS = ("list", "liste", "lister", "show me the jobs", "the jobs", "les travaux", "le boulot")
 # "The blocked one", "celle qui est en cours": a task of the list on screen, pointed at by its status.
 _POINTERS = frozenset({"one", "ones", "celle", "celui", "celles", "ceux", "that", "those"})
 _RELATIVE = frozenset({"qui", "est", "sont", "that", "is", "are", "s", "which", "en", "still"})
@@ -311,7 +312,9 @@ def _question_about_work(reading: Reading) -> Intent | None:
     normalised = reading.normalised
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
     site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
-    if has(normalised, phrases.OVERDUE) and (reading.question or len(reading.words) <= 8):
+    # "Pas bloqué, juste en retard", "should be done by friday": a status said, not a question asked.
+    says_status = not reading.question and read_status(normalised, False) is not None
+    if has(normalised, phrases.OVERDUE) and (reading.question or len(reading.words) <= 8) and not says_status:
         return Intent("ask_overdue", site, 0.85, entities=entities)
     if has(normalised, phrases.WHERE_WORKING):
         if has(normalised, phrases.DAYS):
@@ -319,7 +322,11 @@ def _question_about_work(reading: Reading) -> Intent | None:
         return Intent("list_sites", {}, 0.85)
     if has(normalised, phrases.WHERE_EXPECTED):
         return Intent("ask_where_expected", {}, 0.85)
-    if has(normalised, phrases.DUE_THIS_WEEK) and (reading.question or len(reading.words) <= 8):
+    if (
+        has(normalised, phrases.DUE_THIS_WEEK)
+        and (reading.question or len(reading.words) <= 8)
+        and not says_status
+    ):
         return Intent("ask_due_this_week", site, 0.8, entities=entities)
     if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
         return Intent("list_tasks", site, 0.8, entities=entities)
@@ -385,6 +392,9 @@ def _status(reading: Reading) -> Intent | None:
         if status.asserted == "blocked" and not reading.question:
             return _implicit_problem(reading, sure=True)
         return None
+    if status.asserted is None and status.denied and reading.says(phrases.OTHERS):
+        # "Le peintre est toujours pas passé, je peux pas poser": someone else holds the work up.
+        return _implicit_problem(reading, sure=True)
     arguments = {"task_id": task} if task else {}
     if status.asserted is None:
         if status.denied:
@@ -440,7 +450,8 @@ def _implicit_problem(reading: Reading, sure: bool = False) -> Intent | None:
 
 def _named(reading: Reading) -> Intent | None:
     """A site or task said (almost) on its own is a choice; with more words, the model reads it."""
-    if has(reading.normalised, phrases.TASK_WORDS) and reading.site:
+    if reading.site and (has(reading.normalised, phrases.TASK_WORDS) or has(reading.normalised, _LIST_WORDS)):
+        # "Les tâches aux Tilleuls", "list the jobs on lyon 3": what there is to do there.
         return Intent("list_tasks", {"project_id": reading.site}, 0.8, entities=reading.entities())
     task, site = reading.task, reading.site
     if task is not None and has(reading.normalised, _SOUNDS_DONE):

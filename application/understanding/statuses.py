@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from application.understanding import phrases
@@ -59,7 +60,12 @@ def read_status(
             if at >= index - _NEGATION_WINDOW and at not in negative_phrases
         ]
         after = words[index + len(found.phrase.split()) :][:2]
-        if found.phrase in _TRANSITIVE and after[:1] and after[0] in _OBJECTS:
+        if (
+            found.phrase in _TRANSITIVE
+            and after[:1]
+            and after[0] in _OBJECTS
+            and not _pause_after(raw, found.phrase)
+        ):
             continue  # "la grue bloque l'accès": something in the way, not the task's status
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
         negated = any(word in phrases.NEGATIONS for word in before) or (
@@ -90,6 +96,12 @@ _OBJECTS = frozenset(
 )
 _LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe"})
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
+
+
+def _pause_after(raw: str, phrase: str) -> bool:
+    """ "Bloqué, le consuel…": punctuation after the word, so what follows is not its object."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", raw.casefold()) if not unicodedata.combining(c))
+    return re.search(rf"\b{re.escape(phrase)}\w*\s*[,.;:!?\-–]", plain) is not None
 
 
 def _word_starts(normalised: str) -> dict[int, int]:
