@@ -32,7 +32,7 @@ class RemoteModel(Protocol):
 # Below this, the local model's guess is not worth acting on.
 GUESS_FLOOR = 0.45
 # Where a wrong guess costs more: a problem to confirm, or the help page instead of "not understood".
-_FLOORS = {"report_problem": 0.55, "help": 0.65}
+_FLOORS = {"report_problem": 0.55, "help": 0.65, "small_talk": 0.55}
 # Small talk the rules did not know is short: "sweet as", "nice one mate".
 _SMALL_TALK_WORDS = 6
 
