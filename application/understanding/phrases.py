@@ -413,6 +413,13 @@ ALMOST = (
 )
 # On its own, about the task in focus: it is not done.
 NOT_YET = (
+    "getting there",
+    "not even close",
+    "nowhere near",
+    "long way to go",
+    "loin d etre fini",
+    "loin de la",
+    "pas du tout",
     "il me reste",
     "me reste",
     "plus que",
