@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -11,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from application.ports import Catalogue
 from application.understanding import phrases
+from application.understanding.spelling import lexicon
 from application.understanding.text import normalise
 
 _STOP = frozenset({
@@ -30,6 +32,7 @@ MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or 
 _JOINED_MATCH = 90
 _PREFIX = 4  # letters from which the start of a name's word names it
 _DISTRICT_ALONE_WORDS = 4
+_SHORT = 4  # letters up to which a word must be spelled as in the name: "sauté" is not "santé"
 # Words that report work ("posées", "installed") name a task only when spelled as in its name
 # ("pose chaudière"), and then say less than its other words.
 _REPORTING = frozenset(
@@ -56,11 +59,16 @@ def _acronym(name: str) -> str | None:
 
 
 def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    return _vocabularies_of(tuple(sorted(names.items())))
+
+
+@functools.lru_cache(maxsize=4096)  # one person's names change rarely; reading them is most of the cost
+def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """word -> the ids whose name carries it; and the same for two words written as one
     ("part dieu" -> "partdieu"), which people type either way."""
     single: dict[str, set[str]] = defaultdict(set)
     joined: dict[str, set[str]] = defaultdict(set)
-    for item_id, name in names.items():
+    for item_id, name in names:
         words = _tokens(name)
         for word in words:
             single[word].add(item_id)
@@ -69,7 +77,7 @@ def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str,
             single[acronym].add(item_id)
         for first, second in itertools.pairwise(words):
             joined[first + second].add(item_id)
-    return single, joined
+    return dict(single), dict(joined)
 
 
 def _matches(typed: str, keys: list[str], cutoff: int, prefixes: bool) -> list[tuple[str, str, float]]:
@@ -79,7 +87,9 @@ def _matches(typed: str, keys: list[str], cutoff: int, prefixes: bool) -> list[t
         if word.isdigit():  # "on 3": only "3" itself, no typo of it
             found.extend((word, key, 100.0) for key in keys if key == word)
             continue
-        hits = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        # A word the rules know ("sauté") or a short one names something only as spelled there.
+        exact = word in lexicon() or len(word) <= _SHORT
+        hits = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=100 if exact else cutoff, limit=3)
         found.extend((word, key, ratio) for key, ratio, _ in hits)
         if prefixes and len(word) >= _PREFIX:  # "villeur", "fire stop": a word's start, typed no further
             fitted = {key for _, key, _ in found}
@@ -152,6 +162,18 @@ def _unique(ranked: list[Named], floor: float) -> Found:
         close = [n for n in fitting if n.score >= fitting[0].score * 0.8]
         return Found(None, tuple(n.id for n in close), frozenset().union(*(n.words for n in close)))
     return Found(fitting[0])
+
+
+def name_words(catalogue: Catalogue) -> frozenset[str]:
+    """Every word of the person's site and task names, cities and streets, as normalised."""
+    names = [f"{s.name} {s.city} {_street(s.address)}" for s in catalogue.sites]
+    names += [t.title for t in catalogue.tasks]
+    return _words_of_names(tuple(names))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of_names(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word for name in names for word in normalise(name).split())
 
 
 def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:

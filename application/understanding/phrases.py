@@ -647,6 +647,11 @@ INCIDENTS = (
     "percee",
     "perces",
     "pris l eau",
+    "disjoncte",
+    "disjoncteur a saute",
+    "a saute",
+    "tripped",
+    "leek",
     "mouille",
     "mouilles",
 )

@@ -12,8 +12,9 @@ from functools import cached_property
 
 from application.ports import Catalogue, ClassifierContext, Intent, Site, Task
 from application.understanding import phrases
-from application.understanding.entities import Found, find_site, find_task
+from application.understanding.entities import Found, find_site, find_task, name_words
 from application.understanding.matching import find_all, has, only
+from application.understanding.spelling import spelled_right
 from application.understanding.statuses import StatusReading, read_status
 from application.understanding.text import is_question, words_of
 
@@ -45,6 +46,16 @@ class Reading:
         self.context = context
         self.words = words_of(normalised)
         self.question = is_question(text, normalised)
+
+    def spell_checked(self) -> Reading:
+        """The same message with misspelt status and incident words put right ("startd")."""
+        names = name_words(self.catalogue)
+        right = spelled_right(self.normalised, names)
+        if right == self.normalised:
+            return self
+        checked = Reading(self.text, right, self.context)
+        checked.__dict__["catalogue"] = self.catalogue
+        return checked
 
     @cached_property
     def catalogue(self) -> Catalogue:

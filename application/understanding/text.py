@@ -30,7 +30,8 @@ _SPELLED_OUT: dict[str, str] = {
     "whats": "what is", "wheres": "where is", "its": "it is", "thats": "that is", "tmrw": "tomorrow",
     "tmr": "tomorrow", "2day": "today", "2moro": "tomorrow", "b4": "before", "asap": "as soon as possible",
     "pa": "pas", "pas1": "pas", "nn": "non", "ouai": "ouais", "wi": "oui", "yep": "yes", "yeah": "yes",
-    "yup": "yes", "nope": "no", "nah": "no", "finit": "fini", "terminer": "termine",
+    "yup": "yes", "nope": "no", "nah": "no", "finit": "fini", "dun": "done", "che": "je sais",
+    "terminer": "termine",
 }  # fmt: skip
 
 _EMOJI_WORDS = {

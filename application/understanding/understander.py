@@ -44,16 +44,18 @@ class Understanding:
         self._model = model
         self._remote = remote
         self._sure = sure
+        # The phrase patterns compile on first use: pay for it here, not in the first person's turn.
+        self.classify("qwxz vbnk", ClassifierContext("fr", None, [], {}, None, []))
 
     def classify(self, text: str, context: ClassifierContext) -> Intent:
         started = time.perf_counter()
         normalised = normalise(text)
         if not normalised.strip():
             return _timed(Intent("unknown", {}, 0.0), started)
-        reading = Reading(text, normalised, context)
+        reading = Reading(text, normalised, context).spell_checked()
         intent = by_rules(reading)
         if intent is None and self._model is not None:
-            intent = _from_guess(self._model.guess(normalised), reading, self._model.name)
+            intent = _from_guess(self._model.guess(reading.normalised), reading, self._model.name)
         if self._remote is not None and (intent is None or intent.confidence < self._sure):
             asked = self._remote.interpret(reading)
             if asked is not None:

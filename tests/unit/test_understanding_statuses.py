@@ -78,3 +78,18 @@ def test_an_ordinal_inside_a_sentence_points_at_nothing() -> None:
     tasks = [("task.T-CON-81", "Partitions level 3"), ("task.T-CON-82", "Ceiling grid level 3")]
     intent = understood("sparks haven't finished first fix so we can't close up", JAMES, listing=tasks)
     assert intent.arguments.get("task_id") is None
+
+
+def test_misspelt_status_and_incident_words_are_read_right_names_are_left_alone() -> None:
+    assert understood("celing grid startd", JAMES).arguments == {
+        "task_id": "T-CON-82",
+        "status": "in_progress",
+    }
+    assert understood("y a une fuitte aux tilleuls").name == "report_problem"
+    # "classes" is a word of Karim's task "Alarme incendie classes", not a misspelt "casses".
+    assert understood("alarme incendie classes").arguments == {"choice_id": "task.T-JAU-03", "by": "name"}
+
+
+def test_a_word_the_rules_know_names_nothing_by_a_typo() -> None:
+    intent = understood("le disjoncteur a sauté a l'école")  # "sauté" is not "santé"
+    assert (intent.name, intent.arguments.get("project_id")) == ("report_problem", "P-JAU")
