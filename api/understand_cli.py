@@ -13,6 +13,7 @@ from rich.table import Table
 from api.progress import log_progress
 from application.understanding.corpus import HELDOUT, TUNE, CorpusError, load
 from application.understanding.evaluation import Report, evaluate
+from application.understanding.evaluation import cross_validate as cross_validated
 from infrastructure.in_memory import in_memory_service
 
 understand_app = typer.Typer(help="Understanding of free text: evaluate it on a labelled corpus.")
@@ -28,18 +29,33 @@ def evaluate_corpus(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Figures as JSON on stdout.")] = False,
     failures: Annotated[int, typer.Option(min=0, help="Show this many misunderstood cases per file.")] = 0,
+    cross_validate: Annotated[
+        int,
+        typer.Option(
+            "--cross-validate",
+            min=0,
+            help="K: play each case with a local model trained on the other K-1 parts of its file "
+            "(tune by this, never by the held-out split). 0: the shipped model.",
+        ),
+    ] = 0,
 ) -> None:
     """Plays every case through the real turn on fresh in-memory state; exits 1 on any wrong write."""
+    if cross_validate == 1:
+        errors.print("[red]--cross-validate needs at least 2 parts[/red]")
+        raise typer.Exit(2)
     figures = {}
     wrong = 0
-    for path in corpora or [TUNE, HELDOUT]:
+    for path in corpora or ([TUNE] if cross_validate else [TUNE, HELDOUT]):
         try:
             cases = load(path)
         except (OSError, CorpusError) as error:
             errors.print(f"[red]cannot read {path}: {error}[/red]")
             raise typer.Exit(2) from None
         with log_progress(errors, path.name, total=len(cases)) as advance:
-            report = evaluate(cases, in_memory_service, progress=advance)
+            if cross_validate:
+                report = cross_validated(cases, cross_validate, in_memory_service, progress=advance)
+            else:
+                report = evaluate(cases, in_memory_service, progress=advance)
         figures[path.name] = _figures(report)
         wrong += len(report.wrong_writes)
         if not as_json:

@@ -22,6 +22,7 @@ from bench import (
     rebuild_rate,
     shredding,
     throughput,
+    understanding_cost,
     versus_baseline,
     webhook_batch,
     worker_memory,
@@ -34,6 +35,7 @@ from bench.timing import progress
 
 SECTIONS: tuple[Callable[[str, Sizes], tuple[list[Line], list[str]]], ...] = (
     throughput.run,
+    understanding_cost.run,
     versus_baseline.run,
     webhook_batch.run,
     cluster.run,

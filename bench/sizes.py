@@ -37,6 +37,8 @@ class Sizes:
     workers_requests: int = 200  # per server, kind of request and round
     memory_conversations: int = 100_000  # worker RSS after this many, against after 1,000
     shredding_rounds: int = 5  # sealed against clear: rebuilds and erasures
+    understanding_messages: int = 2_000  # typed messages of the corpus per round (at most all of them)
+    understanding_rounds: int = 3
     shredding_events: int = 200_000  # in each of the sealed and the clear log
     erasure_events: int = 10_000  # the history of each person erased
 
@@ -70,4 +72,6 @@ QUICK = Sizes(
     memory_conversations=5_000,
     shredding_rounds=2,
     shredding_events=20_000,
+    understanding_messages=300,
+    understanding_rounds=2,
 )

@@ -48,6 +48,12 @@ class Named:
     reach: float = 0.0  # the same as score, counting shared words in full: "partitions" fits two
 
 
+@functools.lru_cache(maxsize=16384)
+def _as_said(name: str) -> str:
+    """A name, city or address normalised once: they come back with every message."""
+    return normalise(name)
+
+
 def _tokens(text: str) -> list[str]:
     return _message_words(normalise(text))
 
@@ -80,19 +86,25 @@ def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[dict[str, set[
     return dict(single), dict(joined)
 
 
-def _matches(typed: str, keys: list[str], cutoff: int, prefixes: bool) -> list[tuple[str, str, float]]:
+def _matches(
+    typed: str, vocabulary: dict[str, set[str]], keys: list[str], cutoff: int, prefixes: bool
+) -> list[tuple[str, str, float]]:
     """(the word looked up, the name's word it fits, how well), the typed word's own first."""
     found: list[tuple[str, str, float]] = []
     for word in dict.fromkeys((typed, _KINDS.get(typed, typed))):
-        if word.isdigit():  # "on 3": only "3" itself, no typo of it
-            found.extend((word, key, 100.0) for key in keys if key == word)
+        # A number ("on 3"), a word the rules know ("sauté") or a short one names something only as
+        # spelled there.
+        hits: list[tuple[str, float]]
+        if word.isdigit() or word in lexicon() or len(word) <= _SHORT:
+            hits = [(word, 100.0)] if word in vocabulary else []
+        else:
+            extracted = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+            hits = [(key, ratio) for key, ratio, _ in extracted]
+        found.extend((word, key, ratio) for key, ratio in hits)
+        if word.isdigit() or word in lexicon() or any(ratio == 100 for _, ratio in hits):
             continue
-        # A word the rules know ("sauté") or a short one names something only as spelled there.
-        exact = word in lexicon() or len(word) <= _SHORT
-        hits = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=100 if exact else cutoff, limit=3)
-        found.extend((word, key, ratio) for key, ratio, _ in hits)
-        if prefixes and len(word) >= _PREFIX:  # "villeur", "fire stop": a word's start, typed no further
-            fitted = {key for _, key, _ in found}
+        if prefixes and len(word) >= _PREFIX:  # "villeur", "fire stop", "baie": typed no further
+            fitted = {key for key, _ in hits}
             found.extend(
                 (word, key, 90.0)
                 for key in keys
@@ -117,7 +129,7 @@ def _best(message_words: list[str], names: dict[str, str]) -> list[Named]:
         keys = list(vocabulary)
         for typed in words:
             # What a kind of place is called ("logements") may be its name's own word too.
-            for word, key, ratio in _matches(typed, keys, cutoff, prefixes):
+            for word, key, ratio in _matches(typed, vocabulary, keys, cutoff, prefixes):
                 # People misspell the middle of words, rarely the first letter: "reprises" is not "prises".
                 if key in seen or key[0] != word[0]:
                     continue
@@ -184,7 +196,7 @@ def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
     by_name = _unique(_best(_message_words(normalised), names), floor=0.8)
     for site in catalogue.sites:
         # "lyon 7" for Lyon 7e: a city written in full, arrondissement and all; or "le 7ème".
-        city = normalise(site.city)
+        city = _as_said(site.city)
         if not any(c.isdigit() for c in city):
             continue
         written = re.escape(city.rstrip("e"))
@@ -206,7 +218,7 @@ def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
 
 def _street(address: str) -> str:
     """The words of an address people say ("place Léon Sublet", "69100"), not its house number."""
-    return " ".join(w for w in normalise(address).split() if not w.isdigit() or len(w) == 5)
+    return " ".join(w for w in _as_said(address).split() if not w.isdigit() or len(w) == 5)
 
 
 def find_task(normalised: str, raw: str, catalogue: Catalogue, project_id: str | None = None) -> Found:

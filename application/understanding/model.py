@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from application.understanding import phrases
-from application.understanding.corpus import TUNE, load
+from application.understanding.corpus import TUNE, Case, load
 from application.understanding.text import normalise
 
 MODEL_NAME = "local/char-ngrams-sgd"
@@ -139,9 +139,10 @@ class LocalModel:
             )
 
 
-def training_data() -> tuple[list[str], list[str]]:
-    """The tune split, and what the rules know as examples: the model generalises from both."""
-    cases = load(TUNE)
+def training_data(cases: Sequence[Case] | None = None) -> tuple[list[str], list[str]]:
+    """The tune split (or these cases), and what the rules know as examples: the model
+    generalises from both."""
+    cases = load(TUNE) if cases is None else cases
     texts = [c.text for c in cases]
     labels = [c.intent for c in cases]
     for intent, examples in phrase_examples():

@@ -80,3 +80,24 @@ def test_audit_shows_what_became_of_each_reply_a_channel_sent(tmp_path: Path) ->
         "(Permission is either not granted or has been removed.)",
         "↳ whatsapp: not sent yet",
     ]
+
+
+def test_understand_eval_reports_a_corpus_and_cross_validates_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "few.jsonl"
+    corpus.write_text(
+        '{"id": "a", "lang": "fr", "sender": "karim", "before": [], "text": "g fini les prises",'
+        ' "expect": {"intent": "set_status", "effects": ["write"], "status": "done",'
+        ' "task_id": "T-TIL-03"}}\n'
+        '{"id": "b", "lang": "en", "sender": "james", "before": [], "text": "cheers mate",'
+        ' "expect": {"intent": "small_talk", "effects": ["none"]}}\n',
+        encoding="utf-8",
+    )
+    run = convo("understand", "eval", str(corpus), "--json", env={"CONVO_CACHE_DIR": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
+    assert '"handled_as_meant": 1.0' in run.stdout
+    crossed = convo("understand", "eval", str(corpus), "--cross-validate", "2", "--json")
+    assert crossed.returncode == 0, crossed.stderr
+    assert '"cases": 2' in crossed.stdout
+    refused = convo("understand", "eval", "--cross-validate", "1")
+    assert refused.returncode == 2
+    assert "at least 2" in refused.stderr
