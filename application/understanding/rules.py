@@ -49,12 +49,11 @@ class Reading:
 
     def spell_checked(self) -> Reading:
         """The same message with misspelt status and incident words put right ("startd")."""
-        names = name_words(self.catalogue)
-        right = spelled_right(self.normalised, names)
+        right = spelled_right(self.normalised, lambda: name_words(self.catalogue))
         if right == self.normalised:
             return self
         checked = Reading(self.text, right, self.context)
-        checked.__dict__["catalogue"] = self.catalogue
+        checked.__dict__["catalogue"] = self.catalogue  # already read: read once
         return checked
 
     @cached_property
@@ -321,6 +320,13 @@ def _off_topic(reading: Reading) -> Intent | None:
 
 def _question_about_work(reading: Reading) -> Intent | None:
     normalised = reading.normalised
+    asks_about_work = any(
+        has(normalised, group)
+        for group in (phrases.OVERDUE, phrases.WHERE_WORKING, phrases.WHERE_EXPECTED, phrases.DUE_THIS_WEEK,
+                      phrases.WHAT_TO_DO)
+    )  # fmt: skip
+    if not asks_about_work:
+        return None  # and the names need not be read
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
     site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
     # "Pas bloqué, juste en retard", "should be done by friday": a status said, not a question asked.

@@ -7,6 +7,7 @@ when nearly the same and starting with the same letter: a name or an unknown wor
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 
@@ -37,10 +38,15 @@ def lexicon() -> frozenset[str]:
     return _lexicon()[0]
 
 
-def spelled_right(normalised: str, names: frozenset[str]) -> str:
+def spelled_right(normalised: str, names: Callable[[], frozenset[str]]) -> str:
     """The message with its misspelt status and incident words put right; the words of the
-    person's own names ("classes", not "casses") are never touched."""
-    return " ".join(corrected(word, names) for word in normalised.split(" "))
+    person's own names ("classes", not "casses") are never touched. The names are asked for only
+    when a word would change (most messages have none: no directory read for them)."""
+    words = normalised.split(" ")
+    if all(corrected(word) == word for word in words):
+        return normalised
+    protected = names()
+    return " ".join(corrected(word, protected) for word in words)
 
 
 def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
