@@ -31,11 +31,19 @@ class TurnConflictError(RuntimeError):
     """Other writers kept winning the race for this conversation; try again later."""
 
 
+class _Erasing:
+    """What a try at a turn finds while the conversation's erasure is still under way."""
+
+
+_ERASING = _Erasing()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 8
     base_delay: float = 0.005
     max_delay: float = 0.2
+    erasure_wait: float = 10.0  # seconds a turn waits for an erasure under way to finish
 
     def delay(self, attempt: int) -> float:
         """Full jitter, so racing workers spread out instead of colliding again."""
@@ -78,7 +86,10 @@ class ConversationService:
         """
         contact = self._contact_of(inbound.sender)
         with self._locks.hold(conversation_id_for(contact)):
-            for attempt in range(1, self._retry.max_attempts + 1):
+            attempt = 0
+            erasure_deadline: float | None = None
+            while attempt < self._retry.max_attempts:
+                attempt += 1
                 try:
                     outcome = self._attempt(inbound, contact, attempt)
                 except Exception:
@@ -87,6 +98,14 @@ class ConversationService:
                     if answered is None:
                         raise
                     return answered
+                if isinstance(outcome, _Erasing):
+                    # Waiting for an erasure to finish is no lost race: it has its own bound.
+                    erasure_deadline = erasure_deadline or time.monotonic() + self._retry.erasure_wait
+                    if time.monotonic() < erasure_deadline:
+                        attempt -= 1
+                        time.sleep(self._retry.max_delay / 4)
+                        continue
+                    raise TurnConflictError(f"message {inbound.message_id!r} waited too long for an erasure")
                 if outcome is not None:
                     return outcome
                 earlier = self.store.receipt(receipt_id_of(inbound, conversation_id_for(contact)))
@@ -151,8 +170,9 @@ class ConversationService:
         linked = self.directory.find_subcontractor_by_telegram(telegram_user)
         return linked.phone if linked is not None else sender
 
-    def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | None:
-        """One try at the turn; None when another writer won the race (or handled it before)."""
+    def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | _Erasing | None:
+        """One try at the turn; None when another writer won the race (or handled it before),
+        _ERASING while the conversation's erasure is not over."""
         now = self._clock()
         conversation = self.store.conversation(contact)
         subcontractor = self.directory.find_subcontractor(contact)
@@ -169,7 +189,7 @@ class ConversationService:
                 # The erased subject's keys are still live: a new subject must not write with
                 # them (the erasure is about to destroy them, and whatever they sealed). Retried.
                 log.info("conversation %s is being erased, attempt %s", conversation.id, attempt)
-                return None
+                return _ERASING
             # Looked up again: a cached record may still be the erased person's.
             subcontractor = self.directory.find_subcontractor(contact)
             conversation.restart(
