@@ -43,7 +43,7 @@ class RetryPolicy:
     max_attempts: int = 8
     base_delay: float = 0.005
     max_delay: float = 0.2
-    erasure_wait: float = 10.0  # seconds a turn waits for an erasure under way to finish
+    erasure_wait: float = 2.0  # seconds a turn waits for an erasure under way (a webhook answers within 2 s)
 
     def delay(self, attempt: int) -> float:
         """Full jitter, so racing workers spread out instead of colliding again."""
