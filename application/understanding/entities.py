@@ -17,7 +17,7 @@ from application.understanding.text import normalise
 
 _STOP = frozenset({
     "les", "des", "du", "de", "la", "le", "et", "au", "aux", "en", "sur", "the", "of", "on", "and", "for",
-    "bat", "bis", "rue", "lyon",
+    "bat", "bis", "rue",
 })  # fmt: skip
 # What people call a kind of site, mapped to words its name carries.
 _KINDS = {
@@ -95,7 +95,7 @@ def _matches(
         # A number ("on 3"), a word the rules know ("sauté") or a short one names something only as
         # spelled there.
         hits: list[tuple[str, float]]
-        if word.isdigit() or word in lexicon() or len(word) <= _SHORT:
+        if _is_level(word) or word in lexicon() or len(word) <= _SHORT:
             hits = [(word, 100.0)] if word in vocabulary else []
         else:
             extracted = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
@@ -242,4 +242,9 @@ def _by_id(raw: str, ids: set[str]) -> str | None:
 
 def _message_words(normalised: str) -> list[str]:
     # A number tells "Partitions level 3" from "Bedroom partitions L1"; other short words say little.
-    return [w for w in normalised.split() if (len(w) >= 3 or w.isdigit()) and w not in _STOP]
+    return [w for w in normalised.split() if (len(w) >= 3 or _is_level(w)) and w not in _STOP]
+
+
+def _is_level(word: str) -> bool:
+    """ "3", "L1", "r2": a number, or a level as written on site."""
+    return word.isdigit() or (len(word) == 2 and word[0].isalpha() and word[1].isdigit())

@@ -747,6 +747,10 @@ OTHERS = (
     "joiner", "joiners", "chippies", "brickies", "scaffolders", "architect", "supplier", "suppliers",
     "other trades", "the client", "le client", "m e", "mechanical", "hvac",
 )  # fmt: skip
+# Asking where a task is at: the task is shown, the person is not asked back.
+STATUS_QUESTIONS = ("statut", "status", "ou en est", "ou en sont", "ca en est ou", "avancement", "how s",
+                    "how is", "how are", "looking", "progress on", "where are we with", "infos sur",
+                    "info on", "details for", "details on", "update on")  # fmt: skip
 # The person's own things: a broken-down car is not a site's problem.
 PERSONAL = ("ma voiture", "mon vehicule", "mon camion", "ma camionnette", "mon telephone", "my car",
             "my van", "my truck", "my phone", "my motor")  # fmt: skip

@@ -350,6 +350,17 @@ def _question_about_work(reading: Reading) -> Intent | None:
     return None
 
 
+def _asked_after(reading: Reading) -> Intent | None:
+    """ "C'est quoi le statut des gaines ?", "how's the grid looking": the task, shown."""
+    if not has(reading.normalised, phrases.STATUS_QUESTIONS) or reading.task is None:
+        return None
+    if read_status(reading.normalised, question=True) is not None and not reading.question:
+        return None  # "status: done" says it
+    return Intent(
+        "select", {"choice_id": f"task.{reading.task}", "by": "name"}, 0.8, entities=reading.entities()
+    )
+
+
 def _chosen_by_status(reading: Reading) -> Intent | None:
     if reading.context.listing_kind != "tasks" or not reading.context.listing:
         return None
@@ -514,6 +525,7 @@ _RULES: tuple[Rule, ...] = (
     _about_someone,
     _off_topic,
     _question_about_work,
+    _asked_after,
     _chosen_by_status,
     _status,
     _implicit_problem,

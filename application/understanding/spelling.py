@@ -46,7 +46,12 @@ def spelled_right(normalised: str, names: Callable[[], frozenset[str]]) -> str:
     if all(corrected(word) == word for word in words):
         return normalised
     protected = names()
-    return " ".join(corrected(word, protected) for word in words)
+    return " ".join(word if _starts_a_name(word, protected) else corrected(word, protected) for word in words)
+
+
+def _starts_a_name(word: str, names: frozenset[str]) -> bool:
+    """ "install" is the start of "installation", typed no further: not a misspelt "installé"."""
+    return any(name.startswith(word) for name in names)
 
 
 def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
