@@ -29,6 +29,8 @@ _SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good 
                 "ready", "pret", "prete", "ca y est", "voila", "sorted out", "good")  # fmt: skip
 # A name said with at most this many other words is a choice; more, and the message says something.
 _WORDS_BESIDES_A_NAME = 1
+# What a problem report must say besides "problème" and where, to be a description.
+_WORDS_OF_A_DESCRIPTION = 2
 # A report of work not done with more than this many words besides the name is about something else.
 _WORDS_AROUND_A_REPORT = 3
 # A status said with more words than this that name nothing known is asked, not written.
@@ -292,8 +294,12 @@ def _explicit_problem(reading: Reading) -> Intent | None:
     match = re.search(r"[:\-–]\s*(.+)$", reading.text.strip())
     description = match.group(1).strip() if match else ""
     if not description:
-        rest = reading.normalised.split(found[0].phrase, 1)[1].strip()
-        description = reading.text.strip() if len(rest.split()) >= 3 else ""
+        # What follows the last problem word, names aside: "déclarer un incident au Vallon" says
+        # nothing yet of what happened; "problème de fuite au sous-sol" does.
+        rest = reading.normalised[found[-1].end :].split()
+        naming = reading.site_found.words | reading.task_found.words
+        said = [w for w in rest if len(w) > 2 and w not in phrases.FILLER and w not in naming]
+        description = reading.text.strip() if len(said) >= _WORDS_OF_A_DESCRIPTION else ""
     arguments = {"description": description} if description else {}
     if reading.site:
         arguments["project_id"] = reading.site

@@ -93,3 +93,10 @@ def test_misspelt_status_and_incident_words_are_read_right_names_are_left_alone(
 def test_a_word_the_rules_know_names_nothing_by_a_typo() -> None:
     intent = understood("le disjoncteur a sauté a l'école")  # "sauté" is not "santé"
     assert (intent.name, intent.arguments.get("project_id")) == ("report_problem", "P-JAU")
+
+
+def test_wanting_to_report_is_not_yet_a_description() -> None:
+    wants = understood("je voudrais déclarer un incident au vallon", "S-002")
+    assert (wants.name, wants.arguments, wants.certain) == ("report_problem", {"project_id": "P-VAL"}, False)
+    says = understood("problème de fuite au sous-sol du vallon", "S-002")
+    assert says.certain and says.arguments["project_id"] == "P-VAL"
