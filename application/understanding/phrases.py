@@ -54,6 +54,10 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "wesh",
             "hiya",
             "morning",
+            "alright mate",
+            "all right mate",
+            "alright ?",
+            "you alright",
             "afternoon",
             "evening",
             "start",
@@ -736,6 +740,15 @@ OFF_TOPIC = (
     "holiday", "vacances", "meteo", "quel temps", "weather", "forecast", "es tu un robot", "tu es un robot",
     "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
     "resto", "restaurant", "canteen", "cantine", "match", "football", "foot",
+    "t appelles comment",
+    "tu t appelles",
+    "your name",
+    "parler a quelqu un",
+    "un humain",
+    "a human",
+    "commander",
+    "order more",
+    "bon de commande",
 )  # fmt: skip
 # Other trades and people whose work comes before the sender's.
 OTHERS = (
@@ -861,6 +874,15 @@ BYE = (
     "laters",
     "catch you later",
     "talk later",
+    "a tout a l heure",
+    "a tout de suite",
+    "a toute",
+    "catch you tomorrow",
+    "see you tomorrow",
+    "speak tomorrow",
+    "talk tomorrow",
+    "night",
+    "nighty night",
 )
 ACKNOWLEDGEMENTS = (
     "ok",
@@ -935,6 +957,15 @@ ACKNOWLEDGEMENTS = (
     "have a good one",
     "cheers for that",
     "thanks for that",
+    "je t en prie",
+    "je vous en prie",
+    "de rien",
+    "avec plaisir",
+    "no bother",
+    "you re welcome",
+    "any time",
+    "anytime",
+    "my pleasure",
 )
 
 YES = (
