@@ -14,6 +14,7 @@ from __future__ import annotations
 from application.inbound import Inbound
 from application.understanding.corpus import TUNE, load
 from application.understanding.understander import Understanding
+from bench.chat import SCRIPT, Chat
 from bench.directory import add_subcontractors, crew
 from bench.report import Line, Target
 from bench.scratch import settings_for
@@ -39,6 +40,8 @@ def run(database_url: str, sizes: Sizes) -> Section:
     free_rate: list[float] = []
     share: list[float] = []
     per_message_ms: list[float] = []
+    script_share: list[float] = []
+    chats = [Chat(member.phone, "understanding-script") for member in members]
     try:
         for round_number in range(sizes.understanding_rounds + 1):
             classifying.reset()
@@ -47,12 +50,19 @@ def run(database_url: str, sizes: Sizes) -> Section:
             for index, (member, text) in enumerate(zip(members, texts, strict=True)):
                 message_id = f"understanding-{round_number}-{index}"
                 turn(Inbound(channel="bench", message_id=message_id, sender=member.phone, text=text))
+            typed_seconds, typed_calls = classifying.seconds, classifying.calls
             if round_number == 0:
                 continue  # warm-up: conversations started, caches filled
+            classifying.reset()
+            script = Stopwatch()
+            for _ in SCRIPT:
+                for chat in chats:
+                    script.wrap(chat.turn)(container.service)
+            script_share.append(100 * classifying.seconds / script.seconds)
             rate.append(len(texts) / wall.seconds)
-            free_rate.append(len(texts) / (wall.seconds - classifying.seconds))
-            share.append(100 * classifying.seconds / wall.seconds)
-            per_message_ms.append(1000 * classifying.seconds / max(classifying.calls, 1))
+            free_rate.append(len(texts) / (wall.seconds - typed_seconds))
+            share.append(100 * typed_seconds / wall.seconds)
+            per_message_ms.append(1000 * typed_seconds / max(typed_calls, 1))
             progress(
                 f"understanding cost round {round_number}/{sizes.understanding_rounds}: "
                 f"{rate[-1]:.0f} turns/s, {share[-1]:.1f}% of it classifying"
@@ -74,6 +84,13 @@ def run(database_url: str, sizes: Sizes) -> Section:
             target=Target(">=", FLOOR),
         ),
         Line(section, "share of turn time classifying", median(share), "%", samples=share),
+        Line(
+            section,
+            "the same share in the throughput benchmark's turns (section 1's script)",
+            median(script_share),
+            "%",
+            samples=script_share,
+        ),
         Line(
             section, "classification per message (mean)", median(per_message_ms), "ms", samples=per_message_ms
         ),
