@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 
 from bench.chat import Chat
 
-_TABLES = (
+TABLES = (
     "CREATE TABLE IF NOT EXISTS bench_baseline_sessions ("
     "id bigserial PRIMARY KEY, phone text NOT NULL, status text NOT NULL, "
     "started_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(), "
@@ -31,21 +31,21 @@ _TABLES = (
     "CREATE INDEX IF NOT EXISTS bench_baseline_messages_session "
     "ON bench_baseline_messages (session_id, id DESC)",
 )
-_UPSERT_SESSION = (
+UPSERT_SESSION = (
     "INSERT INTO bench_baseline_sessions (phone, status) VALUES (%s, 'active') "
     "ON CONFLICT (phone) WHERE status = 'active' "
     "DO UPDATE SET updated_at = now(), turns = bench_baseline_sessions.turns + 1 RETURNING id"
 )
-_LAST_MESSAGES = (
+LAST_MESSAGES = (
     "SELECT role, content FROM bench_baseline_messages WHERE session_id = %s ORDER BY id DESC LIMIT 20"
 )
 # SqlSiteDirectory.sites_of, word for word.
-_SITES = (
+SITES = (
     "SELECT p.id, p.name, p.city, p.address FROM projects p "
     "JOIN assignments a ON a.project_id = p.id "
     "WHERE a.subcontractor_id = %s ORDER BY p.name, p.id"
 )
-_INSERT_MESSAGES = (
+INSERT_MESSAGES = (
     "INSERT INTO bench_baseline_messages (session_id, provider_message_id, role, content) "
     "VALUES (%s, %s, 'user', %s), (%s, NULL, 'tool', %s), (%s, NULL, 'bot', %s)"
 )
@@ -64,7 +64,7 @@ class Baseline:
         self._tag = tag  # keeps provider message ids apart from other players'
         self._chats: dict[str, Chat] = {}
         with self._pool.connection() as connection:
-            for statement in _TABLES:
+            for statement in TABLES:
                 connection.execute(statement)
 
     def turn(self, phone: str) -> None:
@@ -72,11 +72,11 @@ class Baseline:
         inbound = chat.next_inbound()
         said = inbound.text if inbound.button is None else inbound.button.title
         with self._pool.connection() as connection, connection.transaction():
-            session = connection.execute(_UPSERT_SESSION, (phone,), prepare=True).fetchone()
+            session = connection.execute(UPSERT_SESSION, (phone,), prepare=True).fetchone()
             assert session is not None
             session_id = session[0]
-            connection.execute(_LAST_MESSAGES, (session_id,), prepare=True).fetchall()
-            sites = connection.execute(_SITES, (self._ids[phone],), prepare=True).fetchall()
+            connection.execute(LAST_MESSAGES, (session_id,), prepare=True).fetchall()
+            sites = connection.execute(SITES, (self._ids[phone],), prepare=True).fetchall()
             columns = ("id", "name", "city", "address")
             tool = {"tool": "list_sites", "sites": [dict(zip(columns, s, strict=True)) for s in sites]}
             reply = {
@@ -84,7 +84,7 @@ class Baseline:
                 "choices": [{"id": f"project.{s[0]}", "title": s[1]} for s in sites],
             }
             connection.execute(
-                _INSERT_MESSAGES,
+                INSERT_MESSAGES,
                 (
                     session_id,
                     inbound.message_id,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from infrastructure.keys.master import DEVELOPMENT_MASTER_KEY
+
 
 @dataclass(frozen=True)
 class Served:
@@ -31,15 +33,27 @@ def server_env(database_url: str, **settings: str) -> dict[str, str]:
     """The bench's environment, with CONVO_* settings for the server; no `.env` file applies."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVO_")}
     env |= {"CONVO_DATABASE_URL": database_url, "CONVO_DEMO_DATA": "false", "CONVO_LOG_LEVEL": "warning"}
+    # The key the bench's own containers seal with (bench/scratch.py), or the servers could not start.
+    env["CONVO_MASTER_KEY"] = os.environ.get("CONVO_MASTER_KEY", DEVELOPMENT_MASTER_KEY)
     return env | {f"CONVO_{name.upper()}": value for name, value in settings.items()}
 
 
 @contextmanager
 def convo_serve(env: dict[str, str], workers: int) -> Iterator[Served]:
     """`convo serve --workers N` on a free port until the block ends; yields once every worker is up."""
+    with served_by(["-m", "api", "serve", "--workers", str(workers)], env, workers) as served:
+        yield served
+
+
+@contextmanager
+def served_by(
+    arguments: list[str], env: dict[str, str], workers: int, ready: str = "/readyz"
+) -> Iterator[Served]:
+    """A server started as `python ARGUMENTS --port P` on a free port until the block ends; yields
+    once every worker is up and `ready` answers 200."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, *arguments, "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -48,11 +62,11 @@ def convo_serve(env: dict[str, str], workers: int) -> Iterator[Served]:
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while not _ready(base, server.pid, workers):
+        while not _ready(base, server.pid, workers, ready):
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
                 output = server.stderr.read().decode() if server.stderr else ""
-                raise RuntimeError(f"convo serve --workers {workers} did not start:\n{output}")
+                raise RuntimeError(f"{' '.join(arguments)} did not start:\n{output}")
             time.sleep(0.3)
         yield Served(base, server.pid)
     finally:
@@ -73,10 +87,10 @@ def worker_pids(pid: int) -> list[int]:
         return []
 
 
-def _ready(base: str, pid: int, workers: int) -> bool:
-    """True once every worker process is up and one of them says the databases answer."""
+def _ready(base: str, pid: int, workers: int, path: str) -> bool:
+    """True once every worker process is up and one of them answers `path` (the databases answer)."""
     try:
-        answered = httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+        answered = httpx.get(f"{base}{path}", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
     return answered and (workers == 1 or len(worker_pids(pid)) >= workers)

@@ -39,6 +39,9 @@ class Sizes:
     shredding_rounds: int = 5  # sealed against clear: rebuilds and erasures
     understanding_messages: int = 2_000  # typed messages of the corpus per round (at most all of them)
     understanding_rounds: int = 3
+    http_subcontractors: int = 500  # behind the two servers' generic webhook
+    http_seconds: float = 10.0  # per measurement: saturation, then half load
+    http_rounds: int = 3
     shredding_events: int = 200_000  # in each of the sealed and the clear log
     erasure_events: int = 10_000  # the history of each person erased
 
@@ -74,4 +77,7 @@ QUICK = Sizes(
     shredding_events=20_000,
     understanding_messages=300,
     understanding_rounds=2,
+    http_subcontractors=100,
+    http_seconds=4.0,
+    http_rounds=1,
 )
