@@ -222,7 +222,7 @@ class TurnPipeline:
                 read.append(
                     Catalogue(
                         sites=self._directory.sites_of(subcontractor_id),
-                        tasks=self._directory.tasks_of(subcontractor_id),
+                        tasks=self._directory.task_names_of(subcontractor_id),
                     )
                 )
             return read[0]

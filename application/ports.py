@@ -114,6 +114,11 @@ class SiteDirectory(Protocol):
         """Every task of the subcontractor on their sites, by site then position."""
         ...
 
+    def task_names_of(self, subcontractor_id: str) -> list[Task]:
+        """The same tasks as understanding reads them, for their names: they may be as old as a
+        cache allows, statuses included; what is shown or changed reads `tasks_of`."""
+        ...
+
     def apply_change(self, change: DirectoryChange) -> bool:
         """Makes a change a committed turn decided, once per change id.
 

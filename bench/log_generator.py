@@ -49,6 +49,9 @@ class InMemoryDirectory:
     def task_of(self, subcontractor_id: str, task_id: str) -> Task | None:
         return next((t for tasks in TASKS.values() for t in tasks if t.id == task_id), None)
 
+    def task_names_of(self, subcontractor_id: str) -> list[Task]:
+        return self.tasks_of(subcontractor_id)
+
     def tasks_of(self, subcontractor_id: str) -> list[Task]:
         return [t for tasks in TASKS.values() for t in tasks]
 

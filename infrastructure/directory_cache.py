@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from application.ports import DirectoryChange, PhoneNumberChange, Site, SiteDirectory, Subcontractor, Task
+from application.ports import (
+    DirectoryChange,
+    PhoneNumberChange,
+    Site,
+    SiteDirectory,
+    Subcontractor,
+    Task,
+    TaskStatusChange,
+)
 
 Value = TypeVar("Value")
 
@@ -64,8 +72,8 @@ class _Expiring(Generic[Value]):
 
 
 class SubcontractorCache:
-    """A SiteDirectory that caches `find_subcontractor` and `sites_of`, and passes
-    everything else through."""
+    """A SiteDirectory that caches `find_subcontractor`, `sites_of` and `task_names_of`, and
+    passes everything else through."""
 
     def __init__(
         self,
@@ -78,6 +86,7 @@ class SubcontractorCache:
         self._directory = directory
         self._people: _Expiring[Subcontractor | None] = _Expiring(ttl_seconds, max_entries, monotonic)
         self._sites: _Expiring[tuple[Site, ...]] = _Expiring(ttl_seconds, max_entries, monotonic)
+        self._tasks: _Expiring[tuple[Task, ...]] = _Expiring(ttl_seconds, max_entries, monotonic)
 
     def find_subcontractor(self, phone: str) -> Subcontractor | None:
         return self._people.get_or_ask(phone, self._directory.find_subcontractor)
@@ -110,8 +119,15 @@ class SubcontractorCache:
     def tasks_of(self, subcontractor_id: str) -> list[Task]:
         return self._directory.tasks_of(subcontractor_id)
 
+    def task_names_of(self, subcontractor_id: str) -> list[Task]:
+        # Read for every typed message; a name or a status a moment old only changes what a
+        # message is understood as, never what is written (writes read the task again).
+        return list(self._tasks.get_or_ask(subcontractor_id, lambda s: tuple(self._directory.tasks_of(s))))
+
     def apply_change(self, change: DirectoryChange) -> bool:
         applied = self._directory.apply_change(change)
+        if isinstance(change, TaskStatusChange):
+            self._tasks.forget(change.subcontractor_id)  # this process reads its own changes at once
         if isinstance(change, PhoneNumberChange):
             # Both numbers now answer differently here; other processes wait the ttl.
             self._people.forget(change.old_number, change.new_number)

@@ -68,6 +68,9 @@ class InMemorySiteDirectory:
             return None
         return task
 
+    def task_names_of(self, subcontractor_id: str) -> list[Task]:
+        return self.tasks_of(subcontractor_id)
+
     def tasks_of(self, subcontractor_id: str) -> list[Task]:
         return [
             task

@@ -85,6 +85,9 @@ class SqlSiteDirectory:
         )
         return _task(row) if row else None
 
+    def task_names_of(self, subcontractor_id: str) -> list[Task]:
+        return self.tasks_of(subcontractor_id)
+
     def tasks_of(self, subcontractor_id: str) -> list[Task]:
         rows = self._db.fetch_all(
             f"SELECT {_TASK_COLUMNS} FROM tasks t {_ASSIGNED.format(table='t')} "

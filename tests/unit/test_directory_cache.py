@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from application.ports import Site, Subcontractor, Task
+from datetime import UTC, datetime
+
+from application.ports import Site, Subcontractor, Task, TaskStatusChange
 from infrastructure.directory_cache import SubcontractorCache
 
 KARIM = Subcontractor("S-001", "+33600000001", "Karim Benali", "Benali Électricité", "fr")
@@ -87,3 +89,32 @@ def test_past_the_bound_the_oldest_answers_go_first() -> None:
     assert directory.asked == 5  # the newest is still remembered
     cache.find_subcontractor(first)
     assert directory.asked == 6  # the oldest was forgotten
+
+
+def test_task_names_are_remembered_and_forgotten_when_this_process_changes_a_status() -> None:
+    grid = Task("T-1", "P-JAU", "Chemins de câbles préau", "todo", None, "")
+    directory = CountingDirectory()
+    asked: list[str] = []
+
+    def tasks_of(subcontractor_id: str) -> list[Task]:
+        asked.append(subcontractor_id)
+        return [grid]
+
+    def apply_change(_change: object) -> bool:
+        return True
+
+    directory.tasks_of = tasks_of  # type: ignore[attr-defined]
+    directory.apply_change = apply_change  # type: ignore[attr-defined]
+    now = [0.0]
+    cache = SubcontractorCache(directory, ttl_seconds=30, monotonic=lambda: now[0])  # type: ignore[arg-type]
+    assert cache.task_names_of(KARIM.id) == [grid]
+    assert cache.task_names_of(KARIM.id) == [grid]
+    assert asked == [KARIM.id]
+    assert cache.tasks_of(KARIM.id) == [grid]  # what is shown or changed is always read
+    assert len(asked) == 2
+    cache.apply_change(TaskStatusChange("c-1", KARIM.id, "T-1", "done", datetime.now(UTC)))
+    cache.task_names_of(KARIM.id)
+    assert len(asked) == 3
+    now[0] = 31.0
+    cache.task_names_of(KARIM.id)
+    assert len(asked) == 4
