@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from psycopg import Connection
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
@@ -71,31 +72,8 @@ class Baseline:
         chat = self._chats.get(phone) or self._chats.setdefault(phone, Chat(phone, self._tag))
         inbound = chat.next_inbound()
         said = inbound.text if inbound.button is None else inbound.button.title
-        with self._pool.connection() as connection, connection.transaction():
-            session = connection.execute(UPSERT_SESSION, (phone,), prepare=True).fetchone()
-            assert session is not None
-            session_id = session[0]
-            connection.execute(LAST_MESSAGES, (session_id,), prepare=True).fetchall()
-            sites = connection.execute(SITES, (self._ids[phone],), prepare=True).fetchall()
-            columns = ("id", "name", "city", "address")
-            tool = {"tool": "list_sites", "sites": [dict(zip(columns, s, strict=True)) for s in sites]}
-            reply = {
-                "text": "Vos chantiers :",
-                "choices": [{"id": f"project.{s[0]}", "title": s[1]} for s in sites],
-            }
-            connection.execute(
-                INSERT_MESSAGES,
-                (
-                    session_id,
-                    inbound.message_id,
-                    Jsonb({"text": said}),
-                    session_id,
-                    Jsonb(tool),
-                    session_id,
-                    Jsonb(reply),
-                ),
-                prepare=True,
-            )
+        with self._pool.connection() as connection:
+            turn(connection, phone, self._ids[phone], inbound.message_id, said)
 
     def play(self, _thread: int, phones: Sequence[str]) -> None:
         for phone in phones:
@@ -103,3 +81,35 @@ class Baseline:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def turn(
+    connection: Connection[Any], phone: str, subcontractor_id: str, message_id: str, said: str
+) -> dict[str, Any]:
+    """One turn of the baseline design, in one transaction: its reply."""
+    with connection.transaction():
+        session = connection.execute(UPSERT_SESSION, (phone,), prepare=True).fetchone()
+        assert session is not None
+        session_id = session[0]
+        connection.execute(LAST_MESSAGES, (session_id,), prepare=True).fetchall()
+        sites = connection.execute(SITES, (subcontractor_id,), prepare=True).fetchall()
+        columns = ("id", "name", "city", "address")
+        tool = {"tool": "list_sites", "sites": [dict(zip(columns, s, strict=True)) for s in sites]}
+        reply = {
+            "text": "Vos chantiers :",
+            "choices": [{"id": f"project.{s[0]}", "title": s[1]} for s in sites],
+        }
+        connection.execute(
+            INSERT_MESSAGES,
+            (
+                session_id,
+                message_id,
+                Jsonb({"text": said}),
+                session_id,
+                Jsonb(tool),
+                session_id,
+                Jsonb(reply),
+            ),
+            prepare=True,
+        )
+    return reply

@@ -13,11 +13,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
-from bench.baseline import INSERT_MESSAGES, LAST_MESSAGES, SITES, UPSERT_SESSION
+from bench.baseline import turn
 
 _subcontractors: dict[str, str] = {}
 _pools: list[ConnectionPool[Any]] = []  # this worker's pool, opened with the app
@@ -56,31 +55,8 @@ def _subcontractor_of(phone: str) -> str:
 
 def _turn(message: GenericMessage) -> dict[str, Any]:
     subcontractor_id = _subcontractor_of(message.sender)
-    with _connections().connection() as connection, connection.transaction():
-        session = connection.execute(UPSERT_SESSION, (message.sender,), prepare=True).fetchone()
-        assert session is not None
-        session_id = session[0]
-        connection.execute(LAST_MESSAGES, (session_id,), prepare=True).fetchall()
-        sites = connection.execute(SITES, (subcontractor_id,), prepare=True).fetchall()
-        columns = ("id", "name", "city", "address")
-        tool = {"tool": "list_sites", "sites": [dict(zip(columns, s, strict=True)) for s in sites]}
-        reply = {
-            "text": "Vos chantiers :",
-            "choices": [{"id": f"project.{s[0]}", "title": s[1]} for s in sites],
-        }
-        connection.execute(
-            INSERT_MESSAGES,
-            (
-                session_id,
-                message.message_id,
-                Jsonb({"text": message.text}),
-                session_id,
-                Jsonb(tool),
-                session_id,
-                Jsonb(reply),
-            ),
-            prepare=True,
-        )
+    with _connections().connection() as connection:
+        reply = turn(connection, message.sender, subcontractor_id, message.message_id, message.text)
     return {"reply": reply}
 
 
