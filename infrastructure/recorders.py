@@ -15,6 +15,7 @@ tables, same locking, same errors. Two hot paths change:
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from typing import Any, TypeVar
 from uuid import UUID
@@ -30,6 +31,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg import pq
+from psycopg.adapt import Dumper
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -40,7 +43,7 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self._events_statements: dict[tuple[bool, bool, bool, bool], Composed] = {}
-        self._insert_function_call = SQL("SELECT * FROM {}.convo_insert_events(%s, %s, %s, %s)").format(
+        self._insert_function_call = SQL("SELECT * FROM {}.convo_insert_events(%b, %b, %b, %b)").format(
             Identifier(self.datastore.schema)
         )
         self._group_commit: GroupCommit[Sequence[StoredEvent], Sequence[int]] = GroupCommit(
@@ -93,17 +96,7 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
             try:
-                cursor.execute(
-                    self._insert_function_call,
-                    (
-                        [e.originator_id for e in events],
-                        [e.originator_version for e in events],
-                        [e.topic for e in events],
-                        [e.state for e in events],
-                    ),
-                    prepare=True,
-                    binary=True,
-                )
+                cursor.execute(self._insert_function_call, _columns(events), prepare=True, binary=True)
             except psycopg.errors.ReadOnlySqlTransaction as error:
                 # On a standby ("cannot execute LOCK TABLE during recovery"): drop the
                 # connection and let the retry above take one on the primary.
@@ -203,6 +196,89 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
             cursor.execute(statement, params, prepare=True)
             return cursor.fetchall()
+
+
+class _Column:
+    """One column of the rows to insert, already in PostgreSQL's binary array format:
+    psycopg's own list dumpers look up and call a dumper for every element, in Python."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class _UuidColumn(_Column):
+    __slots__ = ()
+
+
+class _BigintColumn(_Column):
+    __slots__ = ()
+
+
+class _TextColumn(_Column):
+    __slots__ = ()
+
+
+class _ByteaColumn(_Column):
+    __slots__ = ()
+
+
+class _ColumnDumper(Dumper):
+    format = pq.Format.BINARY
+
+    def dump(self, obj: _Column) -> bytes:
+        return obj.data
+
+
+class _UuidArrayDumper(_ColumnDumper):
+    oid = 2951
+
+
+class _BigintArrayDumper(_ColumnDumper):
+    oid = 1016
+
+
+class _TextArrayDumper(_ColumnDumper):
+    oid = 1009
+
+
+class _ByteaArrayDumper(_ColumnDumper):
+    oid = 1001
+
+
+# Every connection made after this (the pools open later) knows how to send them.
+psycopg.adapters.register_dumper(_UuidColumn, _UuidArrayDumper)
+psycopg.adapters.register_dumper(_BigintColumn, _BigintArrayDumper)
+psycopg.adapters.register_dumper(_TextColumn, _TextArrayDumper)
+psycopg.adapters.register_dumper(_ByteaColumn, _ByteaArrayDumper)
+
+# One dimension without nulls: dimensions, has-nulls flag, element type, length, lower bound.
+_ARRAY_HEADER = struct.Struct("!iiiii")
+_LENGTH = struct.Struct("!i")
+_BIGINT = struct.Struct("!iq")  # its length (8), then the value
+_UUID_LENGTH = _LENGTH.pack(16)
+
+
+def _columns(events: Sequence[StoredEvent]) -> tuple[_Column, ...]:
+    """The function's four arguments: ids (uuid), versions (bigint), topics (text), states (bytea)."""
+    count = len(events)
+    ids = [e.originator_id if isinstance(e.originator_id, UUID) else UUID(e.originator_id) for e in events]
+    topics = [e.topic.encode() for e in events]
+    return (
+        _UuidColumn(_ARRAY_HEADER.pack(1, 0, 2950, count, 1) + b"".join(_UUID_LENGTH + i.bytes for i in ids)),
+        _BigintColumn(
+            _ARRAY_HEADER.pack(1, 0, 20, count, 1)
+            + b"".join(_BIGINT.pack(8, e.originator_version) for e in events)
+        ),
+        _TextColumn(
+            _ARRAY_HEADER.pack(1, 0, 25, count, 1) + b"".join(_LENGTH.pack(len(t)) + t for t in topics)
+        ),
+        _ByteaColumn(
+            _ARRAY_HEADER.pack(1, 0, 17, count, 1)
+            + b"".join(_LENGTH.pack(len(e.state)) + e.state for e in events)
+        ),
+    )
 
 
 _T = TypeVar("_T", StoredEvent, Notification)
