@@ -10,10 +10,11 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
-from eventsourcing.persistence import Mapper, Recording
+from eventsourcing.persistence import Mapper, Recording, Transcoder
 from eventsourcing.utils import Environment, EnvType
 
 from application.sealing import Keyring, SealingMapper, random_nonce
+from application.transcoding import ConvoTranscoder
 from domain.conversation import Conversation
 from domain.delivery import Delivery, OutboundMessage
 from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for
@@ -48,6 +49,12 @@ class ConversationStore(Application[UUID]):
         values: dict[str, Any] = {"IS_SNAPSHOTTING_ENABLED": "y"}
         values.update(env or {})
         return Environment(name, values)
+
+    def construct_transcoder(self) -> Transcoder:
+        # The library's JSON format, byte for byte, encoded faster.
+        transcoder = ConvoTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def construct_mapper(self) -> Mapper[UUID]:
         if self.keyring is None:  # an in-memory store for tests of turns: nothing to protect
