@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
-from eventsourcing.persistence import Mapper, Recording, Transcoder
+from eventsourcing.persistence import Mapper, Recording, StoredEvent, Transcoder
 from eventsourcing.utils import Environment, EnvType
 
 from application.sealing import Keyring, SealingMapper, random_nonce
@@ -142,9 +142,17 @@ class ConversationStore(Application[UUID]):
         return found
 
     def record_turn(self, conversation: Conversation, receipt: MessageReceipt) -> None:
-        """Saves the turn and its receipt in one transaction; IntegrityError on a conflict."""
+        """Saves the turn and its receipt in one transaction; IntegrityError on a conflict.
+
+        A turn that crosses a snapshot interval stores the snapshot in that transaction
+        too, where the recorder can (one round trip, and only for committed versions)."""
         version_before = conversation.version - len(conversation.pending_events)
-        self.save(conversation, receipt)
+        due = conversation.version // self.snapshot_interval > version_before // self.snapshot_interval
+        along = self._snapshot_along(conversation) if due else None
+        if along is None:
+            self.save(conversation, receipt)
+        else:
+            self.save(conversation, receipt, snapshots=along)
         cache = self.repository.cache
         if cache is not None:
             # The library fast-forwards its cached copy from the store instead:
@@ -152,8 +160,20 @@ class ConversationStore(Application[UUID]):
             # again. Turns of one conversation run one at a time per process,
             # and other processes' writes are still fast-forwarded.
             cache.put(conversation.id, conversation)
-        if conversation.version // self.snapshot_interval > version_before // self.snapshot_interval:
+        if due and along is None:
             self._snapshot(conversation)
+
+    def _snapshot_along(self, conversation: Conversation) -> list[StoredEvent] | None:
+        """The stored snapshot to write with the turn's events; None if the recorder cannot."""
+        if self.snapshots is None or not getattr(self.recorder, "inserts_snapshots", False):
+            return None
+        try:
+            return [self.mapper.to_stored_event(Conversation.Snapshot.take(conversation))]
+        except Exception:  # a snapshot only saves a slower cold load: the turn goes on without
+            log.warning(
+                "snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True
+            )
+            return []
 
     def _snapshot(self, conversation: Conversation) -> None:
         # Taken from the object just saved: no reload. A lost snapshot only costs

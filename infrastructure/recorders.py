@@ -38,35 +38,46 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from infrastructure.group_commit import GroupCommit
 
+# What one caller inserts: its events, and the snapshots to store with them.
+_Rows = tuple[Sequence[StoredEvent], Sequence[StoredEvent]]
+
 
 class ConvoPostgresRecorder(PostgresApplicationRecorder):
+    # Takes `snapshots=` (stored snapshots of the same store) to write in the events' call.
+    inserts_snapshots = True
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self._events_statements: dict[tuple[bool, bool, bool, bool], Composed] = {}
-        self._insert_function_call = SQL("SELECT * FROM {}.convo_insert_events(%b, %b, %b, %b)").format(
-            Identifier(self.datastore.schema)
+        function = Identifier(self.datastore.schema, "convo_insert_events")
+        self._insert_function_call = SQL("SELECT * FROM {}(%b, %b, %b, %b)").format(function)
+        self._insert_with_snapshots_call = SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b, %b)").format(
+            function
         )
-        self._group_commit: GroupCommit[Sequence[StoredEvent], Sequence[int]] = GroupCommit(
-            self._insert_groups
-        )
+        self._group_commit: GroupCommit[_Rows, Sequence[int]] = GroupCommit(self._insert_groups)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert (table lock, NOTIFY, INSERT) as one autocommit statement
         (the convo_insert_events function of the migrations), shared with the inserts
-        of other threads that arrive meanwhile; a conflict fails only its own caller."""
+        of other threads that arrive meanwhile; a conflict fails only its own caller.
+        `snapshots`, if given, are stored in the same transaction."""
         if kwargs.get("tracking") is not None:
             # Never drop a tracking record silently: this path has nowhere to write one.
             raise ProgrammingError("ConvoPostgresRecorder does not record tracking; use a process recorder")
         if not stored_events:
             return []
-        return self._group_commit.submit(stored_events)
+        snapshots: Sequence[StoredEvent] = kwargs.get("snapshots") or ()
+        return self._group_commit.submit((stored_events, snapshots))
 
-    def _insert_groups(self, groups: Sequence[Sequence[StoredEvent]]) -> list[Sequence[int] | BaseException]:
+    def _insert_groups(self, groups: Sequence[_Rows]) -> list[Sequence[int] | BaseException]:
         """Several callers' events in one call; when it fails on what one of them wrote
         (a version conflict, a refused row), each group again alone, to fail alone."""
         try:
-            ids = self._insert([event for group in groups for event in group])
+            ids = self._insert(
+                [event for events, _ in groups for event in events],
+                [snapshot for _, snapshots in groups for snapshot in snapshots],
+            )
         except (InterfaceError, OperationalError):
             raise  # the connection or the server: every caller retries
         except PersistenceError as error:
@@ -76,27 +87,31 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         # Ids come back in the order the rows were given: each group takes its own.
         results: list[Sequence[int] | BaseException] = []
         start = 0
-        for group in groups:
-            results.append(ids[start : start + len(group)])
-            start += len(group)
+        for events, _ in groups:
+            results.append(ids[start : start + len(events)])
+            start += len(events)
         return results
 
-    def _insert_alone(self, group: Sequence[StoredEvent]) -> Sequence[int] | BaseException:
+    def _insert_alone(self, group: _Rows) -> Sequence[int] | BaseException:
         try:
-            return self._insert(group)
+            return self._insert(*group)
         except (InterfaceError, OperationalError):
             raise
         except PersistenceError as error:
             return error
 
-    def _insert(self, events: Sequence[StoredEvent]) -> list[int]:
+    def _insert(self, events: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]) -> list[int]:
+        if snapshots:
+            statement, params = self._insert_with_snapshots_call, _columns(events) + _columns(snapshots)
+        else:
+            statement, params = self._insert_function_call, _columns(events)
         # get_connection() translates driver errors (a version conflict -> IntegrityError).
         with (
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
             try:
-                cursor.execute(self._insert_function_call, _columns(events), prepare=True, binary=True)
+                cursor.execute(statement, params, prepare=True, binary=True)
             except psycopg.errors.ReadOnlySqlTransaction as error:
                 # On a standby ("cannot execute LOCK TABLE during recovery"): drop the
                 # connection and let the retry above take one on the primary.
