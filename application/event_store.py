@@ -50,6 +50,13 @@ class ConversationStore(Application[UUID]):
         values.update(env or {})
         return Environment(name, values)
 
+    def close(self) -> None:
+        # A recorder that keeps a connection between inserts gives it back before the pool closes.
+        give_back = getattr(self.recorder, "give_back_connection", None)
+        if give_back is not None:
+            give_back()
+        super().close()
+
     def construct_transcoder(self) -> Transcoder:
         # The library's JSON format, byte for byte, encoded faster.
         transcoder = ConvoTranscoder()

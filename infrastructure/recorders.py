@@ -16,14 +16,22 @@ tables, same locking, same errors. Two hot paths change:
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
     InterfaceError,
+    InternalError,
     Notification,
+    NotSupportedError,
     OperationalError,
     PersistenceError,
     ProgrammingError,
@@ -37,6 +45,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from infrastructure.group_commit import GroupCommit
+from infrastructure.primary import PING_AFTER_IDLE_SECONDS, ensure_primary
 
 # What one caller inserts: its events, and the snapshots to store with them.
 _Rows = tuple[Sequence[StoredEvent], Sequence[StoredEvent]]
@@ -55,6 +64,8 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             function
         )
         self._group_commit: GroupCommit[_Rows, Sequence[int]] = GroupCommit(self._insert_groups)
+        self._writer: _Writer | None = None
+        self._writer_lock = threading.Lock()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -105,19 +116,62 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             statement, params = self._insert_with_snapshots_call, _columns(events) + _columns(snapshots)
         else:
             statement, params = self._insert_function_call, _columns(events)
-        # get_connection() translates driver errors (a version conflict -> IntegrityError).
-        with (
-            self.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
+        with self._writer_lock, _translated():
+            writer = self._writer_for_now()
             try:
-                cursor.execute(statement, params, prepare=True, binary=True)
+                writer.cursor.execute(writer.sql(statement), params, prepare=True, binary=True)
+                rows = writer.cursor.fetchall()
             except psycopg.errors.ReadOnlySqlTransaction as error:
                 # On a standby ("cannot execute LOCK TABLE during recovery"): drop the
                 # connection and let the retry above take one on the primary.
-                connection.close()
+                writer.connection.close()
+                self._give_writer_back()
                 raise psycopg.OperationalError(str(error)) from error
-            return [row[0] for row in cursor.fetchall()]
+            except BaseException:
+                # A refused row leaves the connection as it was; anything else may not:
+                # either way the pool has the last word on it.
+                self._give_writer_back()
+                raise
+            writer.used_at = time.monotonic()
+            return [row[0] for row in rows]
+
+    def _writer_for_now(self) -> _Writer:
+        """The connection inserts go through. Inserts run one at a time (group commit), so
+        one is kept between them, with its cursor and statements, instead of a loan from the
+        pool each time; after a second idle it is checked (alive, on the primary) as the
+        pool checks a loan, and after a minute it goes back to the pool, which renews
+        connections."""
+        writer = self._writer
+        if writer is not None:
+            now = time.monotonic()
+            if now - writer.taken_at > _WRITER_SECONDS:
+                self._give_writer_back()
+            elif now - writer.used_at > PING_AFTER_IDLE_SECONDS:
+                try:
+                    ensure_primary(writer.connection)
+                except psycopg.Error:
+                    self._give_writer_back()
+                else:
+                    return writer
+            else:
+                return writer
+        pool = self.datastore.pool
+        pool.open(self.datastore.pool_open_timeout is not None, self.datastore.pool_open_timeout or 30.0)
+        connection = pool.getconn()
+        writer = _Writer(connection)
+        self._writer = writer
+        return writer
+
+    def _give_writer_back(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cursor.close()
+            self.datastore.pool.putconn(writer.connection)
+
+    def give_back_connection(self) -> None:
+        """Gives the connection inserts go through back to the pool, before the pool closes."""
+        with self._writer_lock:
+            self._give_writer_back()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(
@@ -211,6 +265,53 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
             cursor.execute(statement, params, prepare=True)
             return cursor.fetchall()
+
+
+# How long the connection inserts go through is kept before it goes back to the pool.
+_WRITER_SECONDS = 60.0
+
+
+class _Writer:
+    __slots__ = ("connection", "cursor", "statements", "taken_at", "used_at")
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+        self.cursor: psycopg.Cursor[tuple[Any, ...]] = connection.cursor(row_factory=tuple_row)
+        self.statements: dict[int, bytes] = {}  # by id(): the recorder's statements live as long
+        self.taken_at = self.used_at = time.monotonic()
+
+    def sql(self, statement: Composed) -> bytes:
+        """The statement as sent: composed once, not on every insert."""
+        found = self.statements.get(id(statement))
+        if found is None:
+            found = self.statements[id(statement)] = statement.as_bytes(self.connection)
+        return found
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Driver errors as the library's own, as its `get_connection()` raises them: a version
+    conflict is an IntegrityError, a lost connection an OperationalError (retried)..."""
+    try:
+        yield
+    except psycopg.InterfaceError as error:
+        raise InterfaceError(str(error)) from error
+    except psycopg.OperationalError as error:
+        raise OperationalError(str(error)) from error
+    except psycopg.DataError as error:
+        raise DataError(str(error)) from error
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(str(error)) from error
+    except psycopg.InternalError as error:
+        raise InternalError(str(error)) from error
+    except psycopg.ProgrammingError as error:
+        raise ProgrammingError(str(error)) from error
+    except psycopg.NotSupportedError as error:
+        raise NotSupportedError(str(error)) from error
+    except psycopg.DatabaseError as error:
+        raise DatabaseError(str(error)) from error
+    except psycopg.Error as error:
+        raise PersistenceError(str(error)) from error
 
 
 class _Column:
