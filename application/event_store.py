@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
 from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
 from eventsourcing.persistence import Mapper, Recording, StoredEvent, Transcoder
 from eventsourcing.utils import Environment, EnvType
@@ -156,10 +156,7 @@ class ConversationStore(Application[UUID]):
         version_before = conversation.version - len(conversation.pending_events)
         due = conversation.version // self.snapshot_interval > version_before // self.snapshot_interval
         along = self._snapshot_along(conversation) if due else None
-        if along is None:
-            self.save(conversation, receipt)
-        else:
-            self.save(conversation, receipt, snapshots=along)
+        self._save_turn(conversation, receipt, {} if along is None else {"snapshots": along})
         cache = self.repository.cache
         if cache is not None:
             # The library fast-forwards its cached copy from the store instead:
@@ -169,6 +166,19 @@ class ConversationStore(Application[UUID]):
             cache.put(conversation.id, conversation)
         if due and along is None:
             self._snapshot(conversation)
+
+    def _save_turn(self, conversation: Conversation, receipt: MessageReceipt, kwargs: dict[str, Any]) -> None:
+        """What `save(conversation, receipt, **kwargs)` does, without asking of each object
+        whether it is an event or an aggregate: runtime protocol checks, about 30 µs a turn."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in (conversation, receipt):
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)
 
     def _snapshot_along(self, conversation: Conversation) -> list[StoredEvent] | None:
         """The stored snapshot to write with the turn's events; None if the recorder cannot."""
