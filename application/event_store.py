@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
-from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
+from eventsourcing.domain import CanInitAggregate, CanMutateProtocol, DomainEventProtocol
 from eventsourcing.persistence import Mapper, Recording, StoredEvent, Transcoder
 from eventsourcing.utils import Environment, EnvType
 
@@ -77,13 +77,13 @@ class ConversationStore(Application[UUID]):
 
     def conversation(self, contact: str) -> Conversation | None:
         try:
-            found: Conversation = self.repository.get(conversation_id_for(contact))
+            found: Conversation = self.repository.get(conversation_id_for(contact), projector_func=_projected)
         except AggregateNotFoundError:
             return None
         return found
 
     def conversation_by_id(self, conversation_id: UUID, version: int | None = None) -> Conversation:
-        found: Conversation = self.repository.get(conversation_id, version=version)
+        found: Conversation = self.repository.get(conversation_id, version=version, projector_func=_projected)
         return found
 
     def forget_cached(self, conversation_id: UUID) -> None:
@@ -202,3 +202,14 @@ class ConversationStore(Application[UUID]):
             log.warning(
                 "snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True
             )
+
+
+def _projected(
+    aggregate: Conversation | None, events: Iterable[CanMutateProtocol[Conversation]]
+) -> Conversation | None:
+    """The library's project_aggregate without its assertion that every event has `mutate`,
+    a runtime protocol check of about 13 µs an event: every event read to bring a cached
+    conversation up to date, or replayed after a snapshot."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
