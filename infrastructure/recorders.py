@@ -57,7 +57,8 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self._events_statements: dict[tuple[bool, bool, bool, bool], Composed] = {}
+        # Composed once per shape, to the bytes sent: composing costs on every read otherwise.
+        self._events_statements: dict[tuple[bool, bool, bool, bool], bytes] = {}
         function = Identifier(self.datastore.schema, "convo_insert_events")
         self._insert_function_call = SQL("SELECT * FROM {}(%b, %b, %b, %b)").format(function)
         self._insert_with_snapshots_call = SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b, %b)").format(
@@ -188,19 +189,19 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         shape = (gt is not None, lte is not None, desc, limit is not None)
         statement = self._events_statements.get(shape)
         if statement is None:
-            statement = SQL(
+            composed = SQL(
                 "SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE originator_id = %s"
             ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
             if gt is not None:
-                statement += SQL(" AND originator_version > %s")
+                composed += SQL(" AND originator_version > %s")
             if lte is not None:
-                statement += SQL(" AND originator_version <= %s")
-            statement += SQL(
+                composed += SQL(" AND originator_version <= %s")
+            composed += SQL(
                 " ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC"
             )
             if limit is not None:
-                statement += SQL(" LIMIT %s")
-            self._events_statements[shape] = statement
+                composed += SQL(" LIMIT %s")
+            self._events_statements[shape] = statement = composed.as_bytes(None)
         params = [p for p in (originator_id, gt, lte, limit) if p is not None]
         return [
             _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
@@ -259,7 +260,7 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             for nid, oid, version, topic, state in self._fetch(statement, params)
         ]
 
-    def _fetch(self, statement: Composed, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    def _fetch(self, statement: Composed | bytes, params: Sequence[object]) -> list[tuple[Any, ...]]:
         """Rows as binary tuples: the cheapest read psycopg has."""
         with self.datastore.get_connection() as connection:
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
