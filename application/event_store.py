@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
-from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
-from eventsourcing.persistence import Mapper, Recording
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
+from eventsourcing.domain import CanInitAggregate, CanMutateProtocol, DomainEventProtocol
+from eventsourcing.persistence import Mapper, Recording, StoredEvent, Transcoder
 from eventsourcing.utils import Environment, EnvType
 
 from application.sealing import Keyring, SealingMapper, random_nonce
+from application.transcoding import ConvoTranscoder
 from domain.conversation import Conversation
 from domain.delivery import Delivery, OutboundMessage
 from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for
@@ -49,6 +50,19 @@ class ConversationStore(Application[UUID]):
         values.update(env or {})
         return Environment(name, values)
 
+    def close(self) -> None:
+        # A recorder that keeps a connection between inserts gives it back before the pool closes.
+        give_back = getattr(self.recorder, "give_back_connection", None)
+        if give_back is not None:
+            give_back()
+        super().close()
+
+    def construct_transcoder(self) -> Transcoder:
+        # The library's JSON format, byte for byte, encoded faster.
+        transcoder = ConvoTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
     def construct_mapper(self) -> Mapper[UUID]:
         if self.keyring is None:  # an in-memory store for tests of turns: nothing to protect
             return super().construct_mapper()
@@ -63,13 +77,13 @@ class ConversationStore(Application[UUID]):
 
     def conversation(self, contact: str) -> Conversation | None:
         try:
-            found: Conversation = self.repository.get(conversation_id_for(contact))
+            found: Conversation = self.repository.get(conversation_id_for(contact), projector_func=_projected)
         except AggregateNotFoundError:
             return None
         return found
 
     def conversation_by_id(self, conversation_id: UUID, version: int | None = None) -> Conversation:
-        found: Conversation = self.repository.get(conversation_id, version=version)
+        found: Conversation = self.repository.get(conversation_id, version=version, projector_func=_projected)
         return found
 
     def forget_cached(self, conversation_id: UUID) -> None:
@@ -135,9 +149,14 @@ class ConversationStore(Application[UUID]):
         return found
 
     def record_turn(self, conversation: Conversation, receipt: MessageReceipt) -> None:
-        """Saves the turn and its receipt in one transaction; IntegrityError on a conflict."""
+        """Saves the turn and its receipt in one transaction; IntegrityError on a conflict.
+
+        A turn that crosses a snapshot interval stores the snapshot in that transaction
+        too, where the recorder can (one round trip, and only for committed versions)."""
         version_before = conversation.version - len(conversation.pending_events)
-        self.save(conversation, receipt)
+        due = conversation.version // self.snapshot_interval > version_before // self.snapshot_interval
+        along = self._snapshot_along(conversation) if due else None
+        self._save_turn(conversation, receipt, {} if along is None else {"snapshots": along})
         cache = self.repository.cache
         if cache is not None:
             # The library fast-forwards its cached copy from the store instead:
@@ -145,8 +164,33 @@ class ConversationStore(Application[UUID]):
             # again. Turns of one conversation run one at a time per process,
             # and other processes' writes are still fast-forwarded.
             cache.put(conversation.id, conversation)
-        if conversation.version // self.snapshot_interval > version_before // self.snapshot_interval:
+        if due and along is None:
             self._snapshot(conversation)
+
+    def _save_turn(self, conversation: Conversation, receipt: MessageReceipt, kwargs: dict[str, Any]) -> None:
+        """What `save(conversation, receipt, **kwargs)` does, without asking of each object
+        whether it is an event or an aggregate: runtime protocol checks, about 30 µs a turn."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in (conversation, receipt):
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)
+
+    def _snapshot_along(self, conversation: Conversation) -> list[StoredEvent] | None:
+        """The stored snapshot to write with the turn's events; None if the recorder cannot."""
+        if self.snapshots is None or not getattr(self.recorder, "inserts_snapshots", False):
+            return None
+        try:
+            return [self.mapper.to_stored_event(Conversation.Snapshot.take(conversation))]
+        except Exception:  # a snapshot only saves a slower cold load: the turn goes on without
+            log.warning(
+                "snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True
+            )
+            return []
 
     def _snapshot(self, conversation: Conversation) -> None:
         # Taken from the object just saved: no reload. A lost snapshot only costs
@@ -158,3 +202,14 @@ class ConversationStore(Application[UUID]):
             log.warning(
                 "snapshot of %s at version %s failed", conversation.id, conversation.version, exc_info=True
             )
+
+
+def _projected(
+    aggregate: Conversation | None, events: Iterable[CanMutateProtocol[Conversation]]
+) -> Conversation | None:
+    """The library's project_aggregate without its assertion that every event has `mutate`,
+    a runtime protocol check of about 13 µs an event: every event read to bring a cached
+    conversation up to date, or replayed after a snapshot."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

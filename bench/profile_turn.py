@@ -43,7 +43,10 @@ def counted_statements() -> Iterator[Counter[str]]:
     original = psycopg.Cursor.execute
 
     def execute(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
-        text = query.as_string(cursor.connection) if hasattr(query, "as_string") else str(query)
+        if hasattr(query, "as_string"):
+            text = query.as_string(cursor.connection)
+        else:
+            text = query.decode() if isinstance(query, bytes) else str(query)
         counts[" ".join(text.split())[:100] or "(empty query: a connection check)"] += 1
         return original(cursor, query, *args, **kwargs)
 

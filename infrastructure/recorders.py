@@ -15,14 +15,23 @@ tables, same locking, same errors. Two hot paths change:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import struct
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
     InterfaceError,
+    InternalError,
     Notification,
+    NotSupportedError,
     OperationalError,
     PersistenceError,
     ProgrammingError,
@@ -30,40 +39,57 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg import pq
+from psycopg.adapt import Dumper
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from infrastructure.group_commit import GroupCommit
+from infrastructure.primary import PING_AFTER_IDLE_SECONDS, ensure_primary
+
+# What one caller inserts: its events, and the snapshots to store with them.
+_Rows = tuple[Sequence[StoredEvent], Sequence[StoredEvent]]
 
 
 class ConvoPostgresRecorder(PostgresApplicationRecorder):
+    # Takes `snapshots=` (stored snapshots of the same store) to write in the events' call.
+    inserts_snapshots = True
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self._events_statements: dict[tuple[bool, bool, bool, bool], Composed] = {}
-        self._insert_function_call = SQL("SELECT * FROM {}.convo_insert_events(%s, %s, %s, %s)").format(
-            Identifier(self.datastore.schema)
+        # Composed once per shape, to the bytes sent: composing costs on every read otherwise.
+        self._events_statements: dict[tuple[bool, bool, bool, bool], bytes] = {}
+        function = Identifier(self.datastore.schema, "convo_insert_events")
+        self._insert_function_call = SQL("SELECT * FROM {}(%b, %b, %b, %b)").format(function)
+        self._insert_with_snapshots_call = SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b, %b)").format(
+            function
         )
-        self._group_commit: GroupCommit[Sequence[StoredEvent], Sequence[int]] = GroupCommit(
-            self._insert_groups
-        )
+        self._group_commit: GroupCommit[_Rows, Sequence[int]] = GroupCommit(self._insert_groups)
+        self._writer: _Writer | None = None
+        self._writer_lock = threading.Lock()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert (table lock, NOTIFY, INSERT) as one autocommit statement
         (the convo_insert_events function of the migrations), shared with the inserts
-        of other threads that arrive meanwhile; a conflict fails only its own caller."""
+        of other threads that arrive meanwhile; a conflict fails only its own caller.
+        `snapshots`, if given, are stored in the same transaction."""
         if kwargs.get("tracking") is not None:
             # Never drop a tracking record silently: this path has nowhere to write one.
             raise ProgrammingError("ConvoPostgresRecorder does not record tracking; use a process recorder")
         if not stored_events:
             return []
-        return self._group_commit.submit(stored_events)
+        snapshots: Sequence[StoredEvent] = kwargs.get("snapshots") or ()
+        return self._group_commit.submit((stored_events, snapshots))
 
-    def _insert_groups(self, groups: Sequence[Sequence[StoredEvent]]) -> list[Sequence[int] | BaseException]:
+    def _insert_groups(self, groups: Sequence[_Rows]) -> list[Sequence[int] | BaseException]:
         """Several callers' events in one call; when it fails on what one of them wrote
         (a version conflict, a refused row), each group again alone, to fail alone."""
         try:
-            ids = self._insert([event for group in groups for event in group])
+            ids = self._insert(
+                [event for events, _ in groups for event in events],
+                [snapshot for _, snapshots in groups for snapshot in snapshots],
+            )
         except (InterfaceError, OperationalError):
             raise  # the connection or the server: every caller retries
         except PersistenceError as error:
@@ -73,43 +99,80 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         # Ids come back in the order the rows were given: each group takes its own.
         results: list[Sequence[int] | BaseException] = []
         start = 0
-        for group in groups:
-            results.append(ids[start : start + len(group)])
-            start += len(group)
+        for events, _ in groups:
+            results.append(ids[start : start + len(events)])
+            start += len(events)
         return results
 
-    def _insert_alone(self, group: Sequence[StoredEvent]) -> Sequence[int] | BaseException:
+    def _insert_alone(self, group: _Rows) -> Sequence[int] | BaseException:
         try:
-            return self._insert(group)
+            return self._insert(*group)
         except (InterfaceError, OperationalError):
             raise
         except PersistenceError as error:
             return error
 
-    def _insert(self, events: Sequence[StoredEvent]) -> list[int]:
-        # get_connection() translates driver errors (a version conflict -> IntegrityError).
-        with (
-            self.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
+    def _insert(self, events: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]) -> list[int]:
+        if snapshots:
+            statement, params = self._insert_with_snapshots_call, _columns(events) + _columns(snapshots)
+        else:
+            statement, params = self._insert_function_call, _columns(events)
+        with self._writer_lock, _translated():
+            writer = self._writer_for_now()
             try:
-                cursor.execute(
-                    self._insert_function_call,
-                    (
-                        [e.originator_id for e in events],
-                        [e.originator_version for e in events],
-                        [e.topic for e in events],
-                        [e.state for e in events],
-                    ),
-                    prepare=True,
-                    binary=True,
-                )
+                writer.cursor.execute(writer.sql(statement), params, prepare=True, binary=True)
+                rows = writer.cursor.fetchall()
             except psycopg.errors.ReadOnlySqlTransaction as error:
                 # On a standby ("cannot execute LOCK TABLE during recovery"): drop the
                 # connection and let the retry above take one on the primary.
-                connection.close()
+                writer.connection.close()
+                self._give_writer_back()
                 raise psycopg.OperationalError(str(error)) from error
-            return [row[0] for row in cursor.fetchall()]
+            except BaseException:
+                # A refused row leaves the connection as it was; anything else may not:
+                # either way the pool has the last word on it.
+                self._give_writer_back()
+                raise
+            writer.used_at = time.monotonic()
+            return [row[0] for row in rows]
+
+    def _writer_for_now(self) -> _Writer:
+        """The connection inserts go through. Inserts run one at a time (group commit), so
+        one is kept between them, with its cursor and statements, instead of a loan from the
+        pool each time; after a second idle it is checked (alive, on the primary) as the
+        pool checks a loan, and after a minute it goes back to the pool, which renews
+        connections."""
+        writer = self._writer
+        if writer is not None:
+            now = time.monotonic()
+            if now - writer.taken_at > _WRITER_SECONDS:
+                self._give_writer_back()
+            elif now - writer.used_at > PING_AFTER_IDLE_SECONDS:
+                try:
+                    ensure_primary(writer.connection)
+                except psycopg.Error:
+                    self._give_writer_back()
+                else:
+                    return writer
+            else:
+                return writer
+        pool = self.datastore.pool
+        pool.open(self.datastore.pool_open_timeout is not None, self.datastore.pool_open_timeout or 30.0)
+        connection = pool.getconn()
+        writer = _Writer(connection)
+        self._writer = writer
+        return writer
+
+    def _give_writer_back(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cursor.close()
+            self.datastore.pool.putconn(writer.connection)
+
+    def give_back_connection(self) -> None:
+        """Gives the connection inserts go through back to the pool, before the pool closes."""
+        with self._writer_lock:
+            self._give_writer_back()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(
@@ -126,19 +189,19 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         shape = (gt is not None, lte is not None, desc, limit is not None)
         statement = self._events_statements.get(shape)
         if statement is None:
-            statement = SQL(
+            composed = SQL(
                 "SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE originator_id = %s"
             ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
             if gt is not None:
-                statement += SQL(" AND originator_version > %s")
+                composed += SQL(" AND originator_version > %s")
             if lte is not None:
-                statement += SQL(" AND originator_version <= %s")
-            statement += SQL(
+                composed += SQL(" AND originator_version <= %s")
+            composed += SQL(
                 " ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC"
             )
             if limit is not None:
-                statement += SQL(" LIMIT %s")
-            self._events_statements[shape] = statement
+                composed += SQL(" LIMIT %s")
+            self._events_statements[shape] = statement = composed.as_bytes(None)
         params = [p for p in (originator_id, gt, lte, limit) if p is not None]
         return [
             _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
@@ -197,12 +260,142 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             for nid, oid, version, topic, state in self._fetch(statement, params)
         ]
 
-    def _fetch(self, statement: Composed, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    def _fetch(self, statement: Composed | bytes, params: Sequence[object]) -> list[tuple[Any, ...]]:
         """Rows as binary tuples: the cheapest read psycopg has."""
         with self.datastore.get_connection() as connection:
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
             cursor.execute(statement, params, prepare=True)
             return cursor.fetchall()
+
+
+# How long the connection inserts go through is kept before it goes back to the pool.
+_WRITER_SECONDS = 60.0
+
+
+class _Writer:
+    __slots__ = ("connection", "cursor", "statements", "taken_at", "used_at")
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+        self.cursor: psycopg.Cursor[tuple[Any, ...]] = connection.cursor(row_factory=tuple_row)
+        self.statements: dict[int, bytes] = {}  # by id(): the recorder's statements live as long
+        self.taken_at = self.used_at = time.monotonic()
+
+    def sql(self, statement: Composed) -> bytes:
+        """The statement as sent: composed once, not on every insert."""
+        found = self.statements.get(id(statement))
+        if found is None:
+            found = self.statements[id(statement)] = statement.as_bytes(self.connection)
+        return found
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Driver errors as the library's own, as its `get_connection()` raises them: a version
+    conflict is an IntegrityError, a lost connection an OperationalError (retried)..."""
+    try:
+        yield
+    except psycopg.InterfaceError as error:
+        raise InterfaceError(str(error)) from error
+    except psycopg.OperationalError as error:
+        raise OperationalError(str(error)) from error
+    except psycopg.DataError as error:
+        raise DataError(str(error)) from error
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(str(error)) from error
+    except psycopg.InternalError as error:
+        raise InternalError(str(error)) from error
+    except psycopg.ProgrammingError as error:
+        raise ProgrammingError(str(error)) from error
+    except psycopg.NotSupportedError as error:
+        raise NotSupportedError(str(error)) from error
+    except psycopg.DatabaseError as error:
+        raise DatabaseError(str(error)) from error
+    except psycopg.Error as error:
+        raise PersistenceError(str(error)) from error
+
+
+class _Column:
+    """One column of the rows to insert, already in PostgreSQL's binary array format:
+    psycopg's own list dumpers look up and call a dumper for every element, in Python."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class _UuidColumn(_Column):
+    __slots__ = ()
+
+
+class _BigintColumn(_Column):
+    __slots__ = ()
+
+
+class _TextColumn(_Column):
+    __slots__ = ()
+
+
+class _ByteaColumn(_Column):
+    __slots__ = ()
+
+
+class _ColumnDumper(Dumper):
+    format = pq.Format.BINARY
+
+    def dump(self, obj: _Column) -> bytes:
+        return obj.data
+
+
+class _UuidArrayDumper(_ColumnDumper):
+    oid = 2951
+
+
+class _BigintArrayDumper(_ColumnDumper):
+    oid = 1016
+
+
+class _TextArrayDumper(_ColumnDumper):
+    oid = 1009
+
+
+class _ByteaArrayDumper(_ColumnDumper):
+    oid = 1001
+
+
+# Every connection made after this (the pools open later) knows how to send them.
+psycopg.adapters.register_dumper(_UuidColumn, _UuidArrayDumper)
+psycopg.adapters.register_dumper(_BigintColumn, _BigintArrayDumper)
+psycopg.adapters.register_dumper(_TextColumn, _TextArrayDumper)
+psycopg.adapters.register_dumper(_ByteaColumn, _ByteaArrayDumper)
+
+# One dimension without nulls: dimensions, has-nulls flag, element type, length, lower bound.
+_ARRAY_HEADER = struct.Struct("!iiiii")
+_LENGTH = struct.Struct("!i")
+_BIGINT = struct.Struct("!iq")  # its length (8), then the value
+_UUID_LENGTH = _LENGTH.pack(16)
+
+
+def _columns(events: Sequence[StoredEvent]) -> tuple[_Column, ...]:
+    """The function's four arguments: ids (uuid), versions (bigint), topics (text), states (bytea)."""
+    count = len(events)
+    ids = [e.originator_id if isinstance(e.originator_id, UUID) else UUID(e.originator_id) for e in events]
+    topics = [e.topic.encode() for e in events]
+    return (
+        _UuidColumn(_ARRAY_HEADER.pack(1, 0, 2950, count, 1) + b"".join(_UUID_LENGTH + i.bytes for i in ids)),
+        _BigintColumn(
+            _ARRAY_HEADER.pack(1, 0, 20, count, 1)
+            + b"".join(_BIGINT.pack(8, e.originator_version) for e in events)
+        ),
+        _TextColumn(
+            _ARRAY_HEADER.pack(1, 0, 25, count, 1) + b"".join(_LENGTH.pack(len(t)) + t for t in topics)
+        ),
+        _ByteaColumn(
+            _ARRAY_HEADER.pack(1, 0, 17, count, 1)
+            + b"".join(_LENGTH.pack(len(e.state)) + e.state for e in events)
+        ),
+    )
 
 
 _T = TypeVar("_T", StoredEvent, Notification)
