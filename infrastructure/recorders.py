@@ -134,6 +134,9 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
                 self._give_writer_back()
                 raise
             writer.used_at = time.monotonic()
+            if self.datastore.pool.max_size < _POOL_TO_KEEP_A_WRITER:
+                # With one connection, keeping it would starve every read of the next turn.
+                self._give_writer_back()
             return [row[0] for row in rows]
 
     def _writer_for_now(self) -> _Writer:
@@ -270,6 +273,8 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
 
 # How long the connection inserts go through is kept before it goes back to the pool.
 _WRITER_SECONDS = 60.0
+# A pool smaller than this lends its connection to each insert in turn rather than to inserts alone.
+_POOL_TO_KEEP_A_WRITER = 2
 
 
 class _Writer:
