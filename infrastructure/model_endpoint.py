@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from application.ports import TASK_STATUSES, Intent
-from application.understanding.rules import Reading
+from application.understanding.reading import Reading
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cached_property
 
-from application.ports import Catalogue, ClassifierContext, Intent, Site, Task
+from application.ports import Intent
 from application.understanding import phrases
-from application.understanding.entities import Found, find_site, find_task, name_words
 from application.understanding.matching import find_all, has, only
-from application.understanding.spelling import spelled_right
+from application.understanding.reading import Reading
 from application.understanding.statuses import StatusReading, read_status
-from application.understanding.text import is_question, words_of
+from application.understanding.text import words_of
 
 _SMALL_TALK_FILLERS = (
     "beaucoup", "bien", "a", "vous", "toi", "you", "very", "much", "so", "a lot", "mate", "boss", "chef",
@@ -39,143 +37,6 @@ _WORDS_BESIDES_A_STATUS = 2
 _WORDS_ABOUT_SOMETHING_ELSE = 2
 
 
-class Reading:
-    """One message, read once: its normalised words, and the sender's names matched lazily."""
-
-    def __init__(self, text: str, normalised: str, context: ClassifierContext) -> None:
-        self.text = text
-        self.normalised = normalised
-        self.context = context
-        self.words = words_of(normalised)
-        self.question = is_question(text, normalised)
-
-    def spell_checked(self) -> Reading:
-        """The same message with misspelt status and incident words put right ("startd")."""
-        right = spelled_right(self.normalised, lambda: name_words(self.catalogue))
-        if right == self.normalised:
-            return self
-        checked = Reading(self.text, right, self.context)
-        checked.__dict__["catalogue"] = self.catalogue  # already read: read once
-        return checked
-
-    @cached_property
-    def catalogue(self) -> Catalogue:
-        catalogue = self.context.catalogue()
-        if catalogue.sites or catalogue.tasks:
-            return catalogue
-        # Without the directory at hand, what is on screen is what can be named.
-        listing = self.context.listing
-        sites = [
-            Site(cid.removeprefix("project."), title, "", "")
-            for cid, title in listing
-            if cid.startswith("project.")
-        ]
-        tasks = [
-            Task(cid.removeprefix("task."), self.context.focus.get("project_id", ""), title, "todo", None, "")
-            for cid, title in listing
-            if cid.startswith("task.")
-        ]
-        return Catalogue(sites=sites, tasks=tasks)
-
-    @cached_property
-    def site_found(self) -> Found:
-        return find_site(self.normalised, self.text, self.catalogue)
-
-    @cached_property
-    def task_found(self) -> Found:
-        """Among the tasks of the site named or in focus first, then among all the sender's."""
-        site = self.site or self.context.focus.get("project_id")
-        if site:
-            found = find_task(self.normalised, self.text, self.catalogue, site)
-            if found.named is not None:
-                return found
-        return find_task(self.normalised, self.text, self.catalogue)
-
-    @cached_property
-    def site(self) -> str | None:
-        named = self.site_found.named
-        if named is None:
-            return None
-        # "Sanitaires logements" is a task's name, not "les logements" (a site): the task wins.
-        elsewhere = find_task(self.normalised, self.text, self.catalogue).named
-        if elsewhere is not None and named.words <= elsewhere.words and elsewhere.score > named.score:
-            task = self.catalogue.task(elsewhere.id)
-            if task is not None and task.project_id != named.id:
-                return None
-        return named.id
-
-    @cached_property
-    def task(self) -> str | None:
-        named = self.task_found.named
-        if named is None:
-            return None
-        task = self.catalogue.task(named.id)
-        if task is None:
-            return None
-        site = self.site
-        if site is not None and task.project_id != site:
-            return None  # the site named and the task named disagree: better to ask
-        focus_site = self.context.focus.get("project_id")
-        # A word that happens to fit a task on another site does not move the focus away.
-        elsewhere = self.context.focus.get("task_id") and focus_site and task.project_id != focus_site
-        if elsewhere and named.score < 1.5 and site is None:
-            return None
-        return named.id
-
-    def says(self, group: tuple[str, ...]) -> bool:
-        """One of these phrases is in the message, other than as part of a name said in it:
-        "fire stopping" names a task, "fire in the risers" reports a fire."""
-        found = find_all(self.normalised, group)
-        if not found:
-            return False
-        naming = self.site_found.words | self.task_found.words
-        if not naming:
-            return True
-        within_names = _runs_of(self.normalised, naming)
-        return any(not any(a <= f.start and f.end <= b for a, b in within_names) for f in found)
-
-    def entities(self) -> dict[str, str]:
-        named = {"project_id": self.site, "task_id": self.task}
-        return {key: value for key, value in named.items() if value}
-
-    def listed_position(self, articles: bool = True) -> tuple[str, str] | None:
-        """The item of the list on screen a number or ordinal in the message points at; without
-        `articles`, "un", "une" and "one" are not "the first" ("the blocked one")."""
-        listing = self.context.listing
-        if not listing:
-            return None
-        said = _position_said(self.normalised, len(listing))
-        if said is not None:
-            return listing[said - 1]
-        for word in self.words:
-            position = None
-            if word.isdigit():
-                position = int(word)
-            elif word in phrases.LAST_WORDS:
-                position = len(listing)
-            elif articles or word not in _ARTICLES:
-                position = next((n for n, names in phrases.ORDINALS.items() if word in names), None)
-            if position is not None and 1 <= position <= len(listing):
-                return listing[position - 1]
-        return None
-
-
-def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of two or more words in a row that named something."""
-    spans: list[tuple[int, int]] = []
-    start, count, offset = -1, 0, 0
-    for word in [*normalised.split(" "), ""]:
-        if word and word in naming:
-            start, count = (offset, count + 1) if count == 0 else (start, count + 1)
-        else:
-            if count >= 2:
-                spans.append((start, offset - 1))
-            count = 0
-        offset += len(word) + 1
-    return spans
-
-
-_ARTICLES = frozenset({"un", "une", "one"})
 _LIST_WORDS = ("list", "liste", "lister", "show me the jobs", "the jobs", "les travaux", "le boulot")
 # "The blocked one", "celle qui est en cours": a task of the list on screen, pointed at by its status.
 _POINTERS = frozenset({"one", "ones", "celle", "celui", "celles", "ceux", "that", "those"})
@@ -262,15 +123,6 @@ def _position(reading: Reading) -> Intent | None:
         return None
     choice_id, title = pointed
     return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
-
-
-def _position_said(normalised: str, length: int) -> int | None:
-    """ "L'avant-dernier", "top one": a position said in words, 1-based."""
-    where = {"before_last": length - 1, "last": length, "first": 1}
-    for name, group in phrases.POSITION_PHRASES.items():
-        if has(normalised, group) and 1 <= where[name] <= length:
-            return where[name]
-    return None
 
 
 def _without(normalised: str, group: tuple[str, ...]) -> str:

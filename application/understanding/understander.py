@@ -15,7 +15,8 @@ from application.ports import ClassifierContext, Intent
 from application.understanding import phrases
 from application.understanding.matching import has
 from application.understanding.model import Guess, LocalModel
-from application.understanding.rules import Reading, by_rules
+from application.understanding.reading import Reading
+from application.understanding.rules import by_rules
 from application.understanding.text import normalise
 
 
