@@ -294,30 +294,29 @@ class _Writer:
         return found
 
 
+# Driver errors and the library's own, subclasses before their bases, as its
+# `get_connection()` maps them.
+_TRANSLATIONS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, InterfaceError),
+    (psycopg.OperationalError, OperationalError),
+    (psycopg.DataError, DataError),
+    (psycopg.IntegrityError, IntegrityError),
+    (psycopg.InternalError, InternalError),
+    (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.NotSupportedError, NotSupportedError),
+    (psycopg.DatabaseError, DatabaseError),
+)
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
-    """Driver errors as the library's own, as its `get_connection()` raises them: a version
-    conflict is an IntegrityError, a lost connection an OperationalError (retried)..."""
+    """Driver errors as the library's own: a version conflict is an IntegrityError, a lost
+    connection an OperationalError (retried)..."""
     try:
         yield
-    except psycopg.InterfaceError as error:
-        raise InterfaceError(str(error)) from error
-    except psycopg.OperationalError as error:
-        raise OperationalError(str(error)) from error
-    except psycopg.DataError as error:
-        raise DataError(str(error)) from error
-    except psycopg.IntegrityError as error:
-        raise IntegrityError(str(error)) from error
-    except psycopg.InternalError as error:
-        raise InternalError(str(error)) from error
-    except psycopg.ProgrammingError as error:
-        raise ProgrammingError(str(error)) from error
-    except psycopg.NotSupportedError as error:
-        raise NotSupportedError(str(error)) from error
-    except psycopg.DatabaseError as error:
-        raise DatabaseError(str(error)) from error
     except psycopg.Error as error:
-        raise PersistenceError(str(error)) from error
+        ours = next((o for driver, o in _TRANSLATIONS if isinstance(error, driver)), PersistenceError)
+        raise ours(str(error)) from error
 
 
 class _Column:

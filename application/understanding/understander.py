@@ -7,6 +7,7 @@ confidence, entities, model, latency) and so in the log.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import replace
 from typing import Protocol
@@ -45,8 +46,7 @@ class Understanding:
         self._model = model
         self._remote = remote
         self._sure = sure
-        # The phrase patterns compile on first use: pay for it here, not in the first person's turn.
-        self.classify("qwxz vbnk", ClassifierContext("fr", None, [], {}, None, []))
+        _compile_patterns()
 
     def classify(self, text: str, context: ClassifierContext) -> Intent:
         started = time.perf_counter()
@@ -62,6 +62,13 @@ class Understanding:
             if asked is not None:
                 intent = asked
         return _timed(intent or Intent("unknown", {}, 0.0), started)
+
+
+@functools.cache
+def _compile_patterns() -> None:
+    """The phrase patterns compile on first use, once a process: pay for it when the first
+    understanding is built, not in the first person's turn."""
+    by_rules(Reading("qwxz vbnk", "qwxz vbnk", ClassifierContext("fr", None, [], {}, None, [])))
 
 
 def _timed(intent: Intent, started: float) -> Intent:

@@ -21,11 +21,7 @@ BEGIN
     INSERT INTO convo_snapshots (originator_id, originator_version, topic, state)
         SELECT * FROM unnest(snapshot_ids, snapshot_versions, snapshot_topics, snapshot_states)
         ON CONFLICT DO NOTHING;
-    LOCK TABLE convo_events IN EXCLUSIVE MODE;
-    NOTIFY convo_events;
-    RETURN QUERY
-        INSERT INTO convo_events (originator_id, originator_version, topic, state)
-        SELECT * FROM unnest(originator_ids, originator_versions, topics, states)
-        RETURNING notification_id;
+    -- The events as 0004's function writes them: its lock, its notification.
+    RETURN QUERY SELECT * FROM convo_insert_events(originator_ids, originator_versions, topics, states);
 END;
 $$;
