@@ -33,6 +33,8 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "i dont get it",
             "i don t get it",
             "commands",
+            "je capte rien",
+            "j y comprends rien",
         ),
     ),
     ("menu", ("menu", "accueil", "home", "retour", "back", "main menu", "menu principal")),
@@ -101,6 +103,30 @@ RESET = (
     "reprendre de zero",
     "start afresh",
     "clean slate",
+    "reprend a zero",
+    "reprend de zero",
+    "on reprend tout",
+    "recommencer a zero",
+    "recommence a zero",
+    "start from scratch",
+    "start all over",
+    "forget all of it",
+    "scratch that",
+)
+# Said first, these drop what was going on ("laisse tomber", "forget it"); later in a message
+# they tell of something else ("j'ai laissé tomber mon mètre").
+RESET_FIRST = (
+    "laisse tomber",
+    "laissez tomber",
+    "oublie ca",
+    "annule",
+    "annuler",
+    "forget it",
+    "forget that",
+    "never mind",
+    "nevermind",
+    "cancel",
+    "cancel that",
 )
 # "How do I...": a question about the bot, whatever else it mentions.
 HOW_TO = (
@@ -116,6 +142,16 @@ HOW_TO = (
     "c est quoi les commandes",
     "que puis je",
     "what can i",
+    "not sure what to",
+    "what do i type",
+    "what should i type",
+    "what do i send",
+    "what should i send",
+    "quoi ecrire",
+    "quoi taper",
+    "quoi mettre ici",
+    "no idea how",
+    "what do you do",
 )
 
 STATUSES: list[tuple[str, tuple[str, ...]]] = [
@@ -135,6 +171,16 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "on est dessus",
             "started",
             "starting",
+            "start it",
+            "start on",
+            "start them",
+            "start that",
+            "to start",
+            "ll start",
+            "will start",
+            "commencer",
+            "attaquer",
+            "demarrer",
             "in progress",
             "working on",
             "begun",
@@ -352,6 +398,12 @@ HEDGES = (
     "semaine pro",
     "next week",
     "going to",
+    "i ll",
+    "i will",
+    "we ll",
+    "we will",
+    "je vais",
+    "on va",
     "va etre",
     "sera",
     "will be",
@@ -443,6 +495,13 @@ NOT_YET = (
     "pas fait",
     "not done",
     "not finished",
+    "encore du boulot",
+    "encore du travail",
+    "encore du taf",
+    "still work",
+    "still some work",
+    "more to do",
+    "still a bit to do",
 )
 
 PROBLEM_WORDS = (
@@ -679,6 +738,7 @@ OVERDUE = (
 )
 DUE_THIS_WEEK = (
     "cette semaine",
+    "de la semaine",
     "this week",
     "pour vendredi",
     "by friday",
@@ -700,6 +760,8 @@ DUE_THIS_WEEK = (
     "echeances",
     "what have i got this week",
 )
+# A schedule asked for: where they are awaited, or, said of the week, what is due in it.
+SCHEDULE = ("planning", "schedule", "rota", "emploi du temps", "programme", "agenda")
 WHERE_EXPECTED = (
     "ou je dois",
     "ou dois je",
@@ -721,10 +783,7 @@ WHERE_EXPECTED = (
     "where am i supposed to be",
     "je suis attendu ou",
     "ou je suis attendu",
-    "planning",
-    "schedule",
-    "rota",
-    "emploi du temps",
+    *SCHEDULE,
 )
 # A day said with "where am I working": where they are awaited that day.
 DAYS = (
@@ -807,6 +866,12 @@ WHAT_TO_DO = (
     "qu est ce que j ai",
     "qu est ce qu il reste",
     "reste quoi",
+    "are left",
+    "is left",
+    "left to do",
+    "still to do",
+    "jobs left",
+    "reste a faire",
 )
 
 THANKS = (
@@ -1077,6 +1142,11 @@ POSITION_PHRASES: dict[str, tuple[str, ...]] = {
     "first": ("tout en haut", "en haut", "du haut", "celui du haut", "celle du haut", "top", "top one",
               "the top one", "at the top", "first one"),
 }  # fmt: skip
+# Who a greeting is said to: "wesh gros", "hiya mate", "salut les gars".
+VOCATIVES = frozenset(
+    {"gros", "frere", "frero", "mec", "pote", "poto", "chef", "boss", "patron", "gars", "les", "mate", "bro",
+     "guys", "lads", "all", "everyone", "team", "equipe", "tout", "monde", "le", "toi", "you", "there"}
+)  # fmt: skip
 # Words that can stand around a position without changing it ("le 2 stp").
 FILLER = frozenset(
     {

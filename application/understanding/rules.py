@@ -67,7 +67,8 @@ def _confirmation(reading: Reading) -> Intent | None:
 def _command(reading: Reading) -> Intent | None:
     if reading.normalised == "?":
         return Intent("help", {}, 1.0)
-    if len(reading.words) <= 7 and has(reading.normalised, phrases.RESET):
+    said = [w for w in reading.words if w not in phrases.FILLER]  # "s il te plait" is no more said
+    if len(said) <= 7 and (has(reading.normalised, phrases.RESET) or _drops_it(reading)):
         return Intent("reset", {}, 1.0)
     if has(reading.normalised, phrases.HOW_TO):
         return Intent("help", {}, 0.9)
@@ -86,8 +87,29 @@ def _command(reading: Reading) -> Intent | None:
     return None
 
 
+# Said before "laisse tomber", "forget it", they leave it the first thing said.
+_LEADING = frozenset(
+    {"non", "no", "nah", "bon", "ok", "ah", "oh", "euh", "actually", "en", "fait", "finalement"}
+)
+
+
+def _drops_it(reading: Reading) -> bool:
+    """ "Laisse tomber", "non annule", "nah forget it": what was going on is dropped."""
+    words = reading.words
+    start = 0
+    while start < len(words) - 1 and words[start] in _LEADING:
+        start += 1
+    rest = " ".join(words[start:])
+    found = next((f for f in find_all(rest, phrases.RESET_FIRST) if f.start == 0), None)
+    if found is None:
+        return False
+    # "Annule le rendez-vous de demain" is about something else.
+    return len([w for w in rest[found.end :].split() if len(w) > 2 and w not in phrases.FILLER]) <= 1
+
+
 def _says_more(rest: str) -> bool:
-    return any(len(word) > 2 and word not in phrases.FILLER for word in rest.split())
+    said = [word for word in rest.split() if word not in phrases.VOCATIVES]  # "wesh gros"
+    return any(len(word) > 2 and word not in phrases.FILLER for word in said)
 
 
 def _awaited_description(reading: Reading) -> Intent | None:
@@ -195,7 +217,8 @@ def _question_about_work(reading: Reading) -> Intent | None:
         if has(normalised, phrases.DAYS):
             return Intent("ask_where_expected", {}, 0.85)
         return Intent("list_sites", {}, 0.85)
-    if has(normalised, phrases.WHERE_EXPECTED):
+    weekly = has(normalised, phrases.DUE_THIS_WEEK) and not has(normalised, phrases.DAYS)
+    if has(normalised, phrases.WHERE_EXPECTED) and not (weekly and _only_a_schedule(normalised)):
         return Intent("ask_where_expected", {}, 0.85)
     if (
         has(normalised, phrases.DUE_THIS_WEEK)
@@ -206,6 +229,11 @@ def _question_about_work(reading: Reading) -> Intent | None:
     if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
+
+
+def _only_a_schedule(normalised: str) -> bool:
+    """ "Mon planning" says no more than a schedule: of the week, it is what is due in it."""
+    return all(found.phrase in phrases.SCHEDULE for found in find_all(normalised, phrases.WHERE_EXPECTED))
 
 
 def _asked_after(reading: Reading) -> Intent | None:

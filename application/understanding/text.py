@@ -31,7 +31,10 @@ _SPELLED_OUT: dict[str, str] = {
     "tmr": "tomorrow", "2day": "today", "2moro": "tomorrow", "b4": "before", "asap": "as soon as possible",
     "pa": "pas", "pas1": "pas", "nn": "non", "ouai": "ouais", "wi": "oui", "yep": "yes", "yeah": "yes",
     "yup": "yes", "nope": "no", "nah": "no", "finit": "fini", "dun": "done", "che": "je sais",
-    "terminer": "termine",
+    "terminer": "termine", "wot": "what", "wat": "what", "wut": "what", "wen": "when",
+    "wer": "where", "hw": "how", "jdois": "je dois", "jvais": "je vais", "jfais": "je fais",
+    "jcrois": "je crois",
+    "jcomprends": "je comprends", "comprend": "comprends", "ptet": "peut etre", "pti": "petit",
 }  # fmt: skip
 
 _EMOJI_WORDS = {
