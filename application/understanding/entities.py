@@ -25,7 +25,7 @@ _KINDS = {
     "offices": "bureaux", "office": "bureaux", "bureau": "bureaux", "hotel": "hotel", "hostel": "hotel",
     "clinique": "sante", "clinic": "sante", "medical": "sante", "logements": "residence",
     "immeuble": "residence", "flats": "residence", "apartments": "residence", "creche": "creche",
-    "nursery": "creche", "ecoquartier": "quartier",
+    "nursery": "creche", "ecoquartier": "quartier", "quay": "quai",
 }  # fmt: skip
 MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or two)
 # Two words typed as one are long: the same ratio lets a whole other word in ("partitions please").

@@ -1,4 +1,5 @@
-"""The local model: character n-grams (robust to typos and SMS spelling) and a linear classifier.
+"""The local model: character n-grams (robust to typos and SMS spelling), words and pairs of words
+(what is said in which order), and a linear classifier.
 
 Trained in-process from the corpus's tune split and the rules' own phrases,
 with scikit-learn, the first time a process needs it; the learned weights are
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -28,9 +30,9 @@ from application.understanding import phrases
 from application.understanding.corpus import TUNE, Case, load
 from application.understanding.text import normalise
 
-MODEL_NAME = "local/char-ngrams-sgd"
+MODEL_NAME = "local/char-ngrams-words-sgd"
 _NGRAMS = (2, 5)
-_FORMAT = 2  # bump when the features or the file change: older cache files are then ignored
+_FORMAT = 3  # bump when the features or the file change: older cache files are then ignored
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,15 @@ def char_ngrams(text: str) -> list[str]:
                 break
             grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
     return grams
+
+
+def features(text: str) -> list[str]:
+    """Character n-grams, and each word and pair of words in a row ("w:" cannot start a character
+    n-gram: normalised text has no colon). The words tell "pas fini" from "fini pas" where the
+    n-grams of both are the same."""
+    words = text.lower().split()
+    pairs = [f"w:{first} {second}" for first, second in itertools.pairwise(words)]
+    return char_ngrams(text) + [f"w:{word}" for word in words] + pairs
 
 
 class LocalModel:
@@ -75,16 +86,18 @@ class LocalModel:
         from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
         from sklearn.linear_model import SGDClassifier  # type: ignore[import-untyped]
 
-        vectorizer = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True)
-        features = vectorizer.fit_transform([normalise(text) for text in texts])
+        vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
+        matrix = vectorizer.fit_transform([normalise(text) for text in texts])
         # Logistic loss for probabilities; trains in milliseconds, as accurate here as L-BFGS
         # (measured on the held-out split), and the seed makes it repeatable.
         # Classes weighted by their rarity: the few "reset" or "help" examples count as much as the many
         # statuses (5-fold cross-validation on the tune split: 95.1% -> 95.6%, model-decided 77% -> 81%).
+        # Words and pairs of words beside the n-grams: of the tune cases the rules leave to the model,
+        # cross-validated, 202 handled as meant instead of 198, as many wrong guesses.
         classifier = SGDClassifier(
             loss="log_loss", alpha=1e-5, max_iter=50, tol=None, random_state=0, class_weight="balanced"
         )
-        classifier.fit(features, list(labels))
+        classifier.fit(matrix, list(labels))
         return cls(
             vocabulary={str(gram): int(index) for gram, index in vectorizer.vocabulary_.items()},
             idf=np.asarray(vectorizer.idf_, dtype=np.float64),
@@ -95,7 +108,7 @@ class LocalModel:
 
     def guess(self, normalised: str) -> Guess:
         counts = Counter(
-            index for gram in char_ngrams(normalised) if (index := self._vocabulary.get(gram)) is not None
+            index for gram in features(normalised) if (index := self._vocabulary.get(gram)) is not None
         )
         if not counts:
             return Guess("unknown", 0.0)
@@ -162,6 +175,7 @@ def phrase_examples() -> list[tuple[str, tuple[str, ...]]]:
         ("ask_due_this_week", phrases.DUE_THIS_WEEK),
         ("report_problem", phrases.INCIDENTS + phrases.PROBLEM_WORDS),
         ("reset", phrases.RESET),
+        ("greet", phrases.COMMANDS[2][1]),
     ]
 
 

@@ -55,6 +55,13 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "allo",
             "wesh",
             "hiya",
+            "mornin",
+            "hey up",
+            "ey up",
+            "hola",
+            "salam",
+            "salem",
+            "bonjour a tous",
             "morning",
             "alright mate",
             "all right mate",
@@ -143,6 +150,12 @@ HOW_TO = (
     "que puis je",
     "what can i",
     "not sure what to",
+    "supposed to type",
+    "besoin d aide",
+    "need help",
+    "need some help",
+    "comment ca fonctionne",
+    "ca fonctionne comment",
     "what do i type",
     "what should i type",
     "what do i send",
@@ -159,6 +172,7 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
         "in_progress",
         (
             "en cours",
+            "en cour",
             "commence",
             "commencee",
             "demarre",
@@ -717,10 +731,16 @@ INCIDENTS = (
     "leek",
     "mouille",
     "mouilles",
-)
+    # Slang and other ways of saying it broke, leaks, was taken or damaged.
+    "de la flotte", "flotte partout", "ca pisse", "knackered", "nicked", "busted", "came down", "come down",
+    "caved in", "water coming", "pouring in", "bouche", "bouchee", "bouches", "explose", "explosee",
+    "vandalise", "vandalisme", "vandalised", "vandalism", "tags", "graffiti", "break in", "broken into",
+    "cambriole", "cambriolage", "forcee", "fracture", "fracturee", "arrache", "arrachee",
+)  # fmt: skip
 
 OVERDUE = (
     "en retard",
+    "a la bourre",
     "retard",
     "overdue",
     "late",
@@ -760,8 +780,6 @@ DUE_THIS_WEEK = (
     "echeances",
     "what have i got this week",
 )
-# A schedule asked for: where they are awaited, or, said of the week, what is due in it.
-SCHEDULE = ("planning", "schedule", "rota", "emploi du temps", "programme", "agenda")
 WHERE_EXPECTED = (
     "ou je dois",
     "ou dois je",
@@ -783,7 +801,11 @@ WHERE_EXPECTED = (
     "where am i supposed to be",
     "je suis attendu ou",
     "ou je suis attendu",
-    *SCHEDULE,
+    "planning",
+    "schedule",
+    "rota",
+    "emploi du temps",
+    "agenda",
 )
 # A day said with "where am I working": where they are awaited that day.
 DAYS = (
@@ -808,6 +830,9 @@ OFF_TOPIC = (
     "commander",
     "order more",
     "bon de commande",
+    # Their own lateness, not the work's ("les prises vont être en retard" is the work's).
+    "je serai en retard", "j arriverai en retard", "je vais arriver en retard", "bouchons", "embouteillages",
+    "running late", "i ll be late", "stuck in traffic", "traffic",
 )  # fmt: skip
 # Other trades and people whose work comes before the sender's.
 OTHERS = (
@@ -872,10 +897,17 @@ WHAT_TO_DO = (
     "still to do",
     "jobs left",
     "reste a faire",
+    "show me everything",
+    "everything on",
+    "montre moi tout",
+    "tout ce qu il y a",
 )
 
 THANKS = (
     "merci",
+    "appreciate it",
+    "much appreciated",
+    "appreciated",
     "thanks",
     "thank you",
     "thank",
@@ -891,6 +923,7 @@ BYE = (
     "au revoir",
     "a demain",
     "a plus",
+    "a plus tard",
     "bonne journee",
     "bonne soiree",
     "bonne fin de journee",
@@ -951,6 +984,14 @@ BYE = (
 )
 ACKNOWLEDGEMENTS = (
     "ok",
+    "ouf",
+    "phew",
+    "how are you",
+    "how r you",
+    "how you doing",
+    "how s it going",
+    "comment ca va",
+    "ca va",
     "d accord",
     "ca marche",
     "super",
@@ -1142,6 +1183,12 @@ POSITION_PHRASES: dict[str, tuple[str, ...]] = {
     "first": ("tout en haut", "en haut", "du haut", "celui du haut", "celle du haut", "top", "top one",
               "the top one", "at the top", "first one"),
 }  # fmt: skip
+# Being at a place, said around its name: "je suis aux Tilleuls aujourd'hui" is that site, chosen.
+BEING_THERE = (
+    "je suis", "suis", "on est", "i am", "i m", "we are", "we re", "here", "ici", "today", "aujourd hui",
+    "ce matin", "this morning", "cet aprem", "this afternoon", "sur place", "on site", "a", "au", "aux",
+    "at", "in", "over",
+)  # fmt: skip
 # Who a greeting is said to: "wesh gros", "hiya mate", "salut les gars".
 VOCATIVES = frozenset(
     {"gros", "frere", "frero", "mec", "pote", "poto", "chef", "boss", "patron", "gars", "les", "mate", "bro",

@@ -72,9 +72,10 @@ class Reading:
         named = self.site_found.named
         if named is None:
             return None
-        # "Sanitaires logements" is a task's name, not "les logements" (a site): the task wins.
+        # "Sanitaires logements" is a task's name, not "les logements" (a site): the task wins, also
+        # when the word fits both as well.
         elsewhere = find_task(self.normalised, self.text, self.catalogue).named
-        if elsewhere is not None and named.words <= elsewhere.words and elsewhere.score > named.score:
+        if elsewhere is not None and named.words <= elsewhere.words and elsewhere.score >= named.score:
             task = self.catalogue.task(elsewhere.id)
             if task is not None and task.project_id != named.id:
                 return None

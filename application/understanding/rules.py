@@ -217,8 +217,7 @@ def _question_about_work(reading: Reading) -> Intent | None:
         if has(normalised, phrases.DAYS):
             return Intent("ask_where_expected", {}, 0.85)
         return Intent("list_sites", {}, 0.85)
-    weekly = has(normalised, phrases.DUE_THIS_WEEK) and not has(normalised, phrases.DAYS)
-    if has(normalised, phrases.WHERE_EXPECTED) and not (weekly and _only_a_schedule(normalised)):
+    if has(normalised, phrases.WHERE_EXPECTED):
         return Intent("ask_where_expected", {}, 0.85)
     if (
         has(normalised, phrases.DUE_THIS_WEEK)
@@ -229,11 +228,6 @@ def _question_about_work(reading: Reading) -> Intent | None:
     if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
-
-
-def _only_a_schedule(normalised: str) -> bool:
-    """ "Mon planning" says no more than a schedule: of the week, it is what is due in it."""
-    return all(found.phrase in phrases.SCHEDULE for found in find_all(normalised, phrases.WHERE_EXPECTED))
 
 
 def _asked_after(reading: Reading) -> Intent | None:
@@ -389,7 +383,12 @@ def _name_alone(reading: Reading) -> bool:
     """Little is said besides the name: "the hotel please" is a choice, "power's off at the hotel"
     is not (the model reads that one)."""
     naming = reading.site_found.words | reading.task_found.words
-    besides = [w for w in reading.words if w not in phrases.FILLER and len(w) > 2 and w not in naming]
+    rest = (
+        _without(reading.normalised, phrases.BEING_THERE)
+        if reading.site and not reading.task
+        else reading.normalised
+    )
+    besides = [w for w in words_of(rest) if w not in phrases.FILLER and len(w) > 2 and w not in naming]
     return len(besides) <= _WORDS_BESIDES_A_NAME
 
 

@@ -35,6 +35,8 @@ _SPELLED_OUT: dict[str, str] = {
     "wer": "where", "hw": "how", "jdois": "je dois", "jvais": "je vais", "jfais": "je fais",
     "jcrois": "je crois",
     "jcomprends": "je comprends", "comprend": "comprends", "ptet": "peut etre", "pti": "petit",
+    "slm": "salam", "kes": "qu est", "keske": "qu est ce que", "kesk": "qu est ce que",
+    "kesque": "qu est ce que",
 }  # fmt: skip
 
 _EMOJI_WORDS = {
