@@ -1,7 +1,9 @@
-"""Misspelt status and incident words read as the words they mean: "startd", "finsihed", "fuitte".
+"""Misspelt words read as the words they mean: "startd", "finsihed", "fuitte", "chantirs", "retrad".
 
-Only words of five letters or more, only towards the words that decide a write or a problem, only
-when nearly the same and starting with the same letter: a name or an unknown word is left alone.
+Only words of five letters or more, only when nearly the same and starting with the same letter: a
+name or an unknown word is left alone. Towards the words that decide a write or a problem, as the
+ratio of the two allows; towards the words of questions, lists and courtesies (which write
+nothing), one letter left out, added or two swapped ("tahces", "secnod"), or, in a long word, wrong.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import functools
 from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from application.understanding import phrases
 
@@ -31,6 +34,23 @@ def _lexicon() -> tuple[frozenset[str], list[str]]:
         for w in str(p).split()
     }
     return frozenset(known) | frozenset(targets), targets
+
+
+@functools.cache
+def _keywords() -> tuple[frozenset[str], list[str]]:
+    """Every word of every phrase the rules know ("monté" is a word of its own, not "montre"
+    misspelt); and, of those, the words of what people ask and say that writes nothing
+    ("chantiers", "retard", "second")."""
+    groups = [
+        phrases.SITE_WORDS, phrases.TASK_WORDS, phrases.OVERDUE, phrases.DUE_THIS_WEEK,
+        phrases.WHERE_EXPECTED, phrases.WHAT_TO_DO, phrases.RESET, phrases.THANKS, phrases.LAST_WORDS,
+        *(group for _, group in phrases.COMMANDS), *phrases.ORDINALS.values(),
+    ]  # fmt: skip
+    every = [group for _, group in phrases.STATUSES + phrases.WEAK_STATUSES] + [phrases.FILLER]
+    words = {w for group in groups for phrase in group for w in phrase.split()}
+    known = _lexicon()[0] | {w for group in every for phrase in group for w in phrase.split()}
+    writes = _lexicon()[1]
+    return known, sorted(w for w in words if len(w) >= _SHORTEST and w.isalpha() and w not in writes)
 
 
 def lexicon() -> frozenset[str]:
@@ -61,6 +81,23 @@ def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
     if word in known:
         return word
     found = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=_NEAR)
-    if found is None or found[0][0] != word[0]:
+    if found is not None and found[0][0] == word[0]:
+        return str(found[0])
+    every, keywords = _keywords()
+    if word in every:
         return word
-    return str(found[0])
+    near = process.extractOne(word, keywords, scorer=OSA.distance, score_cutoff=1)
+    if near is not None and near[0][0] == word[0] and _slip(word, str(near[0])):
+        return str(near[0])
+    return word
+
+
+_SUBSTITUTED = 8  # letters from which one letter typed for another is a slip, not another word
+
+
+def _slip(typed: str, meant: str) -> bool:
+    """A letter doubled, left out or two swapped ("tahces"); one typed for another only in a long
+    word: "regard" is a word of its own, not "retard" misspelt."""
+    if len(typed) != len(meant) or len(typed) >= _SUBSTITUTED:
+        return True
+    return sorted(typed) == sorted(meant)

@@ -81,7 +81,8 @@ def words_of(normalised: str) -> list[str]:
 _ASKING = re.compile(
     r"^(?:est ce que|is it|is there|are there|did|have you|do i|can i|should i|c est quoi|c est qui|"
     r"c est ou|c est quand|c est combien|qu est ce|quel|quelle|quels|quelles|combien|pourquoi|quand|"
-    r"y a t il|what|where|when|which|why|who|how (?:much|many|long))\b"
+    r"y a t il|(?:il )?y a quoi|j ai quoi|est ce|am i|have i|any|anything|"
+    r"what|where|when|which|why|who|how (?:much|many|long))\b"
 )
 
 
