@@ -163,6 +163,11 @@ HOW_TO = (
     "comment ca fonctionne",
     "ca fonctionne comment",
     "what do i type",
+    "what do i press",
+    "what do i click",
+    "je clique ou",
+    "j appuie ou",
+    "on appuie ou",
     "what should i type",
     "what do i send",
     "what should i send",
@@ -893,6 +898,10 @@ WHERE_WORKING = (
     "je bosse sur quoi",
     "je suis sur quoi",
 )
+# The site in focus, pointed at: "my jobs on this site" are its tasks.
+HERE = ("this site", "ce chantier", "here", "ici", "sur place", "this job", "on this one", "sur celui la")
+# Asking when a task is due: the task is shown (its date is on it).
+WHEN_DUE = ("pour quand", "c est quand", "when s", "when is", "when are", "due", "deadline", "echeance")
 # Asking what there is to do: a task list, not a status.
 WHAT_TO_DO = (
     "quoi faire",
@@ -949,6 +958,7 @@ BYE = (
     "bonne journee",
     "bonne soiree",
     "bonne fin de journee",
+    "bonne fin de semaine",
     "see you",
     "see ya",
     "cya",
@@ -1006,6 +1016,10 @@ BYE = (
 )
 ACKNOWLEDGEMENTS = (
     "ok",
+    "quoi de neuf",
+    "what s new",
+    "what s up",
+    "wassup",
     "ouf",
     "phew",
     "how are you",

@@ -207,6 +207,11 @@ def _question_about_work(reading: Reading) -> Intent | None:
     )  # fmt: skip
     if not asks_about_work:
         return None  # and the names need not be read
+    if reading.question and reading.task is not None and _when_due_only(normalised):
+        # "When's the acoustic walls due?": that task, its date on it.
+        return Intent(
+            "select", {"choice_id": f"task.{reading.task}", "by": "name"}, 0.8, entities=reading.entities()
+        )
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
     site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
     # "Pas bloqué, juste en retard", "should be done by friday": a status said, not a question asked.
@@ -228,6 +233,14 @@ def _question_about_work(reading: Reading) -> Intent | None:
     if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
+
+
+_A_DAY_OR_THE_WEEK = (*phrases.DAYS, "cette semaine", "this week")
+
+
+def _when_due_only(normalised: str) -> bool:
+    """Asked when, with no week or day said: "les prises c'est pour quand ?"."""
+    return has(normalised, phrases.WHEN_DUE) and not has(normalised, _A_DAY_OR_THE_WEEK)
 
 
 def _asked_after(reading: Reading) -> Intent | None:
@@ -395,6 +408,9 @@ def _name_alone(reading: Reading) -> bool:
 def _lists(reading: Reading) -> Intent | None:
     if has(reading.normalised, phrases.TASK_WORDS):
         return Intent("list_tasks", {}, 0.7)
+    site = reading.context.focus.get("project_id")
+    if site and has(reading.normalised, phrases.HERE):
+        return Intent("list_tasks", {"project_id": site}, 0.7)  # "my jobs on this site"
     if has(reading.normalised, phrases.SITE_WORDS) and len(reading.words) <= 6:
         return Intent("list_sites", {}, 0.7)
     return None

@@ -9,12 +9,14 @@ nothing), one letter left out, added or two swapped ("tahces", "secnod"), or, in
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from application.understanding import phrases
+from application.understanding.text import spelled_out
 
 _SHORTEST = 5
 _NEAR = 87  # rapidfuzz ratio: one letter left out, doubled or swapped in a word of six or more
@@ -48,7 +50,7 @@ def _keywords() -> tuple[frozenset[str], list[str]]:
     ]  # fmt: skip
     every = [group for _, group in phrases.STATUSES + phrases.WEAK_STATUSES] + [phrases.FILLER]
     words = {w for group in groups for phrase in group for w in phrase.split()}
-    known = _lexicon()[0] | {w for group in every for phrase in group for w in phrase.split()}
+    known = _lexicon()[0] | words | {w for group in every for phrase in group for w in phrase.split()}
     writes = _lexicon()[1]
     return known, sorted(w for w in words if len(w) >= _SHORTEST and w.isalpha() and w not in writes)
 
@@ -74,7 +76,24 @@ def _starts_a_name(word: str, names: frozenset[str]) -> bool:
     return any(name.startswith(word) for name in names)
 
 
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+
+
+def _unstretched(word: str) -> str | None:
+    """ "Finiiii", "okkkk", "cooool": a letter held down, read as the word it stretches."""
+    every, _ = _keywords()
+    for squeezed in (_STRETCHED.sub(r"\1", word), _STRETCHED.sub(r"\1\1", word)):
+        spelled = spelled_out(squeezed)
+        if len(spelled) >= 2 and all(w in every for w in spelled.split()):
+            return spelled
+    return None
+
+
 def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
+    if _STRETCHED.search(word) and word not in names:
+        unstretched = _unstretched(word)
+        if unstretched is not None:
+            return unstretched
     if len(word) < _SHORTEST or not word.isalpha() or word in names:
         return word
     known, targets = _lexicon()

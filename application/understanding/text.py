@@ -73,6 +73,11 @@ def normalise(text: str) -> str:
     return " ".join(spelled)
 
 
+def spelled_out(word: str) -> str:
+    """One typed word as the rules read it: "slt" -> "salut"."""
+    return _SPELLED_OUT.get(word, word)
+
+
 def words_of(normalised: str) -> list[str]:
     return [word for word in normalised.split() if word != "?"]
 
