@@ -777,9 +777,16 @@ OVERDUE = (
     "missed",
     "loupe",
     "loupees",
-    "rate",
+    # Not "rate" ("hourly rate", "at this rate") nor "oublié" ("j'ai oublié mes clés") alone.
+    "j ai rate",
+    "ai je rate",
+    "rate quelque chose",
+    "rate des",
     "ratees",
-    "oublie",
+    "oublie quelque chose",
+    "ai je oublie",
+    "j ai oublie quoi",
+    "oublie des",
 )
 DUE_THIS_WEEK = (
     "cette semaine",
@@ -805,6 +812,8 @@ DUE_THIS_WEEK = (
     "echeances",
     "what have i got this week",
 )
+# Which site, said of a day, is where they are awaited; said of no day, which sites are theirs.
+WHICH_SITE = ("which site", "which job", "quel chantier")
 WHERE_EXPECTED = (
     "ou je dois",
     "ou dois je",
@@ -814,9 +823,7 @@ WHERE_EXPECTED = (
     "ou je vais",
     "where do i go",
     "where should i",
-    "which site",
-    "which job",
-    "quel chantier",
+    *WHICH_SITE,
     "where to",
     "ou est ce que je dois",
     "on m attend ou",

@@ -223,6 +223,10 @@ def _question_about_work(reading: Reading) -> Intent | None:
             return Intent("ask_where_expected", {}, 0.85)
         return Intent("list_sites", {}, 0.85)
     if has(normalised, phrases.WHERE_EXPECTED):
+        if not has(normalised, phrases.DAYS) and all(
+            found.phrase in phrases.WHICH_SITE for found in find_all(normalised, phrases.WHERE_EXPECTED)
+        ):
+            return Intent("list_sites", {}, 0.85)  # "je suis sur quel chantier ?": theirs
         return Intent("ask_where_expected", {}, 0.85)
     if (
         has(normalised, phrases.DUE_THIS_WEEK)
