@@ -55,6 +55,10 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "allo",
             "wesh",
             "hiya",
+            "howdy",
+            "c est encore moi",
+            "it is me again",
+            "me revoila",
             "mornin",
             "hey up",
             "ey up",
@@ -755,6 +759,7 @@ INCIDENTS = (
     "can not reach", "can not get to", "can not access", "impossible d acceder", "peux pas acceder",
     "pas moyen d acceder", "blocked by", "bloque par", "bloquee par", "intrus", "intrusion", "intruder",
     "intruders", "trespassers", "squatteurs", "enfants", "kids on site",
+    "malaise", "senti mal", "senti malade", "taken ill", "ambulance", "pompiers", "samu",
 )  # fmt: skip
 
 OVERDUE = (
@@ -824,6 +829,12 @@ WHERE_EXPECTED = (
     "where do i go",
     "where should i",
     *WHICH_SITE,
+    "prochain chantier",
+    "next site",
+    "next job",
+    "where next",
+    "je fais quoi demain",
+    "on fait quoi demain",
     "where to",
     "ou est ce que je dois",
     "on m attend ou",
@@ -864,6 +875,8 @@ OFF_TOPIC = (
     "bon de commande",
     "what time", "a quelle heure", "quelle heure", "horaires", "open on", "site open", "site close",
     "hourly rate", "taux horaire",
+    # Their own health: leave, not the site's business.
+    "malade", "arret maladie", "off sick", "sick", "medecin", "doctor", "dentiste", "dentist",
     # Their own lateness, not the work's ("les prises vont être en retard" is the work's).
     "je serai en retard", "j arriverai en retard", "je vais arriver en retard", "bouchons", "embouteillages",
     "running late", "i ll be late", "stuck in traffic", "traffic",
@@ -883,8 +896,8 @@ STATUS_QUESTIONS = ("statut", "status", "ou en est", "ou en sont", "ca en est ou
                     "how is", "how are", "looking", "progress on", "where are we with", "infos sur",
                     "info on", "details for", "details on", "update on")  # fmt: skip
 # The person's own things: a broken-down car is not a site's problem.
-PERSONAL = ("ma voiture", "mon vehicule", "mon camion", "ma camionnette", "mon telephone", "my car",
-            "my van", "my truck", "my phone", "my motor")  # fmt: skip
+PERSONAL = ("ma voiture", "mon vehicule", "mon camion", "ma camionnette", "mon telephone", "mes cles",
+            "my keys", "my car", "my van", "my truck", "my phone", "my motor")  # fmt: skip
 # Asking the bot to do something it does not do is not small talk, however short.
 REQUESTS = ("can you", "could you", "will you", "tu peux", "peux tu", "pourrais tu", "vous pouvez",
             "pouvez vous", "tu pourrais")  # fmt: skip
@@ -892,6 +905,7 @@ ABOUT_SOMEONE = ("qui est", "c est qui", "who is", "whos", "who s", "who do i", 
 # "Where am I working?": their sites, not where they are awaited.
 WHERE_WORKING = (
     "ou je travaille",
+    "je travaille ou",
     "ou je bosse",
     "je bosse ou",
     "on bosse ou",
@@ -943,6 +957,11 @@ WHAT_TO_DO = (
 
 THANKS = (
     "merci",
+    "cimer",
+    "much obliged",
+    "merci du retour",
+    "merci pour le retour",
+    "merci pour ton retour",
     "appreciate it",
     "much appreciated",
     "appreciated",
@@ -966,6 +985,23 @@ BYE = (
     "bonne soiree",
     "bonne fin de journee",
     "bonne fin de semaine",
+    "bon courage",
+    "bonne continuation",
+    "bisous",
+    "bises",
+    "bon dimanche",
+    "bonnes fetes",
+    "joyeux noel",
+    "bonne annee",
+    "merry christmas",
+    "happy new year",
+    "ttyl",
+    "bye for now",
+    "same to you",
+    "you too",
+    "toi aussi",
+    "vous aussi",
+    "pareillement",
     "see you",
     "see ya",
     "cya",
@@ -1023,6 +1059,15 @@ BYE = (
 )
 ACKNOWLEDGEMENTS = (
     "ok",
+    "dak",
+    "bravo",
+    "bien joue",
+    "spot on",
+    "bang on",
+    "happy days",
+    "copy that",
+    "no probleme",
+    "no probs",
     "quoi de neuf",
     "what s new",
     "what s up",

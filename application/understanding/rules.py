@@ -37,6 +37,7 @@ _WORDS_BESIDES_A_STATUS = 2
 _WORDS_ABOUT_SOMETHING_ELSE = 2
 
 
+_COURTESIES = phrases.THANKS + phrases.ACKNOWLEDGEMENTS + phrases.BYE
 _LIST_WORDS = ("list", "liste", "lister", "show me the jobs", "the jobs", "les travaux", "le boulot")
 # "The blocked one", "celle qui est en cours": a task of the list on screen, pointed at by its status.
 _POINTERS = frozenset({"one", "ones", "celle", "celui", "celles", "ceux", "that", "those"})
@@ -83,6 +84,8 @@ def _command(reading: Reading) -> Intent | None:
                 return None  # "bjr c fait pr les prises": the greeting is not the point
             if name == "menu" and (has(rest, phrases.SITE_WORDS) or has(rest, phrases.TASK_WORDS)):
                 return None  # "back to my sites": that list, not the menu
+            if name == "menu" and only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS):
+                return None  # "merci du retour": thanks for the answer
             return Intent(name, {}, 1.0)
     return None
 
@@ -416,6 +419,8 @@ def _lists(reading: Reading) -> Intent | None:
     if site and has(reading.normalised, phrases.HERE):
         return Intent("list_tasks", {"project_id": site}, 0.7)  # "my jobs on this site"
     if has(reading.normalised, phrases.SITE_WORDS) and len(reading.words) <= 6:
+        if has(reading.normalised, phrases.DAYS):
+            return Intent("ask_where_expected", {}, 0.7)  # "what site am I on tomorrow"
         return Intent("list_sites", {}, 0.7)
     return None
 
