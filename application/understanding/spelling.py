@@ -89,6 +89,7 @@ def _unstretched(word: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)  # the same words come back, typos and all: look each up once
 def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
     if _STRETCHED.search(word) and word not in names:
         unstretched = _unstretched(word)
