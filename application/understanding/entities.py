@@ -97,6 +97,8 @@ def _matches(
         hits: list[tuple[str, float]]
         if _is_level(word) or word in lexicon() or len(word) <= _SHORT:
             hits = [(word, 100.0)] if word in vocabulary else []
+            if not hits and word.endswith("s") and word[:-1] in vocabulary and len(word) > 3:
+                hits = [(word[:-1], 100.0)]  # "les leds": the plural of a short word of the name
         else:
             extracted = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
             hits = [(key, ratio) for key, ratio, _ in extracted]

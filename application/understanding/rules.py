@@ -111,7 +111,8 @@ def _drops_it(reading: Reading) -> bool:
 
 
 def _says_more(rest: str) -> bool:
-    said = [word for word in rest.split() if word not in phrases.VOCATIVES]  # "wesh gros"
+    # "Wesh gros", "mornin 👋": who it is said to, and emojis, say nothing more.
+    said = [word for word in rest.split() if word not in phrases.VOCATIVES and not word.startswith("emoji_")]
     return any(len(word) > 2 and word not in phrases.FILLER for word in said)
 
 
