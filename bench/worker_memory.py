@@ -103,8 +103,9 @@ def run(database_url: str, sizes: Sizes, threads: int = THREADS) -> tuple[list[L
         target=Target("<=", 1.1),
     )
     curve = ", ".join(f"{n:,}: {mib:.0f}" for n, mib in readings.items())
+    playing = f"{threads} thread{'s' if threads != 1 else ''}"
     notes = [
-        f"worker memory: one real turn per conversation from a registered subcontractor, {threads} threads, "
+        f"worker memory: one real turn per conversation from a registered subcontractor, {playing}, "
         f"in a process holding a worker's container; RSS in MiB after each step: {curve}."
     ]
     return [line], notes
