@@ -42,7 +42,7 @@ def _rss_kib() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def _worker(database_url: str) -> None:
+def _worker(database_url: str, threads: int = THREADS) -> None:
     """Reads `start count` lines; plays one turn in each of those conversations; answers its RSS in KiB."""
     container = build(settings_for(database_url))
     default = Settings.model_fields["aggregate_cache_size"].default
@@ -56,7 +56,7 @@ def _worker(database_url: str) -> None:
         )
 
     try:
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             for command in sys.stdin:
                 start, count = map(int, command.split())
                 list(pool.map(turn, range(start, start + count), chunksize=50))
@@ -67,12 +67,12 @@ def _worker(database_url: str) -> None:
         container.close()
 
 
-def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
+def run(database_url: str, sizes: Sizes, threads: int = THREADS) -> tuple[list[Line], list[str]]:
     total = sizes.memory_conversations
     progress(f"worker memory: registering {total:,} subcontractors")
     add_subcontractors(database_url, [Member(f"M-{n:06d}", _phone(n), ("P-TIL",), 2) for n in range(total)])
     worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.worker_memory", "--worker", database_url],
+        [sys.executable, "-m", "bench.worker_memory", "--worker", database_url, str(threads)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -103,8 +103,9 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
         target=Target("<=", 1.1),
     )
     curve = ", ".join(f"{n:,}: {mib:.0f}" for n, mib in readings.items())
+    playing = f"{threads} thread{'s' if threads != 1 else ''}"
     notes = [
-        f"worker memory: one real turn per conversation from a registered subcontractor, {THREADS} threads, "
+        f"worker memory: one real turn per conversation from a registered subcontractor, {playing}, "
         f"in a process holding a worker's container; RSS in MiB after each step: {curve}."
     ]
     return [line], notes
@@ -112,14 +113,22 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--worker"]:
-        _worker(sys.argv[2])
+        _worker(sys.argv[2], int(sys.argv[3]))
         sys.exit(0)
+
+    import argparse
 
     from bench.report import render
     from bench.scratch import scratch_database
     from bench.sizes import FULL, QUICK
 
+    parser = argparse.ArgumentParser(prog="python -m bench.worker_memory", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5,000 conversations instead of 100,000")
+    parser.add_argument(
+        "--threads", type=int, default=THREADS, help=f"threads playing turns (default {THREADS})"
+    )
+    options = parser.parse_args()
     with scratch_database() as url:
-        lines, notes = run(url, QUICK if "--quick" in sys.argv else FULL)
+        lines, notes = run(url, QUICK if options.quick else FULL, options.threads)
     print(render(lines))
     print(*notes, sep="\n")

@@ -6,21 +6,33 @@ forgotten: a write reaches an erasure at once anyway, as a version conflict on
 the conversation (see `Conversation.erase`), and then waits for the erasure to
 finish and forgets the person's keys (see `erasure_finished`). Asking the database
 again every few seconds would cost a statement per person and scope for nothing.
+
+What is cached is the data key itself (32 bytes), not a cipher made from it: a cipher holds
+about 2.5 KiB outside Python's heap, and making one takes about 2 microseconds. Both caches
+keep the `max_cached` keys used last: a process meets every person's keys in time, and a
+person whose keys were dropped costs a read, as their conversation's load already does.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from infrastructure.database import Cursor, Database, DatabaseUnavailableError
 from infrastructure.keys.master import MasterKey
+
+# Keys of the sessions being written and read now: about two per conversation in the aggregate cache.
+MAX_CACHED_KEYS = 4_000
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 class SqlKeyring:
@@ -30,44 +42,46 @@ class SqlKeyring:
         master: MasterKey,
         clock: Callable[[], datetime],
         cache_seconds: float = 30.0,
-        max_cached: int = 50_000,
+        max_cached: int = MAX_CACHED_KEYS,
     ) -> None:
         self._database = database
         self._master = master
         self._clock = clock
         self._cache_seconds = cache_seconds
-        self._live: dict[tuple[UUID, str], tuple[UUID, AESGCM]] = {}
-        self._by_id: dict[UUID, tuple[AESGCM | None, float]] = {}
+        self._live: OrderedDict[tuple[UUID, str], tuple[UUID, bytes]] = OrderedDict()
+        self._by_id: OrderedDict[UUID, tuple[bytes | None, float]] = OrderedDict()
         self._guard = threading.Lock()
         self._max_cached = max_cached
 
     # -- the mapper's side ------------------------------------------------------
 
     def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
-        cached = self._live.get((subject, scope))
+        cached = self._used(self._live, (subject, scope))
         if cached is not None:
-            return cached
+            return cached[0], AESGCM(cached[1])
         # Most often a session's first event: its key is made; an existing one is read only
         # when the insert finds it (another process made it, or this one restarted).
-        key_id, aead = self._create(subject, scope)
-        self._live[(subject, scope)] = (key_id, aead)
-        self._remember(key_id, aead, time.monotonic())
-        return key_id, aead
+        key_id, data_key = self._create(subject, scope)
+        self._keep(self._live, (subject, scope), (key_id, data_key))
+        self._remember(key_id, data_key, time.monotonic())
+        return key_id, AESGCM(data_key)
 
     def opening_key(self, key_id: UUID) -> AESGCM | None:
         now = time.monotonic()
-        cached = self._by_id.get(key_id)
+        cached = self._used(self._by_id, key_id)
         if cached is not None and (cached[0] is None or cached[1] > now):
-            return cached[0]  # a destroyed key stays destroyed: no need to ask again
+            return _cipher(cached[0])  # a destroyed key stays destroyed: no need to ask again
         try:
             row = self._database.fetch_one("SELECT wrapped FROM subject_keys WHERE key_id = %s", (key_id,))
         except DatabaseUnavailableError:
             if cached is not None:
-                return cached[0]  # no primary for now (a failover): a key read before still opens
+                return _cipher(cached[0])  # no primary for now (a failover): a key read before still opens
             raise
-        aead = self._aead(key_id, row["wrapped"]) if row is not None and row["wrapped"] is not None else None
-        self._remember(key_id, aead, now)
-        return aead
+        data_key = (
+            self._unwrap(key_id, row["wrapped"]) if row is not None and row["wrapped"] is not None else None
+        )
+        self._remember(key_id, data_key, now)
+        return _cipher(data_key)
 
     def load(self, key_ids: Iterable[UUID]) -> None:
         """Reads many keys in one query (a rebuild, an export) instead of one each."""
@@ -86,7 +100,7 @@ class SqlKeyring:
             found = {_uuid(row["key_id"]): row["wrapped"] for row in self._database.fetch_all(query, params)}
             for key_id in chunk:
                 wrapped = found.get(key_id)
-                self._remember(key_id, self._aead(key_id, wrapped) if wrapped is not None else None, now)
+                self._remember(key_id, self._unwrap(key_id, wrapped) if wrapped is not None else None, now)
 
     def load_subject(self, subject: UUID) -> None:
         """Reads every key of one person in one query, before their whole history is opened."""
@@ -95,7 +109,7 @@ class SqlKeyring:
             "SELECT key_id, wrapped FROM subject_keys WHERE conversation_id = %s", (subject,)
         ):
             key_id, wrapped = _uuid(row["key_id"]), row["wrapped"]
-            self._remember(key_id, self._aead(key_id, wrapped) if wrapped is not None else None, now)
+            self._remember(key_id, self._unwrap(key_id, wrapped) if wrapped is not None else None, now)
 
     # -- shredding ----------------------------------------------------------------
 
@@ -124,7 +138,7 @@ class SqlKeyring:
         with self._guard:
             for key in [k for k in self._live if k[0] == subject]:
                 del self._live[key]
-            for key_id in [k for k, (aead, _expires) in self._by_id.items() if aead is not None]:
+            for key_id in [k for k, (data_key, _expires) in self._by_id.items() if data_key is not None]:
                 del self._by_id[key_id]
 
     def forget_all(self) -> None:
@@ -134,15 +148,25 @@ class SqlKeyring:
 
     # -- inside ---------------------------------------------------------------------
 
-    def _remember(self, key_id: UUID, aead: AESGCM | None, now: float) -> None:
-        self._by_id[key_id] = (aead, now + self._cache_seconds)
-        # Bounded: a long-running process meets every person's keys in time. The oldest go first.
-        for cache in (self._by_id, self._live):
-            while len(cache) > self._max_cached:
-                with self._guard, contextlib.suppress(StopIteration, KeyError, RuntimeError):
-                    del cache[next(iter(cache))]  # type: ignore[arg-type]
+    def _remember(self, key_id: UUID, data_key: bytes | None, now: float) -> None:
+        self._keep(self._by_id, key_id, (data_key, now + self._cache_seconds))
 
-    def _live_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM] | None:
+    def _used(self, cache: OrderedDict[K, V], key: K) -> V | None:
+        with self._guard:
+            found = cache.get(key)
+            if found is not None:
+                cache.move_to_end(key)
+            return found
+
+    def _keep(self, cache: OrderedDict[K, V], key: K, value: V) -> None:
+        """Bounded: the keys used least recently go first."""
+        with self._guard:
+            cache[key] = value
+            cache.move_to_end(key)
+            while len(cache) > self._max_cached:
+                cache.popitem(last=False)
+
+    def _live_key(self, subject: UUID, scope: str) -> tuple[UUID, bytes] | None:
         row = self._database.fetch_one(
             "SELECT key_id, wrapped FROM subject_keys "
             "WHERE conversation_id = %s AND scope = %s AND wrapped IS NOT NULL",
@@ -151,9 +175,9 @@ class SqlKeyring:
         if row is None:
             return None
         key_id = _uuid(row["key_id"])
-        return key_id, self._aead(key_id, row["wrapped"])
+        return key_id, self._unwrap(key_id, row["wrapped"])
 
-    def _create(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
+    def _create(self, subject: UUID, scope: str) -> tuple[UUID, bytes]:
         key_id = uuid4()
         data_key = AESGCM.generate_key(bit_length=256)
         with self._database.transaction() as cursor:
@@ -164,18 +188,22 @@ class SqlKeyring:
                 (key_id, subject, scope, self._master.wrap(key_id, data_key), self._clock()),
             )
         if inserted:  # ours: no need to read it back
-            return key_id, AESGCM(data_key)
+            return key_id, data_key
         found = self._live_key(subject, scope)
         if found is None:  # destroyed between the insert and the read: an erasure won
             raise KeyDestroyedError(f"the keys of {subject} were destroyed while a write was being prepared")
         return found
 
-    def _aead(self, key_id: UUID, wrapped: bytes) -> AESGCM:
-        return AESGCM(self._master.unwrap(key_id, bytes(wrapped)))
+    def _unwrap(self, key_id: UUID, wrapped: bytes) -> bytes:
+        return self._master.unwrap(key_id, bytes(wrapped))
 
 
 class KeyDestroyedError(RuntimeError):
     """A write raced the erasure of its subject: it must not happen (the turn is retried)."""
+
+
+def _cipher(data_key: bytes | None) -> AESGCM | None:
+    return AESGCM(data_key) if data_key is not None else None
 
 
 def _uuid(value: object) -> UUID:

@@ -59,3 +59,33 @@ def test_a_bounded_cache_still_opens_what_it_evicted_and_never_a_destroyed_key(c
     fresh = _keyring(container)  # another process, nothing cached
     assert fresh.opening_key(sealed[victim][0]) is None
     assert fresh.sealing_key(victim, "subject")[0] != sealed[victim][0]  # a new subject's key
+
+
+def test_the_bounded_cache_drops_the_keys_used_least_recently(container: Container) -> None:
+    keyring = _keyring(container, max_cached=3)
+    first, second, third, fourth = (uuid4() for _ in range(4))
+    first_key = keyring.sealing_key(first, "s-1")[0]
+    keyring.sealing_key(second, "s-1")
+    keyring.sealing_key(third, "s-1")
+    assert keyring.sealing_key(first, "s-1")[0] == first_key  # used again: the most recent now
+    assert keyring.opening_key(first_key) is not None
+    keyring.sealing_key(fourth, "s-1")
+    assert set(keyring._live) == {(first, "s-1"), (third, "s-1"), (fourth, "s-1")}
+    assert first_key in keyring._by_id and len(keyring._by_id) == 3
+
+
+def test_cached_keys_are_kept_as_their_bytes_and_every_use_gets_a_working_cipher(
+    container: Container,
+) -> None:
+    # A cipher object holds about 2.5 KiB outside Python's heap: thousands of them were most of a
+    # worker's memory. The 32 bytes of the key are what is kept.
+    keyring = _keyring(container)
+    subject = uuid4()
+    key_id, sealing = keyring.sealing_key(subject, "s-1")
+    nonce = b"\1" * 12
+    sealed = sealing.encrypt(nonce, b"secret", b"aad")
+    assert all(isinstance(data_key, bytes) and len(data_key) == 32 for _, data_key in keyring._live.values())
+    assert all(isinstance(data_key, bytes) for data_key, _ in keyring._by_id.values())
+    opening = keyring.opening_key(key_id)
+    assert opening is not None and opening.decrypt(nonce, sealed, b"aad") == b"secret"
+    assert keyring.sealing_key(subject, "s-1")[1].decrypt(nonce, sealed, b"aad") == b"secret"
