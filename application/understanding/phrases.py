@@ -1197,6 +1197,26 @@ YES = (
     "do it",
     "go ahead",
 )
+# A yes or a no on its own: with nothing asked, it only acknowledges (see rules._unasked_answer).
+BARE_ANSWERS = (
+    "non",
+    "no",
+    "nope",
+    "nan",
+    "nah",
+    "non merci",
+    "no thanks",
+    "no thank you",
+    "oui",
+    "ouais",
+    "ouai",
+    "yes",
+    "yep",
+    "yeah",
+    "yup",
+    "oui merci",
+    "yes thanks",
+)
 NO = (
     "non",
     "no",

@@ -56,12 +56,24 @@ def by_rules(reading: Reading) -> Intent | None:
 
 
 def _confirmation(reading: Reading) -> Intent | None:
-    if reading.context.pending is None or len(reading.words) > 6:
+    if len(reading.words) > 6:
         return None
+    if reading.context.pending is None:
+        return _unasked_answer(reading)
     if only(reading.normalised, phrases.NO, _SMALL_TALK_FILLERS) or reading.words[:1] in (["non"], ["no"]):
         return Intent("confirm_no", {}, 1.0)
     if only(reading.normalised, phrases.YES, _SMALL_TALK_FILLERS + phrases.THANKS):
         return Intent("confirm_yes", {}, 1.0)
+    return None
+
+
+def _unasked_answer(reading: Reading) -> Intent | None:
+    # A "non" or a "yep" when nothing was asked (a confirmation already answered, or
+    # lapsed): the person is only answering; reading more into it would ask about a write.
+    if reading.context.awaiting is not None:
+        return None
+    if only(reading.normalised, phrases.BARE_ANSWERS, _SMALL_TALK_FILLERS):
+        return Intent("small_talk", {"kind": "ack"}, 0.95)
     return None
 
 

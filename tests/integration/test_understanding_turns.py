@@ -69,6 +69,18 @@ def test_no_means_nothing_is_written(container: Container) -> None:
     assert applied_change_ids(container) == {}
 
 
+@pytest.mark.parametrize("text", ["non", "nan", "no", "nope", "non merci", "ouais"])
+def test_a_yes_or_no_when_nothing_was_asked_asks_nothing(container: Container, text: str) -> None:
+    press(container.service, "project.P-CON", "x")
+    outcome = say(container.service, text)
+    assert "confirm.yes" not in choice_ids(outcome)  # no question about a write it was never told of
+    assert "pas compris" not in outcome.reply["text"]
+    (classified,) = [e for e in recorded(container) if type(e).__name__ == "IntentClassified"]
+    assert classified.intent == "small_talk"
+    assert classified.understood_by["layer"] == "rules"  # known, not guessed by the model
+    assert container.database.fetch_all("SELECT id FROM problem_reports") == []
+
+
 def test_a_confirmation_from_a_closed_session_does_nothing(container: Container, clock: FakeClock) -> None:
     say(container.service, "mes chantiers")
     say(container.service, "les prises 👍")
