@@ -1198,22 +1198,17 @@ YES = (
     "go ahead",
 )
 # A yes or a no on its own: with nothing asked, it only acknowledges (see rules._unasked_answer).
+# As normalised: "nope", "nah", "yep", "yeah" and "ouai" are spelled out to these before.
 BARE_ANSWERS = (
     "non",
     "no",
-    "nope",
     "nan",
-    "nah",
     "non merci",
     "no thanks",
     "no thank you",
     "oui",
     "ouais",
-    "ouai",
     "yes",
-    "yep",
-    "yeah",
-    "yup",
     "oui merci",
     "yes thanks",
 )

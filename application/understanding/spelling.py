@@ -50,8 +50,8 @@ def _keywords() -> tuple[frozenset[str], list[str]]:
     ]  # fmt: skip
     every = [group for _, group in phrases.STATUSES + phrases.WEAK_STATUSES] + [phrases.FILLER]
     words = {w for group in groups for phrase in group for w in phrase.split()}
-    known = _lexicon()[0] | words | {w for group in every for phrase in group for w in phrase.split()}
-    writes = _lexicon()[1]
+    lexicon_words, writes = _lexicon()
+    known = lexicon_words | words | {w for group in every for phrase in group for w in phrase.split()}
     return known, sorted(w for w in words if len(w) >= _SHORTEST and w.isalpha() and w not in writes)
 
 
