@@ -61,6 +61,7 @@ class _State:
     lookups: list[str] = field(default_factory=list)
     downloads: list[Download] = field(default_factory=list)
     progress: dict[str, int] = field(default_factory=dict)  # key -> bytes written by the download under way
+    serving: int = 0  # downloads whose body is still being written
 
 
 class FakeMedia:
@@ -107,7 +108,13 @@ class FakeMedia:
     # -- what happened -----------------------------------------------------------------------------
 
     def downloads(self, provider: str | None = None) -> list[Download]:
+        """The downloads served so far; one still being written is waited for.
+
+        A client can have read the last byte before the server's thread records the download,
+        so reading the record right after a download returns would otherwise race it.
+        """
         with self._lock:
+            self._lock.wait_for(lambda: self._state.serving == 0, timeout=10.0)
             return [d for d in self._state.downloads if provider in (None, d.provider)]
 
     def lookups(self) -> list[str]:
@@ -239,6 +246,16 @@ class FakeMedia:
             self._serve_bytes(handler, provider, key, media)
 
     def _serve_bytes(self, handler: BaseHTTPRequestHandler, provider: str, key: str, media: _Media) -> None:
+        with self._lock:
+            self._state.serving += 1
+        try:
+            self._write_bytes(handler, provider, key, media)
+        finally:
+            with self._lock:
+                self._state.serving -= 1
+                self._lock.notify_all()
+
+    def _write_bytes(self, handler: BaseHTTPRequestHandler, provider: str, key: str, media: _Media) -> None:
         content = media.content
         start = _range_start(handler.headers.get("Range"))
         if start is not None and start >= len(content):
