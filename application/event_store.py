@@ -153,6 +153,11 @@ class ConversationStore(Application[UUID]):
 
         A turn that crosses a snapshot interval stores the snapshot in that transaction
         too, where the recorder can (one round trip, and only for committed versions)."""
+        if self.keyring is not None:
+            # Another process may have erased the person and restarted the conversation since
+            # this one sealed with their key: the version conflict only reaches the writer that
+            # met the erasure, not one that loads the conversation already restarted.
+            self.keyring.writing_as(conversation.id, conversation.subject_since)
         version_before = conversation.version - len(conversation.pending_events)
         due = conversation.version // self.snapshot_interval > version_before // self.snapshot_interval
         along = self._snapshot_along(conversation) if due else None

@@ -55,6 +55,11 @@ class Keyring(Protocol):
         """None once the key is destroyed."""
         ...
 
+    def writing_as(self, subject: UUID, since: int) -> None:
+        """The next writes of `subject` belong to the person who began at version `since` of
+        its conversation: keys held for another (an erased one) must not seal them."""
+        ...
+
     def load(self, key_ids: Iterable[UUID]) -> None:
         """Reads many keys at once, so that `opening_key` finds them (a rebuild, an export)."""
         ...

@@ -1,11 +1,14 @@
 """Data keys in the `subject_keys` table: one live key per subject and scope, destroyed to shred.
 
 Keys read for opening are cached for `cache_seconds`: another process's erasure
-reaches this one's reads within that time. Keys used for sealing are kept until
-forgotten: a write reaches an erasure at once anyway, as a version conflict on
-the conversation (see `Conversation.erase`), and then waits for the erasure to
-finish and forgets the person's keys (see `erasure_finished`). Asking the database
-again every few seconds would cost a statement per person and scope for nothing.
+reaches this one's reads within that time. Keys used for sealing are kept with the
+version at which their person began on the conversation (`writing_as`), until
+forgotten or until a turn writes for a person who began elsewhere. A writer meets an
+erasure as a version conflict on the conversation (see `Conversation.erase`), waits
+for it to finish and forgets the person's keys (see `erasure_finished`); another
+process may only ever load the conversation already restarted, and then the version
+its new person began at is what tells it the keys it holds are the erased person's.
+Asking the database every few seconds would cost a statement per person and scope.
 
 What is cached is the data key itself (32 bytes), not a cipher made from it: a cipher holds
 about 2.5 KiB outside Python's heap, and making one takes about 2 microseconds. Both caches
@@ -19,6 +22,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
@@ -28,11 +32,19 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from infrastructure.database import Cursor, Database, DatabaseUnavailableError
 from infrastructure.keys.master import MasterKey
 
-# Keys of the sessions being written and read now: about two per conversation in the aggregate cache.
+# Keys read for opening, and people whose keys seal writes, of the sessions active now.
 MAX_CACHED_KEYS = 4_000
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+@dataclass(slots=True)
+class _Sealing:
+    """The keys a process seals one subject's writes with, and the person they belong to."""
+
+    since: int | None  # the version their person began at; None when no turn said it yet
+    keys: dict[str, tuple[UUID, bytes]] = field(default_factory=dict)  # scope -> (key id, data key)
 
 
 class SqlKeyring:
@@ -48,7 +60,7 @@ class SqlKeyring:
         self._master = master
         self._clock = clock
         self._cache_seconds = cache_seconds
-        self._live: OrderedDict[tuple[UUID, str], tuple[UUID, bytes]] = OrderedDict()
+        self._live: OrderedDict[UUID, _Sealing] = OrderedDict()
         self._by_id: OrderedDict[UUID, tuple[bytes | None, float]] = OrderedDict()
         self._guard = threading.Lock()
         self._max_cached = max_cached
@@ -56,15 +68,30 @@ class SqlKeyring:
     # -- the mapper's side ------------------------------------------------------
 
     def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
-        cached = self._used(self._live, (subject, scope))
+        held = self._used(self._live, subject)
+        cached = held.keys.get(scope) if held is not None else None
         if cached is not None:
             return cached[0], AESGCM(cached[1])
         # Most often a session's first event: its key is made; an existing one is read only
         # when the insert finds it (another process made it, or this one restarted).
         key_id, data_key = self._create(subject, scope)
-        self._keep(self._live, (subject, scope), (key_id, data_key))
+        with self._guard:
+            held = self._live.get(subject)
+            if held is None:
+                held = _Sealing(since=None)
+                self._add(self._live, subject, held)
+            held.keys[scope] = (key_id, data_key)
         self._remember(key_id, data_key, time.monotonic())
         return key_id, AESGCM(data_key)
+
+    def writing_as(self, subject: UUID, since: int) -> None:
+        with self._guard:
+            held = self._live.get(subject)
+            if held is None:
+                self._add(self._live, subject, _Sealing(since))
+            elif held.since != since:
+                # Held for another person on this conversation (or for one unknown): read again.
+                held.since, held.keys = since, {}
 
     def opening_key(self, key_id: UUID) -> AESGCM | None:
         now = time.monotonic()
@@ -136,8 +163,7 @@ class SqlKeyring:
         """Drops what this process cached of a subject's keys, and every key read for opening:
         those are cached by id, not by whose they are. Erasures are rare; re-reading is cheap."""
         with self._guard:
-            for key in [k for k in self._live if k[0] == subject]:
-                del self._live[key]
+            self._live.pop(subject, None)
             for key_id in [k for k, (data_key, _expires) in self._by_id.items() if data_key is not None]:
                 del self._by_id[key_id]
 
@@ -159,12 +185,15 @@ class SqlKeyring:
             return found
 
     def _keep(self, cache: OrderedDict[K, V], key: K, value: V) -> None:
-        """Bounded: the keys used least recently go first."""
         with self._guard:
-            cache[key] = value
-            cache.move_to_end(key)
-            while len(cache) > self._max_cached:
-                cache.popitem(last=False)
+            self._add(cache, key, value)
+
+    def _add(self, cache: OrderedDict[K, V], key: K, value: V) -> None:
+        """Bounded: the entries used least recently go first. Under the guard."""
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > self._max_cached:
+            cache.popitem(last=False)
 
     def _live_key(self, subject: UUID, scope: str) -> tuple[UUID, bytes] | None:
         row = self._database.fetch_one(

@@ -6,9 +6,12 @@ import threading
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from infrastructure.bootstrap import Container
+from domain.identity import conversation_id_for, session_id_for
+from infrastructure.bootstrap import Container, build
 from infrastructure.keys.configured import master_key_of
 from infrastructure.keys.sql_keyring import SqlKeyring
+from tests.conftest import FakeClock
+from tests.turns import KARIM, say
 
 
 def _keyring(container: Container, **options: int) -> SqlKeyring:
@@ -70,7 +73,7 @@ def test_the_bounded_cache_drops_the_keys_used_least_recently(container: Contain
     assert keyring.sealing_key(first, "s-1")[0] == first_key  # used again: the most recent now
     assert keyring.opening_key(first_key) is not None
     keyring.sealing_key(fourth, "s-1")
-    assert set(keyring._live) == {(first, "s-1"), (third, "s-1"), (fourth, "s-1")}
+    assert set(keyring._live) == {first, third, fourth}
     assert first_key in keyring._by_id and len(keyring._by_id) == 3
 
 
@@ -84,8 +87,38 @@ def test_cached_keys_are_kept_as_their_bytes_and_every_use_gets_a_working_cipher
     key_id, sealing = keyring.sealing_key(subject, "s-1")
     nonce = b"\1" * 12
     sealed = sealing.encrypt(nonce, b"secret", b"aad")
-    assert all(isinstance(data_key, bytes) and len(data_key) == 32 for _, data_key in keyring._live.values())
+    held = [data_key for sealing in keyring._live.values() for _, data_key in sealing.keys.values()]
+    assert held and all(isinstance(data_key, bytes) and len(data_key) == 32 for data_key in held)
     assert all(isinstance(data_key, bytes) for data_key, _ in keyring._by_id.values())
     opening = keyring.opening_key(key_id)
     assert opening is not None and opening.decrypt(nonce, sealed, b"aad") == b"secret"
     assert keyring.sealing_key(subject, "s-1")[1].decrypt(nonce, sealed, b"aad") == b"secret"
+
+
+def test_a_process_that_only_meets_the_restarted_conversation_seals_with_the_new_persons_key(
+    container: Container, clock: FakeClock
+) -> None:
+    other = build(container.settings, clock=clock)  # another process: its own caches
+    conversation_id = conversation_id_for(KARIM)
+    try:
+        say(other.service, "Bonjour", message_id="before")
+        # A turn of the other process that opened the next session lost its race: the key it
+        # made for that session stays in its cache, and the erasure destroys it.
+        loaded = other.store.conversation(KARIM)
+        assert loaded is not None
+        next_session = str(session_id_for(conversation_id, loaded.sessions_opened + 1))
+        other._keys().sealing_key(conversation_id, next_session)
+        container.eraser().forget(KARIM, "ticket-1")
+        say(container.service, "Bonjour", message_id="restart")  # a new person, in that next session
+        # The other process never meets the conversation erased, only restarted.
+        say(other.service, "mes chantiers", message_id="after")
+    finally:
+        other.close()
+    fresh = build(container.settings, clock=clock)  # nothing cached
+    try:
+        records = fresh.audit.events(conversation_id, limit=1_000).items
+    finally:
+        fresh.close()
+    erased_at = max(r.version for r in records if r.type == "Erased")
+    said = [r.payload["text"] for r in records if r.type == "MessageReceived" and r.version > erased_at]
+    assert said == ["Bonjour", "mes chantiers"]  # sealed with a destroyed key, it would read as erased

@@ -37,6 +37,9 @@ class MemoryKeyring:
     def load(self, key_ids: Iterable[UUID]) -> None:
         pass
 
+    def writing_as(self, subject: UUID, since: int) -> None:
+        pass
+
     def shred(self, subject: UUID) -> None:
         for (owner, _scope), key_id in list(self.live.items()):
             if owner == subject:
