@@ -18,6 +18,7 @@ from infrastructure.keys.master import DEVELOPMENT_MASTER_KEY
 from infrastructure.settings import Settings
 from tests import postgres
 from tests.generic_webhook import GENERIC_TOKEN
+from tests.ha import figures
 from tests.throwaway_postgres import (
     ThrowawayServer,
     ThrowawayServerError,
@@ -131,3 +132,37 @@ def audited(container: Container) -> Container:
     """The container with the token the audit, analytics and subjects endpoints take."""
     container.settings = container.settings.model_copy(update={"api_token": SecretStr(API_TOKEN)})
     return container
+
+
+# `make test` runs on two workers (pytest-xdist), each given whole modules: a module's
+# fixtures are made once. The `ha` tests share one three-node cluster, so all of them go
+# to the same worker; and what they measured comes back to be printed at the end.
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneClusterScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/ha" if nodeid.startswith("tests/ha/") else super()._split_scope(nodeid)
+
+    return OneClusterScheduling(config, log)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)  # only on an xdist worker
+    if output is not None:
+        output["failover_figures"] = list(figures.LINES)
+
+
+def pytest_testnodedown(node: object, error: object) -> None:
+    figures.LINES.extend(getattr(node, "workeroutput", {}).get("failover_figures", []))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if figures.LINES:
+        terminalreporter.section("failover figures")
+        for line in figures.LINES:
+            terminalreporter.write_line(line)

@@ -10,7 +10,6 @@ import pytest
 from infrastructure.bootstrap import migrate
 from infrastructure.settings import Settings
 from tests import postgres
-from tests.ha import figures
 from tests.ha_cluster import Cluster, ClusterError, cluster_problem, running_cluster
 
 # CI sets it: a cluster that cannot start fails the run instead of skipping these tests.
@@ -48,10 +47,3 @@ def cluster_url(cluster: Cluster) -> Iterator[str]:
     with postgres.scratch_database("convo_ha", server_url=cluster.url()) as url:
         migrate(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
         yield url
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if figures.LINES:
-        terminalreporter.section("failover figures")
-        for line in figures.LINES:
-            terminalreporter.write_line(line)
