@@ -27,6 +27,11 @@ _KINDS = {
     "immeuble": "residence", "flats": "residence", "apartments": "residence", "creche": "creche",
     "nursery": "creche", "ecoquartier": "quartier", "quay": "quai",
 }  # fmt: skip
+# Places every site has: "the site office" is the cabin on this site, not the site "Bureaux …".
+_ON_EVERY_SITE = re.compile(
+    r"\b(?:site offices?|site cabins?|bureaux? (?:de|du) chantier|base vie|cabanes? de chantier)\b"
+)
+_ENGLISH_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or two)
 # Two words typed as one are long: the same ratio lets a whole other word in ("partitions please").
 _JOINED_MATCH = 90
@@ -58,7 +63,7 @@ def _tokens(text: str) -> list[str]:
     return _message_words(normalise(text))
 
 
-def _acronym(name: str) -> str | None:
+def acronym_of(name: str) -> str | None:
     """ "Pompe à chaleur" -> "pac", as people on site call it; only for names of three words or more."""
     words = [w for w in normalise(name).split() if w.isalpha()]
     return "".join(w[0] for w in words) if len(words) >= 3 else None
@@ -78,7 +83,7 @@ def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[dict[str, set[
         words = _tokens(name)
         for word in words:
             single[word].add(item_id)
-        acronym = _acronym(name)
+        acronym = acronym_of(name)
         if acronym:
             single[acronym].add(item_id)
         for first, second in itertools.pairwise(words):
@@ -244,7 +249,8 @@ def _by_id(raw: str, ids: set[str]) -> str | None:
 
 def _message_words(normalised: str) -> list[str]:
     # A number tells "Partitions level 3" from "Bedroom partitions L1"; other short words say little.
-    return [w for w in normalised.split() if (len(w) >= 3 or _is_level(w)) and w not in _STOP]
+    said = _ENGLISH_ORDINAL.sub(r"\1", _ON_EVERY_SITE.sub(" ", normalised))  # "3rd floor": level 3
+    return [w for w in said.split() if (len(w) >= 3 or _is_level(w)) and w not in _STOP]
 
 
 def _is_level(word: str) -> bool:

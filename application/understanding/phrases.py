@@ -77,6 +77,8 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "afternoon",
             "evening",
             "start",
+            "good day",
+            "greetings",
         ),
     ),
 ]
@@ -239,6 +241,10 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "debloque",
             "debloquee",
             "unblocked",
+            "debut des travaux",
+            "debute",
+            "debutee",
+            "c est parti pour",
         ),
     ),
     (
@@ -269,6 +275,26 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "can not crack on",
             "can not get on",
             "can not start",
+            "can not do it",
+            "can not do them",
+            "can not carry on",
+            "unable to start",
+            "unable to proceed",
+            "unable to continue",
+            "peut pas le faire",
+            "peux pas le faire",
+            "peut pas la faire",
+            "peux pas la faire",
+            "peut pas les faire",
+            "peux pas les faire",
+            "peut pas commencer",
+            "peux pas commencer",
+            "pouvons pas commencer",
+            "peut pas continuer",
+            "peux pas continuer",
+            "impossible d avancer",
+            "impossible de commencer",
+            "impossible de continuer",
         ),
     ),
     (
@@ -792,6 +818,17 @@ OVERDUE = (
     "ai je oublie",
     "j ai oublie quoi",
     "oublie des",
+    "pas fini a temps",
+    "pas fait a temps",
+    "pas finis a temps",
+    "pas dans les temps",
+    "hors delai",
+    "hors delais",
+    "not done on time",
+    "not finished on time",
+    "not on time",
+    "did i miss",
+    "have i missed",
 )
 DUE_THIS_WEEK = (
     "cette semaine",
@@ -818,7 +855,7 @@ DUE_THIS_WEEK = (
     "what have i got this week",
 )
 # Which site, said of a day, is where they are awaited; said of no day, which sites are theirs.
-WHICH_SITE = ("which site", "which job", "quel chantier")
+WHICH_SITE = ("which site", "which job", "quel chantier", "address for", "adresse pour")
 WHERE_EXPECTED = (
     "ou je dois",
     "ou dois je",
@@ -1160,6 +1197,16 @@ ACKNOWLEDGEMENTS = (
     "any time",
     "anytime",
     "my pleasure",
+    "awesome",
+    "okey dokey",
+    "okie dokie",
+    "fair enough",
+    "legend",
+    "smashing",
+    "trop fort",
+    "t es le meilleur",
+    "you re the best",
+    "you re a star",
 )
 
 YES = (

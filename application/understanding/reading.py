@@ -6,13 +6,14 @@ from functools import cached_property
 
 from application.ports import Catalogue, ClassifierContext, Site, Task
 from application.understanding import phrases
-from application.understanding.entities import Found, find_site, find_task, name_words
+from application.understanding.entities import Found, acronym_of, find_site, find_task, name_words
 from application.understanding.matching import find_all, has
 from application.understanding.spelling import spelled_right
 from application.understanding.text import is_question, words_of
 
 # Ordinals that are also articles: "the blocked one" is not "the first".
 _ARTICLES = frozenset({"un", "une", "one"})
+_TELLING_WORD = 5  # letters from which a word of a task's name says where the work is
 
 
 class Reading:
@@ -98,6 +99,30 @@ class Reading:
         if elsewhere and named.score < 1.5 and site is None:
             return None
         return named.id
+
+    @property
+    def problem_site(self) -> str | None:
+        """Where a problem described is: the site named; else, with none in focus, that of the work named."""
+        if self.site or self.context.focus.get("project_id"):
+            return self.site
+        return self.site_of_work
+
+    @cached_property
+    def site_of_work(self) -> str | None:
+        """The site a problem is on when the message names none but names work only one site has:
+        "fuite au plafond du préau", "water through the ceiling on level 3" (two tasks, one site).
+        Only from a word that says what the work is, not one an incident also uses ("eau")."""
+        found = self.task_found
+        ids = (found.named.id,) if found.named is not None else found.candidates
+        tasks = [task for task_id in ids if (task := self.catalogue.task(task_id)) is not None]
+        initials = {acronym for task in tasks if (acronym := acronym_of(task.title))}
+        if not any(
+            (len(word) >= _TELLING_WORD or word in initials) and not has(word, phrases.INCIDENTS)
+            for word in found.words
+        ):
+            return None
+        sites = {task.project_id for task in tasks}
+        return sites.pop() if len(sites) == 1 else None
 
     def says(self, group: tuple[str, ...]) -> bool:
         """One of these phrases is in the message, other than as part of a name said in it:

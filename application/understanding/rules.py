@@ -191,8 +191,8 @@ def _explicit_problem(reading: Reading) -> Intent | None:
         said = [w for w in rest if len(w) > 2 and w not in phrases.FILLER and w not in naming]
         description = reading.text.strip() if len(said) >= _WORDS_OF_A_DESCRIPTION else ""
     arguments = {"description": description} if description else {}
-    if reading.site:
-        arguments["project_id"] = reading.site
+    if reading.problem_site:
+        arguments["project_id"] = reading.problem_site
     return Intent("report_problem", arguments, 0.9, certain=bool(description), entities=reading.entities())
 
 
@@ -384,8 +384,8 @@ def _implicit_problem(reading: Reading, sure: bool = False) -> Intent | None:
     if not sure and (reading.question or not reading.says(phrases.INCIDENTS)):
         return None
     arguments = {"description": " ".join(reading.text.split())}
-    if reading.site:
-        arguments["project_id"] = reading.site
+    if reading.problem_site:
+        arguments["project_id"] = reading.problem_site
     return Intent("report_problem", arguments, 0.75, certain=False, entities=reading.entities())
 
 

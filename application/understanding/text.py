@@ -36,7 +36,8 @@ _SPELLED_OUT: dict[str, str] = {
     "jcrois": "je crois",
     "jcomprends": "je comprends", "comprend": "comprends", "ptet": "peut etre", "pti": "petit",
     "slm": "salam", "kes": "qu est", "keske": "qu est ce que", "kesk": "qu est ce que",
-    "kesque": "qu est ce que",
+    "kesque": "qu est ce que", "bsr": "bonsoir", "bsoir": "bonsoir", "cv": "ca va", "tyvm": "thank you",
+    "gday": "good day", "tlm": "tout le monde", "sem": "semaine", "smn": "semaine", "sm1": "semaine",
 }  # fmt: skip
 
 _EMOJI_WORDS = {

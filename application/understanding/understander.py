@@ -101,8 +101,8 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
         if reading.question and not reading.says(phrases.INCIDENTS):
             return None  # "c'est quoi le code du portail ?" asks, it reports nothing
         arguments = {"description": " ".join(reading.text.split())}
-        if reading.site:
-            arguments["project_id"] = reading.site
+        if reading.problem_site:
+            arguments["project_id"] = reading.problem_site
         return made("report_problem", arguments, certain=False)
     if guess.intent in ("select", "list_tasks") and (reading.task or reading.site):
         choice_id = f"task.{reading.task}" if reading.task else f"project.{reading.site}"
