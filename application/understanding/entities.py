@@ -27,9 +27,12 @@ _KINDS = {
     "immeuble": "residence", "flats": "residence", "apartments": "residence", "creche": "creche",
     "nursery": "creche", "ecoquartier": "quartier", "quay": "quai",
 }  # fmt: skip
-# Places every site has: "the site office" is the cabin on this site, not the site "Bureaux …".
-_ON_EVERY_SITE = re.compile(
-    r"\b(?:site offices?|site cabins?|bureaux? (?:de|du) chantier|base vie|cabanes? de chantier)\b"
+# What every site has, or the trades around it, said with a word of a name: "the site office" is
+# the cabin on this site, not the site "Bureaux …"; "le bureau de contrôle" inspects, "le groupe
+# électrogène" is a generator, "le local chaudière" a room of any building.
+_COMMON_NOUNS = re.compile(
+    r"\b(?:site offices?|site cabins?|bureaux? (?:de|du) chantier|base vie|cabanes? de chantier"
+    r"|bureaux? de controle|groupes? electrogenes?|local chaudiere)\b"
 )
 _ENGLISH_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or two)
@@ -249,7 +252,7 @@ def _by_id(raw: str, ids: set[str]) -> str | None:
 
 def _message_words(normalised: str) -> list[str]:
     # A number tells "Partitions level 3" from "Bedroom partitions L1"; other short words say little.
-    said = _ENGLISH_ORDINAL.sub(r"\1", _ON_EVERY_SITE.sub(" ", normalised))  # "3rd floor": level 3
+    said = _ENGLISH_ORDINAL.sub(r"\1", _COMMON_NOUNS.sub(" ", normalised))  # "3rd floor": level 3
     return [w for w in said.split() if (len(w) >= 3 or _is_level(w)) and w not in _STOP]
 
 

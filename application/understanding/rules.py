@@ -38,12 +38,15 @@ _WORDS_ABOUT_SOMETHING_ELSE = 2
 
 
 _COURTESIES = phrases.THANKS + phrases.ACKNOWLEDGEMENTS + phrases.BYE
-_LIST_WORDS = ("list", "liste", "lister", "show me the jobs", "the jobs", "les travaux", "le boulot")
+_LIST_WORDS = ("list", "liste", "lister", "show me the jobs", "the jobs", "les travaux", "le boulot",
+               "remaining", "outstanding", "left to do", "reste a faire", "restant", "restantes",
+               "restants")  # fmt: skip
 # "The blocked one", "celle qui est en cours": a task of the list on screen, pointed at by its status.
 _POINTERS = frozenset({"one", "ones", "celle", "celui", "celles", "ceux", "that", "those"})
 _RELATIVE = frozenset({"qui", "est", "sont", "that", "is", "are", "s", "which", "en", "still"})
 
 Rule = Callable[[Reading], Intent | None]
+_WORDS_OF_A_LIST = 8  # "what jobs are going at the hotel"; longer, it tells of something (the model reads it)
 
 
 def by_rules(reading: Reading) -> Intent | None:
@@ -431,6 +434,9 @@ def _lists(reading: Reading) -> Intent | None:
     site = reading.context.focus.get("project_id")
     if site and has(reading.normalised, phrases.HERE):
         return Intent("list_tasks", {"project_id": site}, 0.7)  # "my jobs on this site"
+    short = len(reading.words) <= _WORDS_OF_A_LIST
+    if reading.site and short and has(reading.normalised, phrases.SITE_WORDS):
+        return Intent("list_tasks", {"project_id": reading.site}, 0.7)  # "jobs going at the hotel"
     if has(reading.normalised, phrases.SITE_WORDS) and len(reading.words) <= 6:
         if has(reading.normalised, phrases.DAYS):
             return Intent("ask_where_expected", {}, 0.7)  # "what site am I on tomorrow"

@@ -38,7 +38,18 @@ def read_status(
     stated: list[str] = []
     denied: list[str] = []
     groups = phrases.STATUSES if naming is None else phrases.STATUSES + phrases.WEAK_STATUSES
-    said = [(status, found) for status, group in groups for found in find_all(normalised, group)]
+    found_all = [(status, found) for status, group in groups for found in find_all(normalised, group)]
+    # The longest phrase says it: "commencer" inside "impossible de commencer" is no start.
+    said = [
+        (status, found)
+        for status, found in found_all
+        if not any(
+            other.start <= found.start
+            and found.end <= other.end
+            and (other.end - other.start) > len(found.phrase)
+            for _, other in found_all
+        )
+    ]
     # "Can't crack on, waiting for…": the "not" of a phrase that says blocked negates nothing else.
     negative_phrases = {
         starts.get(found.start, 0) + offset

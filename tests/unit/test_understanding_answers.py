@@ -1,0 +1,58 @@
+"""Typed answers to a yes/no question about a write, as people type them: the write happens on
+a yes, never on a no, and an answer is never read as something else (a problem, a new status)."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.inbound import Inbound
+from application.service import ConversationService
+from domain.identity import conversation_id_for
+from infrastructure.in_memory import in_memory_service
+
+KARIM = "+33600000001"
+JAMES = "+447700900001"
+
+
+def _answered(sender: str, asking: str, answer: str) -> list[str]:
+    """The events the answer recorded, by name, after `asking` got a yes/no question."""
+    service: ConversationService = in_memory_service()
+    service.handle(Inbound(channel="generic", message_id="ask", sender=sender, text=asking))
+    events = service.store.events.get(conversation_id_for(sender))
+    assert "ConfirmationRequested" in [type(e).__name__ for e in events]
+    service.handle(Inbound(channel="generic", message_id="answer", sender=sender, text=answer))
+    return [
+        type(e).__name__
+        for e in service.store.events.get(conversation_id_for(sender))
+        if vars(e).get("message_id") == "answer"
+    ]
+
+
+@pytest.mark.parametrize("answer", ["oui", "ouep", "tout à fait", "grave", "c'est ça", "👍", "vas-y"])
+def test_a_french_yes_writes_what_was_asked(answer: str) -> None:
+    assert "TaskStatusChangeDecided" in _answered(KARIM, "les prises sont posées", answer)
+
+
+@pytest.mark.parametrize("answer", ["aye", "yeah go on", "that's right", "absolutely", "yea", "y", "sure"])
+def test_an_english_yes_writes_what_was_asked(answer: str) -> None:
+    assert "TaskStatusChangeDecided" in _answered(JAMES, "acoustic walls boarded", answer)
+
+
+@pytest.mark.parametrize(
+    ("sender", "asking", "answer"),
+    [
+        (KARIM, "les prises sont posées", "nan"),
+        (KARIM, "les prises sont posées", "pas la bonne"),
+        (KARIM, "les prises sont posées", "l'autre"),
+        (KARIM, "les prises sont posées", "pas encore"),
+        (JAMES, "acoustic walls boarded", "n"),
+        (JAMES, "acoustic walls boarded", "not yet"),
+        (JAMES, "acoustic walls boarded", "wrong one"),
+        (JAMES, "acoustic walls boarded", "not that one"),
+    ],
+)
+def test_a_no_writes_nothing_and_asks_nothing_else(sender: str, asking: str, answer: str) -> None:
+    recorded = _answered(sender, asking, answer)
+    assert "TaskStatusChangeDecided" not in recorded
+    assert "ProblemReportDecided" not in recorded
+    assert "ConfirmationRequested" not in recorded  # "wrong one" was once read as a problem to file
