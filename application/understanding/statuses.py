@@ -46,7 +46,7 @@ def read_status(
         if not any(
             other.start <= found.start
             and found.end <= other.end
-            and (other.end - other.start) > len(found.phrase)
+            and other.end - other.start > found.end - found.start
             for _, other in found_all
         )
     ]

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from application.inbound import Inbound
-from application.service import ConversationService
 from domain.identity import conversation_id_for
 from infrastructure.in_memory import in_memory_service
-
-KARIM = "+33600000001"
-JAMES = "+447700900001"
+from tests.turns import JAMES, KARIM, say
 
 
 def _answered(sender: str, asking: str, answer: str) -> list[str]:
     """The events the answer recorded, by name, after `asking` got a yes/no question."""
-    service: ConversationService = in_memory_service()
-    service.handle(Inbound(channel="generic", message_id="ask", sender=sender, text=asking))
+    service = in_memory_service()
+    say(service, asking, sender, message_id="ask")
     events = service.store.events.get(conversation_id_for(sender))
     assert "ConfirmationRequested" in [type(e).__name__ for e in events]
-    service.handle(Inbound(channel="generic", message_id="answer", sender=sender, text=answer))
+    say(service, answer, sender, message_id="answer")
     return [
         type(e).__name__
         for e in service.store.events.get(conversation_id_for(sender))
