@@ -35,6 +35,20 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "commands",
             "je capte rien",
             "j y comprends rien",
+            "confused",
+            "i am confused",
+            "je suis confus",
+            "explain",
+            "explique",
+            "explique moi",
+            "expliquez moi",
+            "guide",
+            "tuto",
+            "tutoriel",
+            "tutorial",
+            "what is this",
+            "what s this",
+            "c est quoi ca",
         ),
     ),
     ("menu", ("menu", "accueil", "home", "retour", "back", "main menu", "menu principal")),
@@ -182,6 +196,21 @@ HOW_TO = (
     "quoi mettre ici",
     "no idea how",
     "what do you do",
+    # The bot itself, asked about: "c'est quoi ce bot", "what's this app".
+    "c est quoi ce bot",
+    "c est quoi ce robot",
+    "c est quoi cette appli",
+    "c est quoi cette application",
+    "what is this bot",
+    "what s this bot",
+    "what is this app",
+    "what s this app",
+    "what is this thing",
+    "what s this thing",
+    "how to use",
+    "comment utiliser",
+    "comment l utiliser",
+    "comment on l utilise",
 )
 
 STATUSES: list[tuple[str, tuple[str, ...]]] = [
@@ -577,6 +606,9 @@ PROBLEM_WORDS = (
     "defect",
     "declarer",
 )
+# "Report" as turning up somewhere, not a problem to file.
+REPORTING_IN = ("report to", "where do i report", "where should i report", "where to report", "report at",
+                "report in at", "where am i reporting", "who do i report")  # fmt: skip
 # What an incident sounds like when nobody says "problem".
 INCIDENTS = (
     "fuite",
@@ -829,6 +861,45 @@ OVERDUE = (
     "not on time",
     "did i miss",
     "have i missed",
+    # Work left lying past its date: "qu'est-ce qui traîne ?", "what's lagging".
+    "traine",
+    "trainent",
+    "en souffrance",
+    "lagging",
+    "dragging",
+    "running late",
+    "past its date",
+    "past the date",
+    "past date",
+    "past deadline",
+    "passe la date",
+    "date depassee",
+    "delai depasse",
+    "delais depasses",
+    "from last week",
+    "de la semaine derniere",
+    "semaine derniere",
+    "last week",
+    # Due in the past: "what was due last week", "ce qui devait être fini".
+    "was due",
+    "were due",
+    "due yesterday",
+    "due last",
+    "by now",
+    "should be finished",
+    "should be done",
+    "should of been",
+    "should have been",
+    "meant to be done",
+    "meant to be finished",
+    "supposed to be done",
+    "supposed to be finished",
+    "devait etre",
+    "devaient etre",
+    "aurait du etre",
+    "auraient du etre",
+    "aurais du finir",
+    "pour hier",
 )
 DUE_THIS_WEEK = (
     "cette semaine",
@@ -853,7 +924,28 @@ DUE_THIS_WEEK = (
     "a rendre",
     "echeances",
     "what have i got this week",
+    # Asked of work to finish: "qu'est-ce qui doit être fini bientôt ?", "what needs finishing".
+    "doit etre fini",
+    "doivent etre finis",
+    "doit etre termine",
+    "doivent etre termines",
+    "doit etre rendu",
+    "needs finishing",
+    "need finishing",
+    "needs finished",
+    "needs to be finished",
+    "need to be finished",
+    "needs to be done by",
+    "a rendre bientot",
+    "pour bientot",
+    "due soon",
 )
+# What presses: the work due soonest ("what's urgent", "mes priorités ?"), asked, not an incident.
+URGENT = (
+    "urgent", "urgente", "urgents", "le plus urgent", "urgence", "urgences", "qui presse", "ca presse",
+    "presse le plus", "priorite", "priorites", "prio", "priority", "priorities", "coming up", "upcoming",
+    "a venir", "most pressing", "pressing", "first thing to do", "en premier",
+)  # fmt: skip
 # Which site, said of a day, is where they are awaited; said of no day, which sites are theirs.
 WHICH_SITE = ("which site", "which job", "quel chantier", "address for", "adresse pour")
 WHERE_EXPECTED = (
@@ -900,7 +992,8 @@ OFF_TOPIC = (
     "get paid", "payday", "wages", "pay slip", "payslip", "conge", "conges", "day off", "days off",
     "holiday", "vacances", "meteo", "quel temps", "weather", "forecast", "es tu un robot", "tu es un robot",
     "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
-    "resto", "restaurant", "canteen", "cantine", "match", "football", "foot",
+    "resto", "restaurant", "canteen", "cantine", "match", "football", "foot", "on mange", "manger",
+    "lunch", "a bouffer", "on bouffe",
     "t appelles comment",
     "tu t appelles",
     "your name",
@@ -916,7 +1009,8 @@ OFF_TOPIC = (
     "malade", "arret maladie", "off sick", "sick", "medecin", "doctor", "dentiste", "dentist",
     # Their own lateness, not the work's ("les prises vont être en retard" is the work's).
     "je serai en retard", "j arriverai en retard", "je vais arriver en retard", "bouchons", "embouteillages",
-    "running late", "i ll be late", "stuck in traffic", "traffic",
+    "i am running late", "i m running late", "running late sorry", "running a bit late", "i ll be late",
+    "stuck in traffic", "traffic",
 )  # fmt: skip
 # Other trades and people whose work comes before the sender's.
 OTHERS = (
@@ -1094,6 +1188,18 @@ BYE = (
     "night",
     "nighty night",
 )
+# Asking after someone, on its own or after a greeting: "hey how's it going", "salut la forme ?".
+GREETING_COURTESIES = (
+    "how are you", "how are you doing", "how r you", "how you doing", "how are ya", "how s it going",
+    "how is it going", "how s things", "how are things", "how s everything", "how is everything",
+    "how s your day", "how s your morning", "you ok", "you good", "all good", "all well",
+    "what s up", "what is up", "wassup", "sup", "what s new", "what is new", "what s happening",
+    "hope you are well", "hope you re well", "hope your well", "hope all is well", "hope all good",
+    "ca va", "ca va bien", "comment ca va", "comment vas tu", "comment tu vas", "comment allez vous",
+    "vous allez bien", "tu vas bien", "tout va bien", "tout roule", "ca roule", "la forme", "en forme",
+    "bien ou quoi", "ca va ou quoi", "ca dit quoi", "quoi de neuf", "quoi de 9", "bien ou bien",
+    "j espere que vous allez bien", "j espere que tu vas bien", "j espere que ca va",
+)  # fmt: skip
 ACKNOWLEDGEMENTS = (
     "ok",
     "dak",
@@ -1117,6 +1223,7 @@ ACKNOWLEDGEMENTS = (
     "how s it going",
     "comment ca va",
     "ca va",
+    *GREETING_COURTESIES,
     "d accord",
     "ca marche",
     "super",

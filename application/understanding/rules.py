@@ -88,13 +88,11 @@ def _command(reading: Reading) -> Intent | None:
         return Intent("reset", {}, 1.0)
     if has(reading.normalised, phrases.HOW_TO):
         return Intent("help", {}, 0.9)
-    if len(reading.words) > 4:
-        return None  # "bonjour, le chantier X est bloqué" is not a greeting
+    if len(words_of(_without(reading.normalised, phrases.GREETING_COURTESIES))) > 4:
+        return None  # "bonjour, le chantier X est bloqué" is not a greeting; "hey how's it going" is
     for name, command_phrases in phrases.COMMANDS:
         if has(reading.normalised, command_phrases):
-            rest = reading.normalised
-            for found in find_all(reading.normalised, command_phrases):
-                rest = rest.replace(found.phrase, " ")
+            rest = _without(reading.normalised, command_phrases)  # whole words: "hi" is in "things"
             if name == "greet" and _says_more(rest):
                 return None  # "bjr c fait pr les prises": the greeting is not the point
             if name == "menu" and (has(rest, phrases.SITE_WORDS) or has(rest, phrases.TASK_WORDS)):
@@ -126,7 +124,9 @@ def _drops_it(reading: Reading) -> bool:
 
 
 def _says_more(rest: str) -> bool:
-    # "Wesh gros", "mornin 👋": who it is said to, and emojis, say nothing more.
+    # "Wesh gros", "mornin 👋", "hey how's it going": who it is said to, emojis and asking after
+    # them say nothing more.
+    rest = _without(rest, phrases.GREETING_COURTESIES)
     said = [word for word in rest.split() if word not in phrases.VOCATIVES and not word.startswith("emoji_")]
     return any(len(word) > 2 and word not in phrases.FILLER for word in said)
 
@@ -184,6 +184,8 @@ def _explicit_problem(reading: Reading) -> Intent | None:
     found = find_all(reading.normalised, phrases.PROBLEM_WORDS)
     if not found or not reading.says(phrases.PROBLEM_WORDS):
         return None
+    if all(f.phrase == "report" for f in found) and has(reading.normalised, phrases.REPORTING_IN):
+        return None  # "where do I report tomorrow": where to turn up, nothing to report
     match = re.search(r"[:\-–]\s*(.+)$", reading.text.strip())
     description = match.group(1).strip() if match else ""
     if not description:
@@ -199,10 +201,13 @@ def _explicit_problem(reading: Reading) -> Intent | None:
     return Intent("report_problem", arguments, 0.9, certain=bool(description), entities=reading.entities())
 
 
+_THINGS_THAT_ARE = re.compile(r"\b(?:ce|quoi|qu est ce|truc|trucs|chose|choses) qui (?:est|sont)\b")
+
+
 def _about_someone(reading: Reading) -> Intent | None:
     """ "Qui est le chef de chantier ?": a question the bot cannot answer, whatever it names."""
     # "Qu'est-ce qui est en retard ?" asks about things, not people.
-    about = reading.normalised.replace("ce qui est", " ")
+    about = _THINGS_THAT_ARE.sub(" ", reading.normalised)
     if reading.question and has(about, phrases.ABOUT_SOMEONE):
         return Intent("unknown", {}, 0.8)
     return None
@@ -222,7 +227,7 @@ def _question_about_work(reading: Reading) -> Intent | None:
     asks_about_work = any(
         has(normalised, group)
         for group in (phrases.OVERDUE, phrases.WHERE_WORKING, phrases.WHERE_EXPECTED, phrases.DUE_THIS_WEEK,
-                      phrases.WHAT_TO_DO)
+                      phrases.WHAT_TO_DO, phrases.URGENT)
     )  # fmt: skip
     if not asks_about_work:
         return None  # and the names need not be read
@@ -235,7 +240,14 @@ def _question_about_work(reading: Reading) -> Intent | None:
     site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
     # "Pas bloqué, juste en retard", "should be done by friday": a status said, not a question asked.
     says_status = not reading.question and read_status(normalised, False) is not None
-    if has(normalised, phrases.OVERDUE) and (reading.question or len(reading.words) <= 8) and not says_status:
+    # "Livraison en retard, plus de stock", "les enfants traînent sur le chantier": an incident told.
+    incident = not reading.question and reading.says(phrases.INCIDENTS)
+    if (
+        has(normalised, phrases.OVERDUE)
+        and (reading.question or len(reading.words) <= 8)
+        and not says_status
+        and not incident
+    ):
         return Intent("ask_overdue", site, 0.85, entities=entities)
     if has(normalised, phrases.WHERE_WORKING):
         if has(normalised, phrases.DAYS):
@@ -253,10 +265,22 @@ def _question_about_work(reading: Reading) -> Intent | None:
         and not says_status
     ):
         return Intent("ask_due_this_week", site, 0.8, entities=entities)
+    if (
+        has(normalised, phrases.URGENT)
+        and (reading.question or (len(reading.words) <= _URGENT_WORDS and has(normalised, _MINE)))
+        and not says_status
+        and not reading.says(phrases.INCIDENTS)
+        and not reading.task
+    ):
+        # "Qu'est-ce qui presse ?": the work due soonest; "urgent fuite au R+1" is a problem.
+        return Intent("ask_due_this_week", site, 0.75, entities=entities)
     if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
 
+
+_URGENT_WORDS = 4  # "mes urgences"; longer and unasked, it tells of something
+_MINE = ("mes", "my", "ma", "mon")  # "urgent" alone is no question: "mes priorités" is
 
 _A_DAY_OR_THE_WEEK = (*phrases.DAYS, "cette semaine", "this week")
 
@@ -303,6 +327,35 @@ def _chosen_by_status(reading: Reading) -> Intent | None:
         return Intent("select", {"candidates": ",".join(fitting), "by": "status"}, 0.7, certain=False)
     site = reading.context.focus.get("project_id")
     return Intent("list_tasks", {"project_id": site} if site else {}, 0.7)  # none is: the list says so
+
+
+_WHERE = frozenset({"ou", "where"})
+# After "ou", these make it "or": "fini ou pas", "bien ou quoi".
+_OR_WHAT = frozenset({"pas", "non", "quoi", "bien", "no", "not", "plus"})
+_WORDS_OF_A_WHERE_QUESTION = 8
+_DAY_WORDS = frozenset(w for day in phrases.DAYS for w in day.split())
+
+
+def _means_or(words: list[str], at: int) -> bool:
+    """ "Fini ou pas", "bien ou quoi", "lundi ou mardi": "ou" there is "or"; "c'est où demain" asks where."""
+    following = words[at + 1] if at + 1 < len(words) else ""
+    if following in _OR_WHAT:
+        return True
+    return following in _DAY_WORDS and any(w in _DAY_WORDS for w in words[:at])
+
+
+def _where_on_a_day(reading: Reading) -> Intent | None:
+    """ "Je commence où demain", "where am I tmrw", "where do I report monday": where they are
+    awaited that day, however it is asked, so long as no site or task is named."""
+    words = reading.words
+    if len(words) > _WORDS_OF_A_WHERE_QUESTION or not has(reading.normalised, phrases.DAYS):
+        return None
+    where = [i for i, w in enumerate(words) if w in _WHERE and not _means_or(words, i)]
+    if not where:
+        return None
+    if reading.site or reading.task or reading.says(phrases.INCIDENTS):
+        return None
+    return Intent("ask_where_expected", {}, 0.8)
 
 
 def _status(reading: Reading) -> Intent | None:
@@ -456,6 +509,7 @@ _RULES: tuple[Rule, ...] = (
     _question_about_work,
     _asked_after,
     _chosen_by_status,
+    _where_on_a_day,
     _status,
     _implicit_problem,
     _named,
