@@ -274,6 +274,17 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "debute",
             "debutee",
             "c est parti pour",
+            "bosse dessus",
+            "travaille dessus",
+            "taffe dessus",
+            "bossons dessus",
+            "travaillons dessus",
+            # "Getting stuck in" starts the work; "stuck" alone is blocked.
+            "getting stuck in",
+            "get stuck in",
+            "stuck into",
+            "getting stuck into",
+            "got stuck in",
         ),
     ),
     (
@@ -324,6 +335,14 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "impossible d avancer",
             "impossible de commencer",
             "impossible de continuer",
+            # Work that cannot go on; not "can't work in the dark", which tells of the site.
+            "pas possible d avancer",
+            "pas moyen d avancer",
+            "can not progress",
+            "can not go any further",
+            "can not get any further",
+            "no can do",
+            "can not get going",
         ),
     ),
     (
@@ -403,13 +422,22 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
 # the person confirms before anything is written.
 WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
+        "blocked",
+        (
+            "arrete", "arretes", "arretee", "on a arrete", "on a du arreter", "stopped", "had to stop",
+            "work stopped", "standing around", "waiting around", "hanging around", "coince", "coincee",
+            "coinces", "coincees",
+        ),
+    ),
+    (
         "in_progress",
         (
             "c est parti", "on y va", "on s y colle", "je m y colle", "going up", "going in", "on the go",
             "cracking on", "cracked on", "on attaque", "j attaque", "attaquee", "attaques", "attaquees",
             "entame", "entamee", "entames", "entamees", "lance", "lancee", "lances", "lancees",
             "kicked off", "begun", "started on", "ca avance", "avance bien", "progressing",
-            "coming along", "en route", "commences", "commencees", "demarres", "demarrees",
+            "coming along", "en route", "commences", "commencees", "demarres", "demarrees", "on avance",
+            "ca progresse", "progresse",
         ),
     ),
     (
@@ -430,10 +458,18 @@ WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "poured", "sealed", "closed up", "cleared", "out of the way", "nailed", "smashed it",
             "knocked out", "sorted", "squared away", "ticked", "tick", "wrapped", "over with",
             "behind us", "en place", "in place", "is in", "are in", "s in", "are up", "is up", "s up",
+            "boxed off", "boxed in", "that s a wrap", "it s a wrap", "viens de finir", "vient de finir",
+            "venons de finir", "viens de terminer", "vient de terminer",
         ),
     ),
 ]  # fmt: skip
 
+# Verbs of the work, as people type them: "on est en train de poser" names no task "Pose …".
+WORK_VERBS = (
+    "poser", "posons", "posent", "monter", "montons", "tirer", "tirons", "brancher", "raccorder",
+    "installer", "installons", "fixer", "cabler", "passer", "tester", "nettoyer", "deposer", "demonter",
+    "finir", "finis", "terminer", "commencer", "attaquer",
+)  # fmt: skip
 # Words that, shortly before a status, say it is not so: "pas encore tout a fait fini".
 NEGATIONS = (
     "pas",
@@ -551,7 +587,11 @@ ALMOST = (
     "except",
     "sauf",
     "mais",
-)
+    # Most of it, not all: "mostly done", "fini en grande partie".
+    "mostly", "largely", "most of", "mainly", "nearly all", "on the whole",
+    "en grande partie", "la plupart", "pour l essentiel", "l essentiel", "globalement", "grosso modo",
+    "dans l ensemble", "majorite", "majoritairement",
+)  # fmt: skip
 # On its own, about the task in focus: it is not done.
 NOT_YET = (
     "getting there",
@@ -609,6 +649,13 @@ PROBLEM_WORDS = (
 # "Report" as turning up somewhere, not a problem to file.
 REPORTING_IN = ("report to", "where do i report", "where should i report", "where to report", "report at",
                 "report in at", "where am i reporting", "who do i report")  # fmt: skip
+# Someone or something caught inside: an incident, not a task held up ("bloqué dans l'ascenseur").
+TRAPPED = (
+    "bloque dans", "bloquee dans", "bloques dans", "coince dans", "coincee dans", "coinces dans",
+    "coince le doigt", "coince la main", "stuck in the lift", "stuck in a lift", "stuck in lift",
+    "stuck in the lift", "trapped", "enferme", "enfermee", "enfermes", "porte coincee", "door s jammed",
+    "jammed",
+)  # fmt: skip
 # What an incident sounds like when nobody says "problem".
 INCIDENTS = (
     "fuite",
@@ -818,6 +865,7 @@ INCIDENTS = (
     "pas moyen d acceder", "blocked by", "bloque par", "bloquee par", "intrus", "intrusion", "intruder",
     "intruders", "trespassers", "squatteurs", "enfants", "kids on site",
     "malaise", "senti mal", "senti malade", "taken ill", "ambulance", "pompiers", "samu",
+    *TRAPPED,
 )  # fmt: skip
 
 OVERDUE = (
@@ -992,8 +1040,8 @@ OFF_TOPIC = (
     "get paid", "payday", "wages", "pay slip", "payslip", "conge", "conges", "day off", "days off",
     "holiday", "vacances", "meteo", "quel temps", "weather", "forecast", "es tu un robot", "tu es un robot",
     "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
-    "resto", "restaurant", "canteen", "cantine", "match", "football", "foot", "on mange", "manger",
-    "lunch", "a bouffer", "on bouffe",
+    "resto", "restaurant", "canteen", "cantine", "match", "football", "foot", "on mange",
+    "a bouffer", "on bouffe",
     "t appelles comment",
     "tu t appelles",
     "your name",
@@ -1187,7 +1235,21 @@ BYE = (
     "talk tomorrow",
     "night",
     "nighty night",
-)
+    # Stopping work for the day: they leave, the task is not said to be done.
+    "done for the day", "done for today", "done for tonight", "finished for the day", "finished for today",
+    "that s me done", "that is me done", "that s me", "me done for the day", "calling it a day",
+    "call it a day", "heading home", "off home", "knocking off", "clocking off", "j ai fini ma journee",
+    "fini ma journee", "je termine ma journee", "fin de journee", "je rentre chez moi", "on rentre chez nous",
+    "je quitte le chantier", "on quitte le chantier", "je decolle",
+)  # fmt: skip
+# After "done" or "fini", the day or the person's shift may be what ends, not the task: "fini pour
+# aujourd'hui", "finished my shift"; and "for now", "pour l'instant" say it may not last. Asked first.
+DAY_ENDS = (
+    "for the day", "for today", "for tonight", "for the week", "for the weekend", "for now",
+    "for the moment", "pour aujourd hui", "pour ce soir", "pour la journee", "pour la semaine",
+    "pour le week end", "pour l instant", "pour le moment", "ma journee", "my day", "my shift",
+    "mon service", "ma semaine", "my week", "me done", "fin de journee",
+)  # fmt: skip
 # Asking after someone, on its own or after a greeting: "hey how's it going", "salut la forme ?".
 GREETING_COURTESIES = (
     "how are you", "how are you doing", "how r you", "how you doing", "how are ya", "how s it going",
@@ -1584,3 +1646,37 @@ FILLER = frozenset(
         "cette",
     }
 )
+# Between a status and what it is said of: "le plafond est bien fini", "grid's all done now".
+STATUS_LINKS = frozenset(
+    {"est", "a", "ai", "as", "ont", "sont", "suis", "sommes", "etait", "etaient", "ete", "avons", "avez",
+     "is", "are", "s", "has", "have", "ve", "re", "been", "was", "were", "had", "d", "m", "be", "got", "get",
+     "r", "bien", "deja", "already", "just", "juste", "all", "tout", "toute", "tous", "toutes", "enfin",
+     "finally", "now", "maintenant", "toujours", "still", "completely", "totally", "entierement",
+     "completement", "totalement", "fully", "properly", "officially", "officiellement", "vient", "viens",
+     "venons", "de", "y", "en", "se", "t", "to", "back", "also", "aussi", "then", "off", "up",
+     "with", "du", "des", "the", "le", "la", "les", "l", "mon", "ma", "mes", "my", "our", "notre", "nos",
+     "an", "on", "sur", "in", "at", "for", "pour", "and", "et", "donc", "so", "that", "it", "them", "ca",
+     "c", "this", "ce", "cette", "ces", "those", "these", "its", "lui", "leur", "vos", "votre", "your"}
+)  # fmt: skip
+# What a status about the task in focus may be said of or with: a pronoun, the work as a whole,
+# a time, a courtesy. Any other word there ("peintre", "livraison", "lift") is something else.
+STATUS_COMPANIONS = frozenset(
+    {"c", "cela", "i", "j", "je", "on", "we", "nous", "moi", "me", "mine", "ours", "one", "ones", "celui",
+     "celle", "ci", "everything", "everythings", "job", "jobs", "work", "boulot", "travail", "taf", "thing",
+     "things", "lot", "bit", "bits", "part", "side", "end", "partie", "cote", "section", "which", "qui",
+     "que", "mate", "boss", "chef", "ok", "oui", "yes", "yeah", "voila", "bon", "ben", "bah", "alors",
+     "right", "well", "cheers", "merci", "thanks", "bonjour", "salut", "hello", "hi", "hey", "morning",
+     "bonsoir", "coucou", "nickel", "super", "top", "great", "good", "perfect", "parfait", "dusted",
+     "sorted", "today", "tonight", "yesterday", "afternoon", "evening", "earlier", "early", "late",
+     "matin", "soir", "hier", "aprem", "apres", "midi", "aujourd", "hui", "depuis", "since", "ago", "tot",
+     "tard", "heure", "heures", "hour", "hours", "minute", "minutes", "min", "semaine", "week", "last",
+     "dernier", "derniere", "first", "dessus", "ici", "here", "there", "la", "ca", "y", "est",
+     "fini", "finie", "finis", "termine", "terminee", "done", "finished", "complete", "completed",
+     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "monday", "tuesday", "wednesday",
+     "thursday", "friday", "saturday", "dimanche", "sunday", "demain", "tomorrow", "stp", "please",
+     "ouais", "yep", "aussi", "too", "also", "again", "encore",
+     "entier", "entiere", "whole", "100", "pourcent", "percent", "officially", "enfin", "status", "statut",
+     "mark", "marque", "marquer", "set", "put", "remets", "remettre", "mettre", "mets", "passe", "passer",
+     "change", "changer", "mise", "mis"}
+    | {w for names in ORDINALS.values() for w in names}
+)  # fmt: skip

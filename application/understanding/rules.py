@@ -21,6 +21,7 @@ _SMALL_TALK_FILLERS = (
     "les gars", "guys", "et", "and", "pour", "for", "l info", "the info", "tout", "all", "de", "aussi",
     "too", "again", "encore", "ah", "oh", "bah", "ben", "alors", "well", "then", "merci",
     "demain", "tomorrow", "plus tard", "later", "aujourd hui", "today", "ce soir", "tonight", "je",
+    "i am", "we are",
 )  # fmt: skip
 # Said of a task, these sound like "done" without saying it.
 _SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good to go", "tout bon", "fine",
@@ -364,8 +365,8 @@ def _status(reading: Reading) -> Intent | None:
     if status is None:
         status = _reported_work(reading)
         reported = status is not None
-    if status is None:
-        return None
+    if status is None or has(reading.normalised, phrases.TRAPPED):
+        return None  # "bloqué dans l'ascenseur": the problem rules read it
     task = reading.task
     pointed = None
     if reading.context.listing_kind == "tasks" and len(_unexplained(reading)) <= 1:
@@ -400,8 +401,46 @@ def _status(reading: Reading) -> Intent | None:
     arguments["status"] = status.asserted
     # Certain: a plain statement about the task in focus, or about one the message names, with
     # little else said ("stud walls on the 3rd floor… finished" is not plainly "Acoustic walls").
-    certain = task is not None and not reported and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
+    certain = (
+        task is not None
+        and not reported
+        and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
+        and not (status.asserted == "done" and has(reading.normalised, phrases.DAY_ENDS))
+        and not _said_of_something_else(reading, status.asserted)
+    )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
+
+
+def _said_of_something_else(reading: Reading, status: str) -> bool:
+    """ "Le peintre a fini", "the lift is stuck", "livraison terminée", "j'ai fini mon café": the
+    status is said of someone or something that is not the task, or done to something else. The
+    word the status is said of (or, for done and started, done to) must be a name said, a pronoun,
+    a time or a courtesy; anything else and the write is asked first."""
+    naming = reading.site_found.words | reading.task_found.words
+    words = reading.normalised.split()
+    starts = {}
+    offset = 0
+    for index, word in enumerate(words):
+        starts[offset] = index
+        offset += len(word) + 1
+    group = dict(phrases.STATUSES)[status]
+
+    def foreign(index: int, step: int) -> bool:
+        while 0 <= index < len(words) and words[index] in phrases.STATUS_LINKS:
+            index += step
+        if not 0 <= index < len(words):
+            return False
+        word = words[index]
+        return not (
+            word in naming or word.isdigit() or word in phrases.STATUS_COMPANIONS or word.startswith("emoji_")
+        )
+
+    for found in find_all(reading.normalised, group):
+        first = starts.get(found.start, 0)
+        last = first + len(found.phrase.split()) - 1
+        if foreign(first - 1, -1) or (status != "blocked" and foreign(last + 1, 1)):
+            return True
+    return False
 
 
 def _unexplained(reading: Reading) -> list[str]:

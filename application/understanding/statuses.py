@@ -85,7 +85,7 @@ def read_status(
         if status == "todo" and negated:
             continue  # "pas a faire" is no claim about the work
         (denied if negated else stated).append(status)
-    partly = bool(re.search(r"\d+ ?%", raw))  # "jsuis a 80%"
+    partly = bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw))  # "jsuis a 80%"; "fini à 100%" is all of it
     if not stated and not denied:
         if has(normalised, phrases.NOT_YET) or partly:
             return StatusReading(asserted=None, denied=("done",), hedged=True)
@@ -105,7 +105,8 @@ _TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
 _OBJECTS = frozenset(
     {"le", "la", "l", "les", "the", "tout", "a", "an", "our", "my", "notre", "nos", "mon", "ma"}
 )
-_LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe"})
+# Only as the last words: "grid's up", "lads got stuck in"; not "up on the roof", "got stuck in the lift".
+_LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe", "got stuck in"})
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
 
 
