@@ -15,7 +15,7 @@ TASK_STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
 Clock = Callable[[], datetime]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subcontractor:
     id: str
     phone: str
@@ -24,7 +24,7 @@ class Subcontractor:
     language: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     id: str
     name: str
@@ -32,7 +32,7 @@ class Site:
     address: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     id: str
     project_id: str

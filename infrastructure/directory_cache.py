@@ -73,14 +73,19 @@ class _Expiring(Generic[Value]):
 
 class SubcontractorCache:
     """A SiteDirectory that caches `find_subcontractor`, `sites_of` and `task_names_of`, and
-    passes everything else through."""
+    passes everything else through.
+
+    It remembers as many people as a worker keeps conversations by default: a person whose
+    conversation has left that cache pays a read of the log anyway, and each entry it holds
+    beyond that was memory that grew with the traffic (and fragmented as it turned over).
+    """
 
     def __init__(
         self,
         directory: SiteDirectory,
         ttl_seconds: float,
         *,
-        max_entries: int = 5_000,
+        max_entries: int = 2_000,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._directory = directory
