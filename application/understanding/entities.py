@@ -39,12 +39,24 @@ MATCH = 80  # rapidfuzz ratio from which a word counts as the name's (a typo or 
 # Two words typed as one are long: the same ratio lets a whole other word in ("partitions please").
 _JOINED_MATCH = 90
 _PREFIX = 4  # letters from which the start of a name's word names it
+_CUT_SHORT = 5  # letters from which the start of a long word of a name names it, however long the word
 _DISTRICT_ALONE_WORDS = 4
 _SHORT = 4  # letters up to which a word must be spelled as in the name: "sauté" is not "santé"
 # Words that report work ("posées", "installed") name a task only when spelled as in its name
 # ("pose chaudière"), and then say less than its other words.
 _REPORTING = frozenset(
     phrase for _, group in phrases.STATUSES + phrases.WEAK_STATUSES for phrase in group if " " not in phrase
+)
+
+
+# Words that decide a write or a problem never name anything by their start ("fini" is not
+# "finitions" typed short); other words the rules know may ("stop" for "stopping").
+_DECIDING = frozenset(
+    word
+    for group in [g for _, g in phrases.STATUSES + phrases.WEAK_STATUSES]
+    + [phrases.INCIDENTS, phrases.PROBLEM_WORDS, phrases.NEGATIONS]
+    for phrase in group
+    for word in phrase.split()
 )
 
 
@@ -111,14 +123,20 @@ def _matches(
             extracted = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
             hits = [(key, ratio) for key, ratio, _ in extracted]
         found.extend((word, key, ratio) for key, ratio in hits)
-        if word.isdigit() or word in lexicon() or any(ratio == 100 for _, ratio in hits):
+        if word.isdigit() or word in _DECIDING or any(ratio == 100 for _, ratio in hits):
             continue
         if prefixes and len(word) >= _PREFIX:  # "villeur", "fire stop", "baie": typed no further
             fitted = {key for key, _ in hits}
+            # Cut short on site, plural and all: "inters" for "interrupteurs", "élec" for "électriques".
+            stem = word[:-1] if word.endswith("s") and len(word) > _CUT_SHORT else word
             found.extend(
                 (word, key, 90.0)
                 for key in keys
-                if key.startswith(word) and key not in fitted and len(word) * 2 >= len(key)
+                if key not in fitted
+                and (
+                    (key.startswith(word) and len(word) * 2 >= len(key))
+                    or (len(stem) >= _CUT_SHORT and key.startswith(stem))
+                )
             )
     return found
 

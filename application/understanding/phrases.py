@@ -424,7 +424,7 @@ WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
         "blocked",
         (
-            "arrete", "arretes", "arretee", "on a arrete", "on a du arreter", "stopped", "had to stop",
+            "arrete", "arretes", "arretee", "on a arrete", "on a du arreter", "stopped",
             "work stopped", "standing around", "waiting around", "hanging around", "coince", "coincee",
             "coinces", "coincees",
         ),
@@ -1132,7 +1132,16 @@ WHAT_TO_DO = (
     "everything on",
     "montre moi tout",
     "tout ce qu il y a",
-)
+    # Their work, asked after: "c quoi mon taf", "what needs doing".
+    "mon taf", "mon travail", "mon boulot", "my work", "my stuff", "what needs doing", "quoi comme boulot",
+    "quoi comme taf", "quoi comme travail", "il me reste quoi", "me reste quoi",
+)  # fmt: skip
+# Asked on its own, what they are to do: "je fais quoi ?", "what do I do now"; in a longer message
+# it asks advice ("le client veut…, je fais quoi ?"), and "what do I do here" asks about the bot.
+WHAT_DO_I_DO = (
+    "je fais quoi", "on fait quoi", "je dois faire quoi", "on doit faire quoi", "faut faire quoi",
+    "what do i do", "what am i doing", "what should i do", "what do i need to do", "what do we do",
+)  # fmt: skip
 
 THANKS = (
     "merci",

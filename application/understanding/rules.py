@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from application.ports import Intent
 from application.understanding import phrases
+from application.understanding.all_clear import all_clear
 from application.understanding.matching import find_all, has, only
 from application.understanding.reading import Reading
 from application.understanding.statuses import StatusReading, read_status
@@ -43,7 +44,9 @@ _LIST_WORDS = ("list", "liste", "lister", "show me the jobs", "the jobs", "les t
                "remaining", "outstanding", "left to do", "reste a faire", "restant", "restantes",
                "restants")  # fmt: skip
 # "The blocked one", "celle qui est en cours": a task of the list on screen, pointed at by its status.
-_POINTERS = frozenset({"one", "ones", "celle", "celui", "celles", "ceux", "that", "those"})
+_POINTERS = frozenset(
+    {"one", "ones", "celle", "celui", "celles", "ceux", "that", "those", "la", "le", "les", "the"}
+)  # "la bloquée", "the blocked one"
 _RELATIVE = frozenset({"qui", "est", "sont", "that", "is", "are", "s", "which", "en", "still"})
 
 Rule = Callable[[Reading], Intent | None]
@@ -100,10 +103,13 @@ def _command(reading: Reading) -> Intent | None:
                 return None  # "back to my sites": that list, not the menu
             if name == "menu" and only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS):
                 return None  # "merci du retour": thanks for the answer
+            if name == "menu" and _SAID_TO_BE_BACK.search(reading.normalised):
+                return None  # "the leak is back", "le courant est de retour": news, not a way back
             return Intent(name, {}, 1.0)
     return None
 
 
+_SAID_TO_BE_BACK = re.compile(r"\b(?:is|s|are|was|were|est|sont|de) (?:back|retour)\b")
 # Said before "laisse tomber", "forget it", they leave it the first thing said.
 _LEADING = frozenset(
     {"non", "no", "nah", "bon", "ok", "ah", "oh", "euh", "actually", "en", "fait", "finalement"}
@@ -228,7 +234,7 @@ def _question_about_work(reading: Reading) -> Intent | None:
     asks_about_work = any(
         has(normalised, group)
         for group in (phrases.OVERDUE, phrases.WHERE_WORKING, phrases.WHERE_EXPECTED, phrases.DUE_THIS_WEEK,
-                      phrases.WHAT_TO_DO, phrases.URGENT)
+                      phrases.WHAT_TO_DO, phrases.URGENT, phrases.WHAT_DO_I_DO)
     )  # fmt: skip
     if not asks_about_work:
         return None  # and the names need not be read
@@ -275,11 +281,17 @@ def _question_about_work(reading: Reading) -> Intent | None:
     ):
         # "Qu'est-ce qui presse ?": the work due soonest; "urgent fuite au R+1" is a problem.
         return Intent("ask_due_this_week", site, 0.75, entities=entities)
-    if has(normalised, phrases.WHAT_TO_DO) and read_status(normalised, reading.question) is None:
+    asks_what_to_do = has(normalised, phrases.WHAT_TO_DO) or (
+        has(normalised, phrases.WHAT_DO_I_DO)
+        and len(reading.words) <= _WORDS_OF_WHAT_DO_I_DO
+        and not has(normalised, phrases.HERE)
+    )
+    if asks_what_to_do and read_status(normalised, reading.question) is None:
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
 
 
+_WORDS_OF_WHAT_DO_I_DO = 5  # "what do I do now mate"; longer, it asks advice about something
 _URGENT_WORDS = 4  # "mes urgences"; longer and unasked, it tells of something
 _MINE = ("mes", "my", "ma", "mon")  # "urgent" alone is no question: "mes priorités" is
 
@@ -538,6 +550,7 @@ def _lists(reading: Reading) -> Intent | None:
 
 _RULES: tuple[Rule, ...] = (
     _confirmation,
+    all_clear,
     _command,
     _awaited_description,
     _small_talk,
