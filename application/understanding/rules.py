@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from application.ports import Intent
 from application.understanding import phrases
+from application.understanding.all_clear import all_clear
 from application.understanding.matching import find_all, has, only
 from application.understanding.reading import Reading
 from application.understanding.statuses import StatusReading, read_status
@@ -102,10 +103,13 @@ def _command(reading: Reading) -> Intent | None:
                 return None  # "back to my sites": that list, not the menu
             if name == "menu" and only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS):
                 return None  # "merci du retour": thanks for the answer
+            if name == "menu" and _SAID_TO_BE_BACK.search(reading.normalised):
+                return None  # "the leak is back", "le courant est de retour": news, not a way back
             return Intent(name, {}, 1.0)
     return None
 
 
+_SAID_TO_BE_BACK = re.compile(r"\b(?:is|s|are|was|were|est|sont|de) (?:back|retour)\b")
 # Said before "laisse tomber", "forget it", they leave it the first thing said.
 _LEADING = frozenset(
     {"non", "no", "nah", "bon", "ok", "ah", "oh", "euh", "actually", "en", "fait", "finalement"}
@@ -546,6 +550,7 @@ def _lists(reading: Reading) -> Intent | None:
 
 _RULES: tuple[Rule, ...] = (
     _confirmation,
+    all_clear,
     _command,
     _awaited_description,
     _small_talk,
