@@ -35,6 +35,15 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "commands",
             "je capte rien",
             "j y comprends rien",
+            "j ai pas compris",
+            "pas compris",
+            "j ai rien compris",
+            "rien compris",
+            "je vois pas",
+            "i do not understand",
+            "do not understand",
+            "i do not get it",
+            "do not get it",
             "confused",
             "i am confused",
             "je suis confus",
@@ -1385,7 +1394,12 @@ ACKNOWLEDGEMENTS = (
     "t es le meilleur",
     "you re the best",
     "you re a star",
-)
+    # Understood: "ok j'ai capté", "makes sense"; not "je comprends pas", which asks for help, nor
+    # "compris" ("y compris") or "capte" (a phone's signal) alone.
+    "j ai compris", "j ai capte", "j ai pige", "je vois comment ca marche", "j ai compris comment ca marche",
+    "c est clair", "makes sense", "that makes sense", "figured it out", "crystal clear", "gotcha",
+    "i get it", "i see how it works", "got it now",
+)  # fmt: skip
 
 YES = (
     "oui",

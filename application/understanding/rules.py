@@ -90,7 +90,8 @@ def _command(reading: Reading) -> Intent | None:
     said = [w for w in reading.words if w not in phrases.FILLER]  # "s il te plait" is no more said
     if len(said) <= 7 and (has(reading.normalised, phrases.RESET) or _drops_it(reading)):
         return Intent("reset", {}, 1.0)
-    if has(reading.normalised, phrases.HOW_TO):
+    understood = only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS)  # "ok je vois comment ça marche"
+    if has(reading.normalised, phrases.HOW_TO) and not understood:
         return Intent("help", {}, 0.9)
     if len(words_of(_without(reading.normalised, phrases.GREETING_COURTESIES))) > 4:
         return None  # "bonjour, le chantier X est bloqué" is not a greeting; "hey how's it going" is
@@ -387,6 +388,10 @@ def _status(reading: Reading) -> Intent | None:
     if task is None and pointed is not None and pointed[0].startswith("task."):
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
     task = task or reading.context.focus.get("task_id")
+    guessed = False
+    if task is None and status.asserted is not None:
+        task = _the_one_not_yet(reading, status.asserted)
+        guessed = task is not None
     if task is None and status.asserted == "in_progress" and len(reading.words) <= 6:
         # "mes chantiers en cours", "tâches en cours": which ones, not a status to set.
         if has(reading.normalised, phrases.TASK_WORDS):
@@ -416,6 +421,7 @@ def _status(reading: Reading) -> Intent | None:
     certain = (
         task is not None
         and not reported
+        and not guessed
         and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
         and not (status.asserted == "done" and has(reading.normalised, phrases.DAY_ENDS))
         and not _said_of_something_else(reading, status.asserted)
@@ -453,6 +459,18 @@ def _said_of_something_else(reading: Reading, status: str) -> bool:
         if foreign(first - 1, -1) or (status != "blocked" and foreign(last + 1, 1)):
             return True
     return False
+
+
+def _the_one_not_yet(reading: Reading, status: str) -> str | None:
+    """ "Partitions done" when two tasks are partitions and one of them is done already: the other,
+    asked first."""
+    tasks = [t for c in reading.task_found.candidates if (t := reading.catalogue.task(c)) is not None]
+    site = reading.site or reading.context.focus.get("project_id")
+    if site:
+        tasks = [t for t in tasks if t.project_id == site]
+    # A task done is reopened only on words that say so ("à refaire"): not by "started".
+    fitting = [t.id for t in tasks if t.status != status and (t.status != "done" or status == "todo")]
+    return fitting[0] if len(fitting) == 1 and len(tasks) > 1 else None
 
 
 def _unexplained(reading: Reading) -> list[str]:
