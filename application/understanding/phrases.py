@@ -554,7 +554,12 @@ HEDGES = (
     "prevue",
     "planned",
     "due",
-)
+    # What would have been, or was to be, is not: "j'aurais fini si…", "on devait commencer hier",
+    # "we were meant to start", "I'd be done if the sparky showed up".
+    "aurais", "aurait", "aurions", "auriez", "auraient", "serais", "serait", "serions", "seraient",
+    "devait", "devais", "devions", "deviez", "devaient", "etait cense", "etions censes", "suppose",
+    "supposed to", "meant to", "d be", "d have", "could have", "could be",
+)  # fmt: skip
 # Only about "done": it is nearly, or partly, so.
 ALMOST = (
     "presque",
