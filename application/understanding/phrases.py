@@ -1544,8 +1544,8 @@ SITE_WORDS = (
 )
 
 ORDINALS = {
-    1: ("premier", "premiere", "first", "1er", "1re", "1st", "un", "une", "one"),
-    2: ("deuxieme", "second", "seconde", "2e", "2eme", "2nd", "deux", "two"),
+    1: ("premier", "premiere", "first", "1er", "1re", "1ere", "1st", "un", "une", "one", "prems"),
+    2: ("deuxieme", "second", "seconde", "2e", "2eme", "2nd", "2nde", "2de", "deux", "two"),
     3: ("troisieme", "third", "3e", "3eme", "3rd", "trois", "three"),
     4: ("quatrieme", "fourth", "4e", "4eme", "4th", "quatre", "four"),
     5: ("cinquieme", "fifth", "5e", "5eme", "5th", "cinq", "five"),

@@ -533,8 +533,19 @@ def _named(reading: Reading) -> Intent | None:
         return None
     if not _name_alone(reading):
         return None
+    if task is None and site is not None:
+        task = _listed_task_of(reading, site)  # "celle de Vénissieux" in a list of tasks: that one
     choice_id = f"task.{task}" if task else f"project.{site}"
     return Intent("select", {"choice_id": choice_id, "by": "name"}, 0.8, entities=reading.entities())
+
+
+def _listed_task_of(reading: Reading, site: str) -> str | None:
+    """The one task of this site in the list of tasks on screen, if there is exactly one."""
+    if reading.context.listing_kind != "tasks":
+        return None
+    listed = [choice_id.removeprefix("task.") for choice_id, _ in reading.context.listing]
+    there = [t.id for t in reading.catalogue.tasks if t.id in listed and t.project_id == site]
+    return there[0] if len(there) == 1 else None
 
 
 def _name_alone(reading: Reading) -> bool:

@@ -38,8 +38,8 @@ _SPELLED_OUT: dict[str, str] = {
     "slm": "salam", "kes": "qu est", "keske": "qu est ce que", "kesk": "qu est ce que",
     "kesque": "qu est ce que", "bsr": "bonsoir", "bsoir": "bonsoir", "cv": "ca va", "tyvm": "thank you",
     "gday": "good day", "tlm": "tout le monde", "sem": "semaine", "smn": "semaine", "sm1": "semaine",
-    "gm": "good morning", "wk": "week", "wkend": "weekend", "tnx": "thanks", "thks": "thanks",
-    "thnks": "thanks", "thanx": "thanks",
+    "gm": "good morning", "opt": "option", "wk": "week", "wkend": "weekend", "tnx": "thanks",
+    "thks": "thanks", "thnks": "thanks", "thanx": "thanks",
     "thankyou": "thank you", "mersi": "merci", "merki": "merci", "mrci": "merci",
 }  # fmt: skip
 
