@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from application.ports import Catalogue, ClassifierContext, Site, Task
@@ -13,6 +14,29 @@ from application.understanding.text import is_question, words_of
 
 # Ordinals that are also articles: "the blocked one" is not "the first".
 _ARTICLES = frozenset({"un", "une", "one"})
+# A number said after these places something, or counts: it points at no item of a list.
+_PLACE_WORDS = frozenset(
+    {
+        "level", "lvl", "niveau", "niv", "etage", "floor", "lot", "bat", "batiment", "building", "block",
+        "bloc", "zone", "appart", "apartment", "flat", "logement", "logements", "chambre", "room", "salle",
+        "cage", "escalier", "stair", "stairs", "staircase", "unit", "plot", "tranche", "phase", "ilot",
+        "travee", "bay", "axe", "grid", "porte", "door", "a", "at", "vers", "avant", "before", "after",
+        "apres", "jusqu", "until", "till", "depuis", "since",
+    }
+)  # fmt: skip
+# ...and a number or ordinal followed by these.
+_MEASURE_WORDS = frozenset(
+    {
+        "etage", "etages", "floor", "floors", "jour", "jours", "day", "days", "semaine", "semaines", "week",
+        "weeks", "mois", "month", "months", "h", "heure", "heures", "hour", "hours", "hrs", "min", "mins",
+        "minutes", "m", "metres", "meters", "ml", "m2", "gars", "guys", "mecs", "ouvriers", "personnes",
+        "people", "men", "lads", "sur", "of", "pieces", "fois", "times", "x", "pour", "percent",
+        "pourcent", "am", "pm", "euros", "boites", "boxes", "rouleaux", "rolls", "sacs", "bags", "palettes",
+        "pallets", "plaques", "boards", "lengths", "longueurs",
+    }
+)  # fmt: skip
+# "R+2", "R-1": a level, however it is typed (its "R" is read as "are" once normalised).
+_LEVEL = re.compile(r"(?i)\br\s*[+-]\s*(\d+)")
 _TELLING_WORD = 5  # letters from which a word of a task's name says where the work is
 
 
@@ -149,8 +173,15 @@ class Reading:
         said = _position_said(self.normalised, len(listing))
         if said is not None:
             return listing[said - 1]
-        for word in self.words:
+        words = self.words
+        levels = set(_LEVEL.findall(self.text))
+        for index, word in enumerate(words):
             position = None
+            before = words[index - 1] if index else ""
+            after = words[index + 1] if index + 1 < len(words) else ""
+            placed = before in _PLACE_WORDS or before.removesuffix("s") in _PLACE_WORDS
+            if placed or after in _MEASURE_WORDS or word in levels:
+                continue  # "level 3 done", "R+2 fini", "2ème étage", "on est 3 sur site": no position
             if word.isdigit():
                 position = int(word)
             elif word in phrases.LAST_WORDS:

@@ -1,0 +1,56 @@
+"""A number that places or counts ("level 3", "R+2", "bat 2", "3 jours", "on est 3") points at no
+task of the list on screen: "level 3 done" once marked the third task done. A number alone, or an
+ordinal, still does."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.identity import conversation_id_for
+from infrastructure.in_memory import in_memory_service
+from tests.turns import JAMES, KARIM, say
+
+
+def _written(sender: str, text: str) -> list[tuple[str, str]]:
+    """(task, status) written by `text` with the tasks of the sender's first site on screen."""
+    service = in_memory_service()
+    say(service, "mes chantiers" if sender == KARIM else "my sites", sender, message_id="list")
+    say(service, "4" if sender == KARIM else "1", sender, message_id="site")
+    say(service, text, sender, message_id="said")
+    log = service.store.events.get(conversation_id_for(sender))
+    return [
+        (vars(e)["task_id"], vars(e)["status"])
+        for e in log
+        if vars(e).get("message_id") == "said" and type(e).__name__ == "TaskStatusChangeDecided"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "niveau 2 fini"),
+        (KARIM, "R+3 terminé"),
+        (KARIM, "lot 3 démarré"),
+        (KARIM, "fini pour le bat 2"),
+        (JAMES, "level 2 done"),
+        (JAMES, "block 1 complete"),
+        (JAMES, "floor 3 started"),
+        (JAMES, "unit 2 finished"),
+    ],
+)
+def test_a_number_that_places_the_work_points_at_no_task(sender: str, text: str) -> None:
+    assert _written(sender, text) == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "written"),
+    [
+        (KARIM, "le 3 c fait", ("T-TIL-03", "done")),
+        (KARIM, "4 commencé", ("T-TIL-04", "in_progress")),
+        (JAMES, "done with 2", ("T-CON-82", "done")),
+    ],
+)
+def test_a_number_alone_still_points_at_the_task_on_screen(
+    sender: str, text: str, written: tuple[str, str]
+) -> None:
+    assert _written(sender, text) == [written]
