@@ -461,6 +461,9 @@ WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "mis en place", "mise en place", "mis en service", "mise en service", "en service",
             "fait", "faite", "faits", "faites", "ferme", "fermee", "nettoye", "nettoyee",
             "depose", "deposee", "deposes", "deposees", "teste", "testee", "testes", "testees",
+            "ca y est", "pret pour la reception", "pret pour reception", "pret a receptionner",
+            "ready for inspection", "ready to hand over", "ready for handover", "ready for sign off",
+            "c est bon de mon cote", "ok de mon cote", "tout est ok", "tout est bon", "ok pour moi",
             "c est ok", "c est bon pour", "good to go", "up", "in", "all in", "all up", "hung", "boarded",
             "taped", "fixed",
             "tested", "passed", "commissioned", "wired", "connected", "plumbed in", "laid",
@@ -1399,6 +1402,8 @@ ACKNOWLEDGEMENTS = (
     "t es le meilleur",
     "you re the best",
     "you re a star",
+    # Nothing to report: "RAS", "rien à signaler" reports nothing.
+    "ras", "rien a signaler", "nothing to report", "all quiet",
     # Understood: "ok j'ai capté", "makes sense"; not "je comprends pas", which asks for help, nor
     # "compris" ("y compris") or "capte" (a phone's signal) alone.
     "j ai compris", "j ai capte", "j ai pige", "je vois comment ca marche", "j ai compris comment ca marche",
