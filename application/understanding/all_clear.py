@@ -36,7 +36,8 @@ _NOT_RIGHT = (
     "wrong", "mauvais", "mauvaise", "mauvaises", "incomplet", "incomplete", "incomplets", "partiel",
     "partielle", "partial", "half", "moitie", "faulty", "defective", "defectueux", "defectueuse",
     "pas bon", "not right", "trop", "too", "manque", "manquent", "missing", "short", "abime", "abimee",
-    "damaged", "raye", "rayee", "scratched",
+    "damaged", "raye", "rayee", "scratched", "de travers", "mal", "crooked", "badly", "wrong way",
+    "a l envers", "upside down",
 )  # fmt: skip
 # What was missing is here now.
 _HERE_NOW = (
@@ -52,7 +53,47 @@ _NONE_LEFT = (
     "no more leak", "no more leaks", "rien de casse", "nothing broken", "nothing damaged",
     "pas de degat", "pas de degats", "aucun degat", "no damage", "aucun probleme", "aucun souci",
     "pas de probleme", "plus de probleme", "no issues", "no issue", "no problems", "no more problems",
-    "all clear", "tout est rentre dans l ordre",
+    "all clear", "tout est rentre dans l ordre", "fuit pas", "fuit plus", "fuient pas", "fuient plus",
+    "not leaking", "doesn t leak", "does not leak", "no longer leaking", "nothing missing",
+    "rien ne manque", "manque rien", "all there", "tout est la", "everything s here",
+    "everything is here", "rien a signaler", "nothing to report", "all quiet",
+)  # fmt: skip
+# Words of an incident said of something else: a meal, a break.
+_IDIOMS = (
+    "casse la croute", "casser la croute", "casse une croute", "broke for lunch", "break for lunch",
+    "on a break", "on break", "tea break", "lunch break", "smoko",
+)  # fmt: skip
+# A test of a trouble that went well: "test de fuite ok", "the flood test went fine".
+_TESTS = (
+    "test",
+    "tests",
+    "essai",
+    "essais",
+    "controle",
+    "check",
+    "inspection",
+    "mise en eau",
+    "pressure test",
+)
+_PASSED = (
+    "ok", "passe", "passed", "pass", "bon", "bons", "concluant", "concluants", "valide", "valides",
+    "reussi", "reussis", "fine", "good", "went well", "all good", "nickel", "conforme", "conformes",
+)  # fmt: skip
+# Safety kit put in place: "garde-corps posés", "guardrails up", "panneau danger installé".
+_SAFETY = (
+    "garde corps", "gardes corps", "guardrail", "guardrails", "guard rail", "guard rails", "panneau",
+    "panneaux", "signage", "signs", "barriere", "barrieres", "barrier", "barriers", "filet", "filets",
+    "netting", "balisage", "harness", "harnais", "extincteur", "extincteurs", "extinguisher",
+)  # fmt: skip
+_PUT_IN = (
+    "pose", "posee", "poses", "posees", "installe", "installee", "installes", "installees", "mis en place",
+    "mise en place", "monte", "montes", "up", "in", "installed", "fitted", "put up", "in place", "done",
+)  # fmt: skip
+# A cut that was meant: "coupure prévue demain", "power off for the tie-in, planned".
+_CUTS = ("coupure", "coupe", "coupee", "power off", "shut off", "shutdown", "isolated", "off")
+_PLANNED = (
+    "prevu", "prevue", "planned", "planifie", "planifiee", "programme", "programmee", "scheduled",
+    "normal", "expected", "on purpose", "expres", "pour bosser", "for the work",
 )  # fmt: skip
 # Said with any of these, the trouble is not over, or something else is wrong too.
 _NOT_OVER = (
@@ -79,17 +120,30 @@ def all_clear(reading: Reading) -> Intent | None:
     # What is left once the good news is taken out must not take it back: "pas réparé",
     # "fixed but…" ("works again" is good news, "leaking again" is not).
     rest = normalised
-    for group in (_NONE_LEFT, _OVER, _BACK, _HERE_NOW):
+    for group in (_NONE_LEFT, _OVER, _BACK, _HERE_NOW, _IDIOMS, _PASSED, _PUT_IN, _PLANNED):
         rest = _without(rest, group)
     if has(rest, _NOT_OVER) or has(rest, _NOT_RIGHT):
         return None
-    if has(normalised, _NONE_LEFT):
-        return Intent("small_talk", {"kind": "ack"}, 0.85)
-    over = has(normalised, _OVER) or (has(normalised, _BACK) and has(normalised, _SUPPLIES))
-    if not (over or _arrived_and_nothing_more(reading)):
+    if has(normalised, _NONE_LEFT) or has(normalised, _IDIOMS):
+        return _acknowledged()
+    over = (
+        has(normalised, _OVER)
+        or (has(normalised, _BACK) and has(normalised, _SUPPLIES))
+        or (has(normalised, _TESTS) and has(normalised, _PASSED))
+        or (has(normalised, _SAFETY) and has(normalised, _PUT_IN))
+        or (has(normalised, _CUTS) and has(normalised, _PLANNED))
+        or _arrived_and_nothing_more(reading)
+    )
+    if not over:
         return None
     if reading.task is not None or reading.context.focus.get("task_id"):
-        return None  # "fuite du R+1 réparée" may report that task's work: the status rules read it
+        return (
+            None  # "fuite du R+1 réparée", "essais d'étanchéité ok": that task's work, for the status rules
+        )
+    return _acknowledged()
+
+
+def _acknowledged() -> Intent:
     return Intent("small_talk", {"kind": "ack"}, 0.85)
 
 

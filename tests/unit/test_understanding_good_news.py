@@ -1,4 +1,5 @@
-"""News that a trouble is over carries the trouble's own words ("la fuite est réparée"): it is
+"""News that a trouble is over carries the trouble's own words ("la fuite est réparée"), and so do
+a meal ("casser la croûte"), a test passed, safety kit put up and a planned cut: they are
 acknowledged, never offered as a new problem to file; anything that still sounds wrong is."""
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ def _recorded(sender: str, text: str) -> tuple[list[str], str]:
         (JAMES, "material arrived this morning"),
         (JAMES, "we got access now"),
         (JAMES, "nothing broken, all good"),
+        # Not troubles at all, though they use a trouble's words: a meal, a test passed, safety
+        # kit put up, a cut that was planned.
+        (KARIM, "j'ai cassé la croûte, je reprends"),
+        (KARIM, "test de fuite ok"),
+        (KARIM, "garde corps posés"),
+        (KARIM, "coupure prévue demain 8h par enedis"),
+        (KARIM, "ça fuit pas"),
+        (JAMES, "the flood test went fine"),
+        (JAMES, "guardrails up"),
+        (JAMES, "power off for the tie-in, planned"),
+        (JAMES, "broke for lunch"),
     ],
 )
 def test_a_trouble_said_to_be_over_is_acknowledged_and_nothing_is_offered(sender: str, text: str) -> None:
@@ -62,6 +74,12 @@ def test_a_trouble_said_to_be_over_is_acknowledged_and_nothing_is_offered(sender
         (JAMES, "the window got replaced with the wrong size"),
         (JAMES, "material never arrived"),
         (JAMES, "fixed the leak myself, but the floor is soaked"),
+        (KARIM, "test de fuite pas ok"),
+        (KARIM, "garde corps arraché"),
+        (KARIM, "coupure pas prévue"),
+        (JAMES, "leak test failed"),
+        (JAMES, "guardrails down"),
+        (JAMES, "unplanned power cut"),
     ],
 )
 def test_what_still_sounds_wrong_is_still_a_problem(sender: str, text: str) -> None:
