@@ -35,6 +35,9 @@ _MEASURE_WORDS = frozenset(
         "pallets", "plaques", "boards", "lengths", "longueurs",
     }
 )  # fmt: skip
+# "Le dernier de la liste", "2nd on the list": the list is the one on screen, and says no more.
+OF_THE_LIST = ("de la liste", "sur la liste", "dans la liste", "on the list", "in the list", "of the list",
+               "on the screen", "a l ecran", "de l ecran", "on screen")  # fmt: skip
 # "R+2", "R-1": a level, however it is typed (its "R" is read as "are" once normalised).
 _LEVEL = re.compile(r"(?i)\br\s*[+-]\s*(\d+)")
 _TELLING_WORD = 5  # letters from which a word of a task's name says where the work is
@@ -173,7 +176,7 @@ class Reading:
         said = _position_said(self.normalised, len(listing))
         if said is not None:
             return listing[said - 1]
-        words = self.words
+        words = words_of(_without(self.normalised, OF_THE_LIST))
         levels = set(_LEVEL.findall(self.text))
         for index, word in enumerate(words):
             position = None
@@ -191,6 +194,12 @@ class Reading:
             if position is not None and 1 <= position <= len(listing):
                 return listing[position - 1]
         return None
+
+
+def _without(normalised: str, group: tuple[str, ...]) -> str:
+    for found in reversed(find_all(normalised, group)):
+        normalised = normalised[: found.start] + " " + normalised[found.end :]
+    return normalised
 
 
 def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:

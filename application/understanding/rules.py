@@ -13,7 +13,7 @@ from application.ports import Intent
 from application.understanding import phrases
 from application.understanding.all_clear import all_clear
 from application.understanding.matching import find_all, has, only
-from application.understanding.reading import Reading
+from application.understanding.reading import OF_THE_LIST, Reading
 from application.understanding.statuses import StatusReading, read_status
 from application.understanding.text import words_of
 
@@ -110,7 +110,7 @@ def _command(reading: Reading) -> Intent | None:
     return None
 
 
-_SAID_TO_BE_BACK = re.compile(r"\b(?:is|s|are|was|were|est|sont|de) (?:back|retour)\b")
+_SAID_TO_BE_BACK = re.compile(r"\b(?:is|s|are|was|were|came|come|comes|coming|est|sont|de) (?:back|retour)\b")
 # Said before "laisse tomber", "forget it", they leave it the first thing said.
 _LEADING = frozenset(
     {"non", "no", "nah", "bon", "ok", "ah", "oh", "euh", "actually", "en", "fait", "finalement"}
@@ -161,7 +161,7 @@ def _position(reading: Reading) -> Intent | None:
     listing = reading.context.listing
     if not listing:
         return None
-    unsaid = reading.normalised
+    unsaid = _without(reading.normalised, OF_THE_LIST)
     for group in phrases.POSITION_PHRASES.values():
         unsaid = _without(unsaid, group)
     words = [w for w in words_of(unsaid) if w not in phrases.FILLER]

@@ -29,7 +29,7 @@ def _written(sender: str, text: str) -> list[tuple[str, str]]:
     ("sender", "text"),
     [
         (KARIM, "niveau 2 fini"),
-        (KARIM, "R+3 terminé"),
+        (KARIM, "R+2 terminé"),
         (KARIM, "lot 3 démarré"),
         (KARIM, "fini pour le bat 2"),
         (JAMES, "level 2 done"),
