@@ -80,7 +80,7 @@ def read_status(
             continue  # "la grue bloque l'accès": something in the way, not the task's status
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
         negated = any(word in phrases.NEGATIONS for word in before) or (
-            after[:1] == ["pas"] and after[1:2] not in (["de"], ["d"])
+            after[:1] in (["pas"], ["not"]) and after[1:2] not in (["de"], ["d"])
         )
         if status == "todo" and negated:
             continue  # "pas a faire" is no claim about the work
@@ -90,7 +90,7 @@ def read_status(
         if has(normalised, phrases.NOT_YET) or partly:
             return StatusReading(asserted=None, denied=("done",), hedged=True)
         return None
-    hedged = question or partly or has(normalised, phrases.HEDGES)
+    hedged = question or partly or has(normalised, phrases.HEDGES) or has(normalised, _NOT_QUITE)
     distinct = sorted(set(stated) - set(denied))
     asserted = distinct[0] if len(distinct) == 1 and not hedged else None
     if asserted == "done" and (
@@ -107,6 +107,11 @@ _OBJECTS = frozenset(
 )
 # Only as the last words: "grid's up", "lads got stuck in"; not "up on the roof", "got stuck in the lift".
 _LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe", "got stuck in"})
+# Nearly so is not so, whatever the status: "presque commencé", "nearly stuck", "far from done".
+_NOT_QUITE = (
+    "presque", "quasi", "quasiment", "bientot", "pratiquement", "loin d etre", "loin d avoir", "loin de",
+    "almost", "nearly", "soon", "practically", "far from", "nowhere near", "not far off", "close to",
+)  # fmt: skip
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
 
 

@@ -1,0 +1,67 @@
+"""Every way of saying a status is not so, crossed with every word for that status, about the task
+in focus: none may write that status or offer to ("blocked not" once wrote blocked, "far from
+done" and "presque commencé" offered to mark them)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from domain.identity import conversation_id_for
+from infrastructure.in_memory import in_memory_service
+from tests.turns import JAMES, KARIM, say
+
+_WORDS = {
+    ("fr", "done"): ["fini", "terminé", "fait", "finie", "terminée", "bouclé", "c fait"],
+    ("fr", "in_progress"): ["commencé", "démarré", "attaqué", "en cours"],
+    ("fr", "blocked"): ["bloqué", "coincé"],
+    ("en", "done"): ["done", "finished", "complete", "completed", "sorted"],
+    ("en", "in_progress"): ["started", "underway", "begun", "in progress"],
+    ("en", "blocked"): ["blocked", "stuck"],
+}
+_NOT_SO = {
+    "fr": [
+        "pas {s}", "pas encore {s}", "toujours pas {s}", "c'est pas {s}", "ce n'est pas {s}", "j'ai pas {s}",
+        "c pas {s}", "pas du tout {s}", "jamais {s}", "{s} ? non", "pas tout à fait {s}",
+        "pas complètement {s}", "non pas {s}", "loin d'être {s}", "il est pas {s}", "on n'a pas {s}",
+        "{s} pas encore", "presque {s}", "quasi {s}", "bientôt {s}", "{s} demain", "pas {s} aujourd'hui",
+        "toujours pas {s} la pose", "nan pas {s}",
+    ],
+    "en": [
+        "not {s}", "not {s} yet", "isn't {s}", "it's not {s}", "not yet {s}", "haven't {s}", "never {s}",
+        "still not {s}", "not quite {s}", "not fully {s}", "far from {s}", "nowhere near {s}", "almost {s}",
+        "nearly {s}", "{s}? nope", "not {s} today", "won't be {s}", "hasn't been {s}", "{s} tomorrow",
+        "grid not {s}", "nah not {s}", "{s} not",
+    ],
+}  # fmt: skip
+
+
+def _claims(sender: str, text: str) -> set[str]:
+    """The statuses the message wrote or offered to write, a todo task in focus."""
+    service = in_memory_service()
+    say(service, "mes chantiers" if sender == KARIM else "my sites", sender, message_id="list")
+    say(service, "1", sender, message_id="site")
+    say(service, "2", sender, message_id="task")  # T-CON-02 and T-CON-82, both todo
+    say(service, text, sender, message_id="said")
+    claims = set()
+    for event in service.store.events.get(conversation_id_for(sender)):
+        fields = vars(event)
+        if fields.get("message_id") != "said":
+            continue
+        if type(event).__name__ == "TaskStatusChangeDecided":
+            claims.add(fields["status"])
+        if type(event).__name__ == "ConfirmationRequested":
+            claims.add(str(fields["action"].get("status")))
+    return claims
+
+
+@pytest.mark.parametrize(("lang", "status"), list(_WORDS))
+def test_a_status_said_not_to_be_so_is_never_written_nor_offered(lang: str, status: str) -> None:
+    sender = KARIM if lang == "fr" else JAMES
+    claimed = [
+        text
+        for word, template in itertools.product(_WORDS[(lang, status)], _NOT_SO[lang])
+        if status in _claims(sender, text := template.format(s=word))
+    ]
+    assert claimed == []
