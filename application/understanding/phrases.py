@@ -882,6 +882,11 @@ INCIDENTS = (
     "pas moyen d acceder", "blocked by", "bloque par", "bloquee par", "intrus", "intrusion", "intruder",
     "intruders", "trespassers", "squatteurs", "enfants", "kids on site",
     "malaise", "senti mal", "senti malade", "taken ill", "ambulance", "pompiers", "samu",
+    # The wrong thing, something rammed, someone hurt.
+    "les mauvais", "les mauvaises", "la mauvaise", "le mauvais", "mauvaise reference", "mauvais modele",
+    "mauvaise livraison", "mauvaise commande", "defonce", "defoncee", "defonces", "enfonce", "enfoncee",
+    "percute", "percutee", "rammed", "crashed into", "reversed into", "backed into", "got smashed",
+    "been smashed", "hurt", "injury", "injuries", "blessure", "blessures",
     *TRAPPED,
 )  # fmt: skip
 
@@ -1069,7 +1074,7 @@ OFF_TOPIC = (
     "order more",
     "bon de commande",
     "what time", "a quelle heure", "quelle heure", "horaires", "open on", "site open", "site close",
-    "hourly rate", "taux horaire",
+    "hourly rate", "taux horaire", "nearest", "closest", "le plus proche", "la plus proche",
     # Their own health: leave, not the site's business.
     "malade", "arret maladie", "off sick", "sick", "medecin", "doctor", "dentiste", "dentist",
     # Their own lateness, not the work's ("les prises vont être en retard" is the work's).

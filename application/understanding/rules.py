@@ -416,6 +416,7 @@ def _status(reading: Reading) -> Intent | None:
             arguments["not_status"] = status.denied[0]
         return Intent("status_unclear", arguments, 0.8, certain=False, entities=reading.entities())
     arguments["status"] = status.asserted
+    foreign = _said_of_something_else(reading, status.asserted)
     # Certain: a plain statement about the task in focus, or about one the message names, with
     # little else said ("stud walls on the 3rd floor… finished" is not plainly "Acoustic walls").
     certain = (
@@ -424,7 +425,7 @@ def _status(reading: Reading) -> Intent | None:
         and not guessed
         and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
         and not (status.asserted == "done" and has(reading.normalised, phrases.DAY_ENDS))
-        and not _said_of_something_else(reading, status.asserted)
+        and not foreign
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
 

@@ -57,6 +57,7 @@ def normalise(text: str) -> str:
         text = text.replace(emoji, word)
     text = text.replace("’", "'").replace("`", "'")
     text = re.sub(r"(?i)\bn\s?[°º]\s?", "numero ", text)  # "n°3" before "°" reads as a pictograph
+    text = re.sub(r"(?i)\br\s?\+\s?(\d+)", r"r\1", text)  # "R+1", a floor, is "r1": not "are 1"
     # Any other pictograph still says something (mostly "ok" or a feeling): keep a trace of it.
     text = "".join(" emoji_other " if unicodedata.category(c) == "So" else c for c in text)
     text = re.sub(r"(?i)\bcan't\b", "can not", text)  # not "ca not"
