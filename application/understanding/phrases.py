@@ -226,6 +226,7 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
         "in_progress",
         (
+            "got going", "getting going",
             "en cours",
             "en cour",
             "commence",
@@ -299,6 +300,8 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
         "blocked",
         (
+            "en stand by", "en standby", "au point mort", "on peut rien faire", "peut rien faire",
+            "stalled", "at a standstill", "standstill",
             "bloque",
             "bloquee",
             "bloques",
@@ -379,6 +382,7 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
         "done",
         (
+            "knocked it out",
             "termine",
             "terminee",
             "termines",
