@@ -499,7 +499,9 @@ NEGATIONS = (
     "rien",
     "nothing",
     "yet",
-    "point",
+    # "n'" says it as well as "ne" ("je n'ai point fini"); "point" alone is mostly a noun ("petit
+    # point : tableaux posés").
+    "n",
     "plus",
 )
 # Anywhere in a message about a status, they make it a plan, a guess or a question.

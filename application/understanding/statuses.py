@@ -60,7 +60,7 @@ def read_status(
     for status, found in said:
         if naming is not None and set(found.phrase.split()) <= naming:
             continue
-        if found.phrase in _LAST_WORD_ONLY and found.end != len(normalised):
+        if found.phrase in _LAST_WORD_ONLY and found.end != _end_of_words(normalised):
             continue  # "grid's up" says it; "up on the roof" does not
         index = starts.get(found.start, 0)
         if index in negative_phrases and not any(w in phrases.NEGATIONS for w in found.phrase.split()):
@@ -113,6 +113,11 @@ _NOT_QUITE = (
     "almost", "nearly", "soon", "practically", "far from", "nowhere near", "not far off", "close to",
 )  # fmt: skip
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
+
+
+def _end_of_words(normalised: str) -> int:
+    """Where the words end, emojis after them aside: "fait ✅" ends with "fait"."""
+    return len(re.sub(r"(?:\s+(?:emoji_\w+|\?))+$", "", normalised))
 
 
 def _pause_after(raw: str, phrase: str) -> bool:
