@@ -1129,7 +1129,12 @@ WHERE_WORKING = (
 # The site in focus, pointed at: "my jobs on this site" are its tasks.
 HERE = ("this site", "ce chantier", "here", "ici", "sur place", "this job", "on this one", "sur celui la")
 # Asking when a task is due: the task is shown (its date is on it).
-WHEN_DUE = ("pour quand", "c est quand", "when s", "when is", "when are", "due", "deadline", "echeance")
+WHEN_DUE = (
+    "pour quand", "c est quand", "when s", "when is", "when are", "due", "deadline", "echeance",
+    "date limite", "quand est ce que je dois", "quand est ce qu on doit", "quand dois je", "quand je dois",
+    "quand on doit", "by when", "for when", "when do i need to", "when do i have to", "when have i got to",
+    "when should i", "when do we need to", "when does it need",
+)  # fmt: skip
 # Asking what there is to do: a task list, not a status.
 WHAT_TO_DO = (
     "quoi faire",

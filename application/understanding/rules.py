@@ -237,13 +237,14 @@ def _question_about_work(reading: Reading) -> Intent | None:
         for group in (phrases.OVERDUE, phrases.WHERE_WORKING, phrases.WHERE_EXPECTED, phrases.DUE_THIS_WEEK,
                       phrases.WHAT_TO_DO, phrases.URGENT, phrases.WHAT_DO_I_DO)
     )  # fmt: skip
-    if not asks_about_work:
-        return None  # and the names need not be read
-    if reading.question and reading.task is not None and _when_due_only(normalised):
-        # "When's the acoustic walls due?": that task, its date on it.
+    if reading.question and _when_due_only(normalised) and reading.task is not None:
+        # "When's the acoustic walls due?", "quand est-ce que je dois finir les baies": that task,
+        # its date on it.
         return Intent(
             "select", {"choice_id": f"task.{reading.task}", "by": "name"}, 0.8, entities=reading.entities()
         )
+    if not asks_about_work:
+        return None  # and the names need not be read
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
     site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
     # "Pas bloqué, juste en retard", "should be done by friday": a status said, not a question asked.
