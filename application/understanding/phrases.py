@@ -226,7 +226,8 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
         "in_progress",
         (
-            "got going", "getting going",
+            "got going",
+            "getting going",
             "en cours",
             "en cour",
             "commence",
@@ -300,8 +301,14 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
     (
         "blocked",
         (
-            "en stand by", "en standby", "au point mort", "on peut rien faire", "peut rien faire",
-            "stalled", "at a standstill", "standstill",
+            "en stand by",
+            "en standby",
+            "au point mort",
+            "on peut rien faire",
+            "peut rien faire",
+            "stalled",
+            "at a standstill",
+            "standstill",
             "bloque",
             "bloquee",
             "bloques",
