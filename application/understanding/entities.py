@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -84,12 +85,17 @@ def acronym_of(name: str) -> str | None:
     return "".join(w[0] for w in words) if len(words) >= 3 else None
 
 
-def _vocabularies(names: dict[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+Vocabulary = dict[str, tuple[str, ...]]  # a word of the names -> the ids whose name carries it
+
+
+def _vocabularies(names: dict[str, str]) -> tuple[Vocabulary, Vocabulary]:
     return _vocabularies_of(tuple(sorted(names.items())))
 
 
-@functools.lru_cache(maxsize=4096)  # one person's names change rarely; reading them is most of the cost
-def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+# One person's names change rarely, and reading them is most of the cost (about 1 ms for twenty
+# names). Bounded by the people a worker keeps conversations for: an entry is a few KiB.
+@functools.lru_cache(maxsize=2048)
+def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[Vocabulary, Vocabulary]:
     """word -> the ids whose name carries it; and the same for two words written as one
     ("part dieu" -> "partdieu"), which people type either way."""
     single: dict[str, set[str]] = defaultdict(set)
@@ -103,11 +109,17 @@ def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[dict[str, set[
             single[acronym].add(item_id)
         for first, second in itertools.pairwise(words):
             joined[first + second].add(item_id)
-    return dict(single), dict(joined)
+    return _compact(single), _compact(joined)
+
+
+def _compact(vocabulary: dict[str, set[str]]) -> Vocabulary:
+    # Kept for thousands of people: a tuple is a fifth of a set's size, and the words of names
+    # ("pose", "tableaux", "level") are shared between people rather than copied for each.
+    return {sys.intern(word): tuple(sorted(ids)) for word, ids in vocabulary.items()}
 
 
 def _matches(
-    typed: str, vocabulary: dict[str, set[str]], keys: list[str], cutoff: int, prefixes: bool
+    typed: str, vocabulary: Vocabulary, keys: list[str], cutoff: int, prefixes: bool
 ) -> list[tuple[str, str, float]]:
     """(the word looked up, the name's word it fits, how well), the typed word's own first."""
     found: list[tuple[str, str, float]] = []
