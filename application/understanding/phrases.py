@@ -691,6 +691,8 @@ INCIDENTS = (
     "fuite",
     "fuit",
     "fuient",
+    "fuir",
+    "dripping",
     "leak",
     "leaking",
     "leaks",

@@ -427,8 +427,19 @@ def _status(reading: Reading) -> Intent | None:
         and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
         and not (status.asserted == "done" and has(reading.normalised, phrases.DAY_ENDS))
         and not foreign
+        and not _named_by_a_level_only(reading)
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
+
+
+_A_LEVEL = re.compile(r"(?:r\d+|\d+|rdc|ss\d*|level|niveau|etage|floor)")
+
+
+def _named_by_a_level_only(reading: Reading) -> bool:
+    """ "R+3 terminé": the only task whose name says R+3 is meant only if the person says so; a
+    level is where many works are, and the one on screen may be another site's."""
+    words = reading.task_found.words
+    return reading.task is not None and bool(words) and all(_A_LEVEL.fullmatch(w) for w in words)
 
 
 def _said_of_something_else(reading: Reading, status: str) -> bool:

@@ -62,6 +62,8 @@ def read_status(
             continue
         if found.phrase in _LAST_WORD_ONLY and found.end != _end_of_words(normalised):
             continue  # "grid's up" says it; "up on the roof" does not
+        if found.phrase == "up" and _after_an_ing_word(words, starts.get(found.start, 0)):
+            continue  # "covering up", "tidying up": something else done, not the work put up
         index = starts.get(found.start, 0)
         if index in negative_phrases and not any(w in phrases.NEGATIONS for w in found.phrase.split()):
             continue  # "crack on" inside "can not crack on"
@@ -78,6 +80,8 @@ def read_status(
             and not _pause_after(raw, found.phrase)
         ):
             continue  # "la grue bloque l'accès": something in the way, not the task's status
+        if _of_something_else(after):
+            continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
         negated = any(word in phrases.NEGATIONS for word in before) or (
             after[:1] in (["pas"], ["not"]) and after[1:2] not in (["de"], ["d"])
@@ -102,6 +106,29 @@ def read_status(
 
 
 _TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
+# Begun or ended, but not the work: the weather, a leak, a meal.
+_NOT_THE_WORK = frozenset(
+    {
+        "pleuvoir", "flotter", "flotte", "neiger", "geler", "fuir", "goutter", "craquer", "manger",
+        "bouffer", "dejeuner", "casser", "rain", "snow", "freeze", "leak", "drip", "crack", "eat",
+        "raining", "snowing", "freezing", "leaking", "dripping", "cracking", "pouring", "flooding",
+        "sparking", "smoking", "eating",
+    }
+)  # fmt: skip
+_LINKS_TO_A_VERB = frozenset({"a", "de", "d", "to"})
+
+
+def _after_an_ing_word(words: list[str], index: int) -> bool:
+    return index > 0 and words[index - 1].endswith("ing")
+
+
+def _of_something_else(after: list[str]) -> bool:
+    """The words after a status phrase make it about something that is not the work."""
+    if after[:1] and after[0] in _NOT_THE_WORK:
+        return True  # "started raining"
+    return len(after) > 1 and after[0] in _LINKS_TO_A_VERB and after[1] in _NOT_THE_WORK
+
+
 _OBJECTS = frozenset(
     {"le", "la", "l", "les", "the", "tout", "a", "an", "our", "my", "notre", "nos", "mon", "ma"}
 )

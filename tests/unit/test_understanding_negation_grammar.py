@@ -65,3 +65,32 @@ def test_a_status_said_not_to_be_so_is_never_written_nor_offered(lang: str, stat
         if status in _claims(sender, text := template.format(s=word))
     ]
     assert claimed == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "status"),
+    [
+        (KARIM, "il commence à pleuvoir", "in_progress"),
+        (KARIM, "il commence à flotter, on bâche", "in_progress"),
+        (KARIM, "ça a commencé à fuir", "in_progress"),
+        (KARIM, "on a fini de manger", "done"),
+        (JAMES, "started raining", "in_progress"),
+        (JAMES, "it started leaking", "in_progress"),
+        (JAMES, "started pouring down, covering up", "done"),
+        (JAMES, "tidying up now", "done"),
+    ],
+)
+def test_what_begins_or_ends_besides_the_work_is_no_status_of_it(sender: str, text: str, status: str) -> None:
+    # The weather, a leak, a meal, tidying: "covering up" once offered to mark the task done.
+    assert status not in _claims(sender, text)
+
+
+def test_a_level_that_names_a_task_on_another_site_is_asked_not_written() -> None:
+    service = in_memory_service()
+    say(service, "mes chantiers", KARIM, message_id="list")
+    say(service, "4", KARIM, message_id="site")  # the Tilleuls' tasks on screen
+    say(service, "R+3 terminé", KARIM, message_id="said")  # "Baies de brassage R+3" is at Rambaud
+    log = service.store.events.get(conversation_id_for(KARIM))
+    names = [type(e).__name__ for e in log if vars(e).get("message_id") == "said"]
+    assert "TaskStatusChangeDecided" not in names
+    assert "ConfirmationRequested" in names
