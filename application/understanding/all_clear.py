@@ -18,10 +18,11 @@ from application.understanding.reading import Reading
 _OVER = (
     "repare", "reparee", "repares", "reparees", "regle", "reglee", "regles", "reglees", "resolu",
     "resolue", "resolus", "resolues", "remplace", "remplacee", "remplaces", "remplacees", "remarche",
-    "refonctionne", "marche a nouveau", "marche de nouveau", "fonctionne a nouveau", "bouche", "colmate",
+    "refonctionne", "marche a nouveau", "marche de nouveau", "fonctionne a nouveau", "colmate",
     "colmatee", "fixed", "sorted", "solved", "resolved", "replaced", "works again", "working again",
-    "patched", "plugged",
+    "patched",
 )  # fmt: skip
+# Not "bouché" nor "plugged": a drain that is is the trouble itself.
 # Back: good news of what was cut ("le courant est revenu"), bad news of a trouble ("the leak is back").
 _BACK = (
     "revenu", "revenue", "revenus", "retabli", "retablie", "remis", "remise", "de retour", "is back",

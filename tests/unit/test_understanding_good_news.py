@@ -80,6 +80,8 @@ def test_a_trouble_said_to_be_over_is_acknowledged_and_nothing_is_offered(sender
         (JAMES, "leak test failed"),
         (JAMES, "guardrails down"),
         (JAMES, "unplanned power cut"),
+        (KARIM, "le siphon est bouché"),
+        (JAMES, "the drain is plugged"),
     ],
 )
 def test_what_still_sounds_wrong_is_still_a_problem(sender: str, text: str) -> None:
