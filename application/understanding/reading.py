@@ -21,7 +21,7 @@ _PLACE_WORDS = frozenset(
         "bloc", "zone", "appart", "apartment", "flat", "logement", "logements", "chambre", "room", "salle",
         "cage", "escalier", "stair", "stairs", "staircase", "unit", "plot", "tranche", "phase", "ilot",
         "travee", "bay", "axe", "grid", "porte", "door", "a", "at", "vers", "avant", "before", "after",
-        "apres", "jusqu", "until", "till", "depuis", "since",
+        "apres", "jusqu", "until", "till", "depuis", "since", "sur", "of",
     }
 )  # fmt: skip
 # ...and a number or ordinal followed by these.
@@ -30,7 +30,7 @@ _MEASURE_WORDS = frozenset(
         "etage", "etages", "floor", "floors", "jour", "jours", "day", "days", "semaine", "semaines", "week",
         "weeks", "mois", "month", "months", "h", "heure", "heures", "hour", "hours", "hrs", "min", "mins",
         "minutes", "m", "metres", "meters", "ml", "m2", "gars", "guys", "mecs", "ouvriers", "personnes",
-        "people", "men", "lads", "sur", "of", "pieces", "fois", "times", "x", "pour", "percent",
+        "people", "men", "lads", "sur", "of", "out", "pieces", "fois", "times", "x", "percent",
         "pourcent", "am", "pm", "euros", "boites", "boxes", "rouleaux", "rolls", "sacs", "bags", "palettes",
         "pallets", "plaques", "boards", "lengths", "longueurs",
     }
@@ -39,6 +39,8 @@ _MEASURE_WORDS = frozenset(
 OF_THE_LIST = ("de la liste", "sur la liste", "dans la liste", "on the list", "in the list", "of the list",
                "on the screen", "a l ecran", "de l ecran", "on screen")  # fmt: skip
 # "R+2", "R-1": a level, however it is typed (its "R" is read as "are" once normalised).
+# "3/4 finis": so many of so many, no position.
+_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 _LEVEL = re.compile(r"(?i)\br\s*[+-]\s*(\d+)")
 _TELLING_WORD = 5  # letters from which a word of a task's name says where the work is
 
@@ -177,7 +179,7 @@ class Reading:
         if said is not None:
             return listing[said - 1]
         words = words_of(_without(self.normalised, OF_THE_LIST))
-        levels = set(_LEVEL.findall(self.text))
+        levels = set(_LEVEL.findall(self.text)) | {n for pair in _FRACTION.findall(self.text) for n in pair}
         for index, word in enumerate(words):
             position = None
             before = words[index - 1] if index else ""

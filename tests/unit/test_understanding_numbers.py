@@ -1,6 +1,6 @@
-"""A number that places or counts ("level 3", "R+2", "bat 2", "3 jours", "on est 3") points at no
-task of the list on screen: "level 3 done" once marked the third task done. A number alone, or an
-ordinal, still does."""
+"""A number that places or counts ("level 3", "R+2", "bat 2", "3 jours", "3 sur 4") points at no
+task of the list on screen: "level 3 done" once marked the third task done, and "3 sur 4 finis"
+the fourth. A number alone, or an ordinal, still does."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def _written(sender: str, text: str) -> list[tuple[str, str]]:
         (JAMES, "block 1 complete"),
         (JAMES, "floor 3 started"),
         (JAMES, "unit 2 finished"),
+        (KARIM, "3 sur 4 finis"),
+        (KARIM, "3/4 finis"),
+        (JAMES, "2 out of 3 done"),
     ],
 )
 def test_a_number_that_places_the_work_points_at_no_task(sender: str, text: str) -> None:
@@ -47,6 +50,7 @@ def test_a_number_that_places_the_work_points_at_no_task(sender: str, text: str)
     [
         (KARIM, "le 3 c fait", ("T-TIL-03", "done")),
         (KARIM, "4 commencé", ("T-TIL-04", "in_progress")),
+        (KARIM, "le 2 pour moi c'est fini", ("T-TIL-02", "done")),
         (JAMES, "done with 2", ("T-CON-82", "done")),
     ],
 )
