@@ -39,6 +39,20 @@ _MEASURE_WORDS = frozenset(
 OF_THE_LIST = ("de la liste", "sur la liste", "dans la liste", "on the list", "in the list", "of the list",
                "on the screen", "a l ecran", "de l ecran", "on screen")  # fmt: skip
 # "R+2", "R-1": a level, however it is typed (its "R" is read as "are" once normalised).
+# Words of statuses: "3 finis", "2 posées" point at the third and second tasks.
+_STATUS_WORDS = frozenset(
+    word
+    for _, group in phrases.STATUSES + phrases.WEAK_STATUSES
+    for phrase in group
+    for word in phrase.split()
+)
+
+
+def _counted(following: str) -> bool:
+    """ "J'ai fait 2 chambres", "fitted 2 doors": a number before a plural counts things."""
+    return len(following) > 3 and following.endswith(("s", "x")) and following not in _STATUS_WORDS
+
+
 # "3/4 finis": so many of so many, no position.
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 _LEVEL = re.compile(r"(?i)\br\s*[+-]\s*(\d+)")
@@ -185,7 +199,7 @@ class Reading:
             before = words[index - 1] if index else ""
             after = words[index + 1] if index + 1 < len(words) else ""
             placed = before in _PLACE_WORDS or before.removesuffix("s") in _PLACE_WORDS
-            if placed or after in _MEASURE_WORDS or word in levels:
+            if placed or after in _MEASURE_WORDS or _counted(after) or word in levels:
                 continue  # "level 3 done", "R+2 fini", "2ème étage", "on est 3 sur site": no position
             if word.isdigit():
                 position = int(word)

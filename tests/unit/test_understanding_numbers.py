@@ -1,6 +1,6 @@
 """A number that places or counts ("level 3", "R+2", "bat 2", "3 jours", "3 sur 4") points at no
-task of the list on screen: "level 3 done" once marked the third task done, and "3 sur 4 finis"
-the fourth. A number alone, or an ordinal, still does."""
+task of the list on screen: "level 3 done" once marked the third task done, "3 sur 4 finis" the
+fourth and "fitted 2 doors" the second. A number alone, or an ordinal, still does."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def _written(sender: str, text: str) -> list[tuple[str, str]]:
         (KARIM, "3 sur 4 finis"),
         (KARIM, "3/4 finis"),
         (JAMES, "2 out of 3 done"),
+        (KARIM, "j'ai fait 2 chambres"),
+        (JAMES, "fitted 2 doors"),
     ],
 )
 def test_a_number_that_places_the_work_points_at_no_task(sender: str, text: str) -> None:
@@ -51,6 +53,7 @@ def test_a_number_that_places_the_work_points_at_no_task(sender: str, text: str)
         (KARIM, "le 3 c fait", ("T-TIL-03", "done")),
         (KARIM, "4 commencé", ("T-TIL-04", "in_progress")),
         (KARIM, "le 2 pour moi c'est fini", ("T-TIL-02", "done")),
+        (KARIM, "3 finis", ("T-TIL-03", "done")),
         (JAMES, "done with 2", ("T-CON-82", "done")),
     ],
 )
