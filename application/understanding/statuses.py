@@ -106,13 +106,13 @@ def read_status(
 
 
 _TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
-# Begun or ended, but not the work: the weather, a leak, a meal.
+# Begun or ended, but not the work: the weather, a leak, a meal. Not "casser" nor "cracking":
+# breaking out a wall is work, and "started cracking on" is getting going.
 _NOT_THE_WORK = frozenset(
     {
-        "pleuvoir", "flotter", "flotte", "neiger", "geler", "fuir", "goutter", "craquer", "manger",
-        "bouffer", "dejeuner", "casser", "rain", "snow", "freeze", "leak", "drip", "crack", "eat",
-        "raining", "snowing", "freezing", "leaking", "dripping", "cracking", "pouring", "flooding",
-        "sparking", "smoking", "eating",
+        "pleuvoir", "flotter", "flotte", "neiger", "geler", "fuir", "goutter", "manger", "bouffer",
+        "dejeuner", "rain", "snow", "freeze", "leak", "drip", "eat", "raining", "snowing", "freezing",
+        "leaking", "dripping", "pouring", "flooding", "sparking", "smoking", "eating",
     }
 )  # fmt: skip
 _LINKS_TO_A_VERB = frozenset({"a", "de", "d", "to"})
