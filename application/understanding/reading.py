@@ -38,7 +38,6 @@ _MEASURE_WORDS = frozenset(
 # "Le dernier de la liste", "2nd on the list": the list is the one on screen, and says no more.
 OF_THE_LIST = ("de la liste", "sur la liste", "dans la liste", "on the list", "in the list", "of the list",
                "on the screen", "a l ecran", "de l ecran", "on screen")  # fmt: skip
-# "R+2", "R-1": a level, however it is typed (its "R" is read as "are" once normalised).
 # Words of statuses: "3 finis", "2 posées" point at the third and second tasks.
 _STATUS_WORDS = frozenset(
     word
@@ -55,6 +54,7 @@ def _counted(following: str) -> bool:
 
 # "3/4 finis": so many of so many, no position.
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# "R+2", "R-1": a level, however it is typed.
 _LEVEL = re.compile(r"(?i)\br\s*[+-]\s*(\d+)")
 _TELLING_WORD = 5  # letters from which a word of a task's name says where the work is
 
