@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from application.ports import Intent
 from application.understanding import phrases
-from application.understanding.matching import find_all, has
+from application.understanding.matching import find_all, has, without
 from application.understanding.reading import Reading
 
 # Said of a trouble: it is over.
@@ -122,7 +122,7 @@ def all_clear(reading: Reading) -> Intent | None:
     # "fixed but…" ("works again" is good news, "leaking again" is not).
     rest = normalised
     for group in (_NONE_LEFT, _OVER, _BACK, _HERE_NOW, _IDIOMS, _PASSED, _PUT_IN, _PLANNED):
-        rest = _without(rest, group)
+        rest = without(rest, group)
     if has(rest, _NOT_OVER) or has(rest, _NOT_RIGHT):
         return None
     if has(normalised, _NONE_LEFT) or has(normalised, _IDIOMS):
@@ -146,12 +146,6 @@ def all_clear(reading: Reading) -> Intent | None:
 
 def _acknowledged() -> Intent:
     return Intent("small_talk", {"kind": "ack"}, 0.85)
-
-
-def _without(normalised: str, group: tuple[str, ...]) -> str:
-    for found in reversed(find_all(normalised, group)):
-        normalised = normalised[: found.start] + " " + normalised[found.end :]
-    return normalised
 
 
 def _arrived_and_nothing_more(reading: Reading) -> bool:

@@ -32,9 +32,14 @@ def has(normalised: str, phrases: tuple[str, ...]) -> bool:
     return _pattern(phrases).search(normalised) is not None
 
 
+def without(normalised: str, phrases: tuple[str, ...]) -> str:
+    """The text with these phrases taken out, whole words only ("hi" stays in "things")."""
+    return _pattern(phrases).sub(" ", normalised)
+
+
 def only(normalised: str, phrases: tuple[str, ...], fillers: tuple[str, ...] = ()) -> bool:
     """The message says nothing but these phrases (and fillers): "ok merci 👍"."""
-    rest = _pattern(phrases).sub(" ", normalised)
+    rest = without(normalised, phrases)
     if fillers:
-        rest = _pattern(fillers).sub(" ", rest)
+        rest = without(rest, fillers)
     return not rest.replace("?", " ").strip() and has(normalised, phrases)

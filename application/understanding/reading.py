@@ -8,7 +8,7 @@ from functools import cached_property
 from application.ports import Catalogue, ClassifierContext, Site, Task
 from application.understanding import phrases
 from application.understanding.entities import Found, acronym_of, find_site, find_task, name_words
-from application.understanding.matching import find_all, has
+from application.understanding.matching import find_all, has, without
 from application.understanding.spelling import spelled_right
 from application.understanding.text import is_question, words_of
 
@@ -192,7 +192,7 @@ class Reading:
         said = _position_said(self.normalised, len(listing))
         if said is not None:
             return listing[said - 1]
-        words = words_of(_without(self.normalised, OF_THE_LIST))
+        words = words_of(without(self.normalised, OF_THE_LIST))
         levels = set(_LEVEL.findall(self.text)) | {n for pair in _FRACTION.findall(self.text) for n in pair}
         for index, word in enumerate(words):
             position = None
@@ -210,12 +210,6 @@ class Reading:
             if position is not None and 1 <= position <= len(listing):
                 return listing[position - 1]
         return None
-
-
-def _without(normalised: str, group: tuple[str, ...]) -> str:
-    for found in reversed(find_all(normalised, group)):
-        normalised = normalised[: found.start] + " " + normalised[found.end :]
-    return normalised
 
 
 def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from application.ports import Intent
 from application.understanding import phrases
 from application.understanding.all_clear import all_clear
-from application.understanding.matching import find_all, has, only
+from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
 from application.understanding.statuses import StatusReading, read_status
 from application.understanding.text import words_of
@@ -93,11 +93,11 @@ def _command(reading: Reading) -> Intent | None:
     understood = only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS)  # "ok je vois comment ça marche"
     if has(reading.normalised, phrases.HOW_TO) and not understood:
         return Intent("help", {}, 0.9)
-    if len(words_of(_without(reading.normalised, phrases.GREETING_COURTESIES))) > 4:
+    if len(words_of(without(reading.normalised, phrases.GREETING_COURTESIES))) > 4:
         return None  # "bonjour, le chantier X est bloqué" is not a greeting; "hey how's it going" is
     for name, command_phrases in phrases.COMMANDS:
         if has(reading.normalised, command_phrases):
-            rest = _without(reading.normalised, command_phrases)  # whole words: "hi" is in "things"
+            rest = without(reading.normalised, command_phrases)  # whole words: "hi" is in "things"
             if name == "greet" and _says_more(rest):
                 return None  # "bjr c fait pr les prises": the greeting is not the point
             if name == "menu" and (has(rest, phrases.SITE_WORDS) or has(rest, phrases.TASK_WORDS)):
@@ -134,7 +134,7 @@ def _drops_it(reading: Reading) -> bool:
 def _says_more(rest: str) -> bool:
     # "Wesh gros", "mornin 👋", "hey how's it going": who it is said to, emojis and asking after
     # them say nothing more.
-    rest = _without(rest, phrases.GREETING_COURTESIES)
+    rest = without(rest, phrases.GREETING_COURTESIES)
     said = [word for word in rest.split() if word not in phrases.VOCATIVES and not word.startswith("emoji_")]
     return any(len(word) > 2 and word not in phrases.FILLER for word in said)
 
@@ -161,9 +161,9 @@ def _position(reading: Reading) -> Intent | None:
     listing = reading.context.listing
     if not listing:
         return None
-    unsaid = _without(reading.normalised, OF_THE_LIST)
+    unsaid = without(reading.normalised, OF_THE_LIST)
     for group in phrases.POSITION_PHRASES.values():
-        unsaid = _without(unsaid, group)
+        unsaid = without(unsaid, group)
     words = [w for w in words_of(unsaid) if w not in phrases.FILLER]
     if len(words) > 2:
         return None
@@ -172,12 +172,6 @@ def _position(reading: Reading) -> Intent | None:
         return None
     choice_id, title = pointed
     return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
-
-
-def _without(normalised: str, group: tuple[str, ...]) -> str:
-    for found in reversed(find_all(normalised, group)):
-        normalised = normalised[: found.start] + normalised[found.end :]
-    return normalised
 
 
 def _is_position(word: str) -> bool:
@@ -327,7 +321,7 @@ def _chosen_by_status(reading: Reading) -> Intent | None:
         return None
     rest = reading.normalised
     for _, group in phrases.STATUSES:
-        rest = _without(rest, group)
+        rest = without(rest, group)
     if any(w not in phrases.FILLER and w not in _RELATIVE and w not in _POINTERS for w in words_of(rest)):
         return None
     listed = [choice_id.removeprefix("task.") for choice_id, _ in reading.context.listing]
@@ -566,7 +560,7 @@ def _name_alone(reading: Reading) -> bool:
     is not (the model reads that one)."""
     naming = reading.site_found.words | reading.task_found.words
     rest = (
-        _without(reading.normalised, phrases.BEING_THERE)
+        without(reading.normalised, phrases.BEING_THERE)
         if reading.site and not reading.task
         else reading.normalised
     )
