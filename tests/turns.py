@@ -59,6 +59,26 @@ def named(events: list[Any], name: str) -> list[Any]:
     return [e for e in events if type(e).__name__ == name]
 
 
+def open_site(service: ConversationService, sender: str, site: str, task: str | None = None) -> None:
+    """The sender lists their sites and picks one by its position, then one of its tasks, as typed."""
+    say(service, "my sites" if sender == JAMES else "mes chantiers", sender, message_id="list")
+    say(service, site, sender, message_id="site")
+    if task is not None:
+        say(service, task, sender, message_id="task")
+
+
+def said_by(service: ConversationService, message_id: str, sender: str = KARIM) -> list[Any]:
+    """The events one message recorded in the sender's conversation."""
+    log = service.store.events.get(conversation_id_for(sender))
+    return [e for e in log if vars(e).get("message_id") == message_id]
+
+
+def statuses_claimed(events: list[Any]) -> set[str]:
+    """The task statuses these events wrote, or asked whether to write."""
+    claimed = {vars(e)["status"] for e in named(events, "TaskStatusChangeDecided")}
+    return claimed | {str(vars(e)["action"].get("status")) for e in named(events, "ConfirmationRequested")}
+
+
 def log_size(container: Container) -> int:
     """How many events the whole store holds: proof that something was or wasn't written."""
     return container.store.recorder.max_notification_id() or 0

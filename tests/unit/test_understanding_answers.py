@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from domain.identity import conversation_id_for
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, say
+from tests.turns import JAMES, KARIM, named, said_by, say
 
 
 def _answered(sender: str, asking: str, answer: str) -> list[str]:
     """The events the answer recorded, by name, after `asking` got a yes/no question."""
     service = in_memory_service()
     say(service, asking, sender, message_id="ask")
-    events = service.store.events.get(conversation_id_for(sender))
-    assert "ConfirmationRequested" in [type(e).__name__ for e in events]
+    assert named(said_by(service, "ask", sender), "ConfirmationRequested")
     say(service, answer, sender, message_id="answer")
-    return [
-        type(e).__name__
-        for e in service.store.events.get(conversation_id_for(sender))
-        if vars(e).get("message_id") == "answer"
-    ]
+    return [type(e).__name__ for e in said_by(service, "answer", sender)]
 
 
 @pytest.mark.parametrize("answer", ["oui", "ouep", "tout à fait", "grave", "c'est ça", "👍", "vas-y"])

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from domain.identity import conversation_id_for
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, say
+from tests.turns import JAMES, KARIM, named, open_site, said_by, say
 
 
 def _recorded(sender: str, text: str) -> tuple[list[str], str]:
     """The events the message recorded, by name, and what it was understood as; a site in focus."""
     service = in_memory_service()
-    say(service, "mes chantiers", sender, message_id="list")
-    say(service, "1", sender, message_id="site")
+    open_site(service, sender, "1")
     say(service, text, sender, message_id="news")
-    log = service.store.events.get(conversation_id_for(sender))
-    events = [e for e in log if vars(e).get("message_id") == "news"]
-    intents = [vars(e)["intent"] for e in events if type(e).__name__ == "IntentClassified"]
-    return [type(e).__name__ for e in events], intents[0]
+    events = said_by(service, "news", sender)
+    (classified,) = named(events, "IntentClassified")
+    return [type(e).__name__ for e in events], vars(classified)["intent"]
 
 
 @pytest.mark.parametrize(

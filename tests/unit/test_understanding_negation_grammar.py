@@ -8,9 +8,8 @@ import itertools
 
 import pytest
 
-from domain.identity import conversation_id_for
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, say
+from tests.turns import JAMES, KARIM, open_site, said_by, say, statuses_claimed
 
 _WORDS = {
     ("fr", "done"): ["fini", "terminé", "fait", "finie", "terminée", "bouclé", "c fait"],
@@ -40,20 +39,9 @@ _NOT_SO = {
 def _claims(sender: str, text: str) -> set[str]:
     """The statuses the message wrote or offered to write, a todo task in focus."""
     service = in_memory_service()
-    say(service, "mes chantiers" if sender == KARIM else "my sites", sender, message_id="list")
-    say(service, "1", sender, message_id="site")
-    say(service, "2", sender, message_id="task")  # T-CON-02 and T-CON-82, both todo
+    open_site(service, sender, "1", "2")  # T-CON-02 and T-CON-82, both todo
     say(service, text, sender, message_id="said")
-    claims = set()
-    for event in service.store.events.get(conversation_id_for(sender)):
-        fields = vars(event)
-        if fields.get("message_id") != "said":
-            continue
-        if type(event).__name__ == "TaskStatusChangeDecided":
-            claims.add(fields["status"])
-        if type(event).__name__ == "ConfirmationRequested":
-            claims.add(str(fields["action"].get("status")))
-    return claims
+    return statuses_claimed(said_by(service, "said", sender))
 
 
 @pytest.mark.parametrize(("lang", "status"), list(_WORDS))
@@ -87,10 +75,8 @@ def test_what_begins_or_ends_besides_the_work_is_no_status_of_it(sender: str, te
 
 def test_a_level_that_names_a_task_on_another_site_is_asked_not_written() -> None:
     service = in_memory_service()
-    say(service, "mes chantiers", KARIM, message_id="list")
-    say(service, "4", KARIM, message_id="site")  # the Tilleuls' tasks on screen
+    open_site(service, KARIM, "4")  # the Tilleuls' tasks on screen
     say(service, "R+3 terminé", KARIM, message_id="said")  # "Baies de brassage R+3" is at Rambaud
-    log = service.store.events.get(conversation_id_for(KARIM))
-    names = [type(e).__name__ for e in log if vars(e).get("message_id") == "said"]
+    names = [type(e).__name__ for e in said_by(service, "said", KARIM)]
     assert "TaskStatusChangeDecided" not in names
     assert "ConfirmationRequested" in names

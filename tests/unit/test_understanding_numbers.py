@@ -6,23 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from domain.identity import conversation_id_for
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, say
+from tests.turns import JAMES, KARIM, named, open_site, said_by, say
 
 
 def _written(sender: str, text: str) -> list[tuple[str, str]]:
     """(task, status) written by `text` with the tasks of the sender's first site on screen."""
     service = in_memory_service()
-    say(service, "mes chantiers" if sender == KARIM else "my sites", sender, message_id="list")
-    say(service, "4" if sender == KARIM else "1", sender, message_id="site")
+    open_site(service, sender, "4" if sender == KARIM else "1")
     say(service, text, sender, message_id="said")
-    log = service.store.events.get(conversation_id_for(sender))
-    return [
-        (vars(e)["task_id"], vars(e)["status"])
-        for e in log
-        if vars(e).get("message_id") == "said" and type(e).__name__ == "TaskStatusChangeDecided"
-    ]
+    decided = named(said_by(service, "said", sender), "TaskStatusChangeDecided")
+    return [(vars(e)["task_id"], vars(e)["status"]) for e in decided]
 
 
 @pytest.mark.parametrize(

@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from domain.identity import conversation_id_for
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, say
+from tests.turns import JAMES, KARIM, open_site, said_by, say, statuses_claimed
 
 
-def _recorded(sender: str, text: str) -> list[object]:
-    """The events the message recorded with a todo task in focus (T-CON-02 and T-CON-82)."""
+def _claimed(sender: str, text: str) -> set[str]:
+    """The statuses the message wrote or offered to write, a todo task in focus (T-CON-02 and
+    T-CON-82)."""
     service = in_memory_service()
-    say(service, "mes chantiers" if sender == KARIM else "my sites", sender, message_id="list")
-    say(service, "1", sender, message_id="site")
-    say(service, "2", sender, message_id="task")
+    open_site(service, sender, "1", "2")
     say(service, text, sender, message_id="said")
-    log = service.store.events.get(conversation_id_for(sender))
-    return [e for e in log if vars(e).get("message_id") == "said"]
-
-
-def _offered_or_written(events: list[object]) -> set[str]:
-    statuses = set()
-    for event in events:
-        name, fields = type(event).__name__, vars(event)
-        if name == "TaskStatusChangeDecided":
-            statuses.add(fields["status"])
-        if name == "ConfirmationRequested":
-            statuses.add(str(fields.get("action", {}).get("status")))
-    return statuses
+    return statuses_claimed(said_by(service, "said", sender))
 
 
 @pytest.mark.parametrize(
@@ -47,9 +33,9 @@ def _offered_or_written(events: list[object]) -> set[str]:
     ],
 )
 def test_what_was_to_be_is_neither_written_nor_offered(sender: str, text: str, status: str) -> None:
-    assert status not in _offered_or_written(_recorded(sender, text))
+    assert status not in _claimed(sender, text)
 
 
 @pytest.mark.parametrize(("sender", "text"), [(KARIM, "j'ai commencé"), (JAMES, "started")])
 def test_a_plain_status_still_writes(sender: str, text: str) -> None:
-    assert _offered_or_written(_recorded(sender, text)) == {"in_progress"}
+    assert _claimed(sender, text) == {"in_progress"}
