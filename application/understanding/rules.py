@@ -283,6 +283,9 @@ def _question_about_work(reading: Reading) -> Intent | None:
         and not has(normalised, phrases.HERE)
     )
     if asks_what_to_do and read_status(normalised, reading.question) is None:
+        # "Je passe au quai cet aprem, j'ai quoi": asking what to do is a question, "?" or not.
+        entities = reading.entities()
+        site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
 

@@ -97,25 +97,17 @@ def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
             return unstretched
     if len(word) < _SHORTEST or not word.isalpha() or word in names:
         return word
-    known, targets = _lexicon()
-    if word in known or word in _reporting_words():
-        return word
+    _, targets = _lexicon()
+    every, keywords = _keywords()
+    if word in every:
+        return word  # a word of the rules' own: "commands" is help, not "commande" misspelt
     found = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=_NEAR)
     if found is not None and found[0][0] == word[0]:
         return str(found[0])
-    every, keywords = _keywords()
-    if word in every:
-        return word
     near = process.extractOne(word, keywords, scorer=OSA.distance, score_cutoff=1)
     if near is not None and near[0][0] == word[0] and _slip(word, str(near[0])):
         return str(near[0])
     return word
-
-
-@functools.cache
-def _reporting_words() -> frozenset[str]:
-    """Words that report work are words of their own: "arrêté" is not "arrêt" misspelt."""
-    return frozenset(w for _, group in phrases.WEAK_STATUSES for phrase in group for w in phrase.split())
 
 
 _SUBSTITUTED = 8  # letters from which one letter typed for another is a slip, not another word

@@ -65,6 +65,11 @@ def read_status(
         if found.phrase == "up" and _after_an_ing_word(words, starts.get(found.start, 0)):
             continue  # "covering up", "tidying up": something else done, not the work put up
         index = starts.get(found.start, 0)
+        if (
+            found.phrase.split()[-1] in ("up", "in")
+            and words[index + len(found.phrase.split()) :][:2] in _A_PLACE
+        ):
+            continue  # "the lads are up on the roof", "boards are in the van": where, not done
         if index in negative_phrases and not any(w in phrases.NEGATIONS for w in found.phrase.split()):
             continue  # "crack on" inside "can not crack on"
         before = [
@@ -116,6 +121,7 @@ _NOT_THE_WORK = frozenset(
     }
 )  # fmt: skip
 _LINKS_TO_A_VERB = frozenset({"a", "de", "d", "to"})
+_A_PLACE = [["on", "the"], ["in", "the"], ["at", "the"], ["on", "site"], ["in", "my"], ["in", "our"]]
 
 
 def _after_an_ing_word(words: list[str], index: int) -> bool:
@@ -142,9 +148,18 @@ _NOT_QUITE = (
 _ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
 
 
+# Said after the work, these leave its last word last: "grid's up yesterday", "posé ce matin".
+_WHEN_OR_TO_WHOM = (
+    "yesterday", "today", "this morning", "this afternoon", "this arvo", "last night", "tonight", "now",
+    "just now", "earlier", "mate", "boss", "hier", "hier soir", "ce matin", "cet aprem", "cet apres midi",
+    "aujourd hui", "ce soir", "tout a l heure", "maintenant", "chef",
+)  # fmt: skip
+_TRAILING = re.compile(r"(?:\s+(?:emoji_\w+|\?|" + "|".join(re.escape(w) for w in _WHEN_OR_TO_WHOM) + r"))+$")
+
+
 def _end_of_words(normalised: str) -> int:
-    """Where the words end, emojis after them aside: "fait ✅" ends with "fait"."""
-    return len(re.sub(r"(?:\s+(?:emoji_\w+|\?))+$", "", normalised))
+    """Where the words end, emojis, a time or a "mate" after them aside: "fait ✅" ends with "fait"."""
+    return len(_TRAILING.sub("", normalised))
 
 
 def _pause_after(raw: str, phrase: str) -> bool:

@@ -18,7 +18,7 @@ from application.understanding.matching import has
 from application.understanding.model import Guess, LocalModel
 from application.understanding.reading import Reading
 from application.understanding.rules import by_rules
-from application.understanding.text import normalise
+from application.understanding.text import normalise, starts_asking
 
 
 class RemoteModel(Protocol):
@@ -95,6 +95,8 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
 
     task = reading.task or reading.context.focus.get("task_id")
     if guess.intent == "set_status":
+        if reading.question and task is None:
+            return None  # "c'est ok si je viens samedi ?": asked, of no task
         # A status the rules did not read is not a status to write: ask what it is.
         return made("status_unclear", {"task_id": task} if task else {}, certain=False)
     if guess.intent == "report_problem":
@@ -110,8 +112,12 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     if guess.intent == "select":
         return None  # a choice it cannot name is no choice
     if guess.intent == "small_talk":
-        if len(reading.words) > _SMALL_TALK_WORDS or has(reading.normalised, phrases.REQUESTS):
-            return None  # a longer message asks for something, even when it sounds friendly
+        if (
+            len(reading.words) > _SMALL_TALK_WORDS
+            or has(reading.normalised, phrases.REQUESTS)
+            or starts_asking(reading.normalised)
+        ):
+            return None  # a longer message, or one that asks, wants something, however friendly
         return made("small_talk", {"kind": "ack"})
     if guess.intent == "reset":
         return made("menu", {})  # starting over closes the session: only on the words that say so
