@@ -354,6 +354,8 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "can not do it",
             "can not do them",
             "can not carry on",
+            "can not go on",
+            "can not keep going",
             "unable to start",
             "unable to proceed",
             "unable to continue",

@@ -514,6 +514,20 @@ def _reported_work(reading: Reading) -> StatusReading | None:
     return reported if len(besides) <= _WORDS_AROUND_A_REPORT else None
 
 
+_CHECK_MARKS = re.compile(r"^[\s✅✔☑\ufe0f]+$")
+
+
+def _checked_off(reading: Reading) -> Intent | None:
+    """A check mark alone, sent with a task in focus that is not done, ticks it off: probably done,
+    asked first. A thumbs-up stays a nod."""
+    task = reading.context.focus.get("task_id")
+    if task is None or not _CHECK_MARKS.match(reading.text):
+        return None
+    if any(t.id == task and t.status == "done" for t in reading.catalogue.tasks):
+        return None  # already done: a nod to the answer
+    return Intent("set_status", {"task_id": task, "status": "done"}, 0.6, certain=False)
+
+
 def _implicit_problem(reading: Reading, sure: bool = False) -> Intent | None:
     """An incident described; `sure` when another rule already knows it is one."""
     if not sure and (reading.question or not reading.says(phrases.INCIDENTS)):
@@ -592,6 +606,7 @@ _RULES: tuple[Rule, ...] = (
     all_clear,
     _command,
     _awaited_description,
+    _checked_off,
     _small_talk,
     _position,
     _explicit_problem,

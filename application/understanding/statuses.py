@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from application.understanding import phrases
-from application.understanding.matching import find_all, has
+from application.understanding.matching import find_all, has, without
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,13 @@ def read_status(
         if has(normalised, phrases.NOT_YET) or partly:
             return StatusReading(asserted=None, denied=("done",), hedged=True)
         return None
-    hedged = question or partly or has(normalised, phrases.HEDGES) or has(normalised, _NOT_QUITE)
+    # "Held up by the sparks": "by" says who, not by when.
+    hedged = (
+        question
+        or partly
+        or has(without(normalised, _BY_WHOM), phrases.HEDGES)
+        or has(normalised, _NOT_QUITE)
+    )
     distinct = sorted(set(stated) - set(denied))
     asserted = distinct[0] if len(distinct) == 1 and not hedged else None
     if asserted == "done" and (
@@ -110,6 +116,7 @@ def read_status(
     return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
 
 
+_BY_WHOM = ("held up by", "held back by", "blocked by", "stopped by", "delayed by", "slowed down by")
 _TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
 # Begun or ended, but not the work: the weather, a leak, a meal. Not "casser" nor "cracking":
 # breaking out a wall is work, and "started cracking on" is getting going.
