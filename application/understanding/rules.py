@@ -164,7 +164,7 @@ def _position(reading: Reading) -> Intent | None:
     unsaid = without(reading.normalised, OF_THE_LIST)
     for group in phrases.POSITION_PHRASES.values():
         unsaid = without(unsaid, group)
-    words = [w for w in words_of(unsaid) if w not in phrases.FILLER]
+    words = [w for w in words_of(without(unsaid, _CORRECTING)) if w not in phrases.FILLER]
     if len(words) > 2:
         return None
     pointed = reading.listed_position()
@@ -172,6 +172,12 @@ def _position(reading: Reading) -> Intent | None:
         return None
     choice_id, title = pointed
     return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
+
+
+# Said to put a choice right: "plutôt la 3", "non la 4", "sorry I meant 2".
+_CORRECTING = ("plutot", "non", "no", "nah", "nope", "pardon", "sorry", "oups", "oops", "en fait", "actually",
+               "i mean", "i meant", "je veux dire", "je voulais dire", "rather", "instead", "finalement",
+               "my bad", "autant", "ah", "oh", "euh", "erm")  # fmt: skip
 
 
 def _is_position(word: str) -> bool:
