@@ -41,6 +41,9 @@ _SPELLED_OUT: dict[str, str] = {
     "gm": "good morning", "opt": "option", "wk": "week", "wkend": "weekend", "tnx": "thanks",
     "thks": "thanks", "thnks": "thanks", "thanx": "thanks",
     "thankyou": "thank you", "mersi": "merci", "merki": "merci", "mrci": "merci",
+    # Spelled as said: "c fé", "komencé" (not "bloké": a "bloke" is a man).
+    "fe": "fait", "fai": "fait", "blokee": "bloquee", "bloker": "bloquer",
+    "komence": "commence", "komencer": "commencer", "comencer": "commencer", "comence": "commence",
 }  # fmt: skip
 
 _EMOJI_WORDS = {
