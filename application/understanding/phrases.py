@@ -610,6 +610,9 @@ HEDGES = (
     "aurais", "aurait", "aurions", "auriez", "auraient", "serais", "serait", "serions", "seraient",
     "devait", "devais", "devions", "deviez", "devaient", "etait cense", "etions censes", "suppose",
     "supposed to", "meant to", "d be", "d have", "could have", "could be",
+    # A guess, or what has to be: "done I reckon", "need to get it done".
+    "reckon", "i think", "apparently", "apparemment", "on dirait", "looks like", "seems", "i believe",
+    "need to", "needs to", "have to", "has to", "must", "il faut", "faut que", "faudrait",
 )  # fmt: skip
 # Only about "done": it is nearly, or partly, so.
 ALMOST = (
@@ -855,6 +858,14 @@ INCIDENTS = (
     "personne n est venu", "personne est venu", "personne n est la", "no one s turned up",
     "nobody s turned up", "no one turned up", "nobody turned up", "not turned up", "never turned up",
     "no show", "no one to", "no one here", "nobody here",
+    # A drain or a way through blocked: a problem on site, not a task's status.
+    "blocked toilet", "blocked toilets", "toilet s blocked", "toilets are blocked", "toilets blocked",
+    "blocked drain", "blocked drains", "drain s blocked", "drains are blocked", "drain blocked",
+    "blocked sink", "sink s blocked", "sink blocked", "blocked pipe", "loo s blocked", "blocked loo",
+    "stairs are blocked", "stairs blocked", "road s blocked", "road is blocked", "road blocked",
+    "toilettes bouchees", "toilettes sont bouchees", "wc bouche", "wc bouches", "evier bouche",
+    "escalier bloque", "escaliers bloques", "rue bloquee", "route bloquee", "rue est bloquee",
+    "route est bloquee", "escalier est bloque",
     # Someone away, something not come, run dry, filthy, a trade's work over the sender's own.
     "absent", "absents", "pas venu", "pas venus", "pas la aujourd hui", "not here today", "s not running",
     "is not running", "isn t running", "pas de levage", "no lifting", "toujours pas recu",
@@ -1359,6 +1370,8 @@ DAY_ENDS = (
     "for the moment", "pour aujourd hui", "pour ce soir", "pour la journee", "pour la semaine",
     "pour le week end", "pour l instant", "pour le moment", "ma journee", "my day", "my shift",
     "mon service", "ma semaine", "my week", "me done", "fin de journee",
+    # Their hours, not the work: "finished early today", "done a 12 hr shift", "done 8 till 4".
+    "early", "tot", "shift", "hrs", "hours", "heures", "till", "jusqu a",
 )  # fmt: skip
 # Asking after someone, on its own or after a greeting: "hey how's it going", "salut la forme ?".
 GREETING_COURTESIES = (

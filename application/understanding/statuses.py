@@ -85,7 +85,7 @@ def read_status(
             and not _pause_after(raw, found.phrase)
         ):
             continue  # "la grue bloque l'accès": something in the way, not the task's status
-        if _of_something_else(after):
+        if _of_something_else(after) or _said_of_a_meal_or_a_drain(status, words, index, after):
             continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
         negated = any(word in phrases.NEGATIONS for word in before) or (
@@ -94,7 +94,10 @@ def read_status(
         if status == "todo" and negated:
             continue  # "pas a faire" is no claim about the work
         (denied if negated else stated).append(status)
-    partly = bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw))  # "jsuis a 80%"; "fini à 100%" is all of it
+    # "jsuis a 80%", "3/4 done"; "fini à 100%" and "4/4" are all of it.
+    partly = bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw)) or any(
+        int(a) < int(b) for a, b in _FRACTION.findall(raw)
+    )
     if not stated and not denied:
         if has(normalised, phrases.NOT_YET) or partly:
             return StatusReading(asserted=None, denied=("done",), hedged=True)
@@ -105,6 +108,8 @@ def read_status(
         or partly
         or has(without(normalised, _BY_WHOM), phrases.HEDGES)
         or has(normalised, _NOT_QUITE)
+        or _TO_COME.search(normalised) is not None
+        or normalised.startswith(_ASKED_TO)
     )
     distinct = sorted(set(stated) - set(denied))
     asserted = distinct[0] if len(distinct) == 1 and not hedged else None
@@ -116,6 +121,14 @@ def read_status(
     return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
 
 
+_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# "Done in 10", "be done in an hour", "fini dans 5 min": to come, not done.
+_TO_COME = re.compile(
+    r"\b(?:in|dans|d ici) (?:\d+\w*|a|an|un|une|half|a few|few|a bit|a sec|a min|quelques|peu|pas longtemps"
+    r"|deux|trois|two|three|five|ten|twenty)\b"
+)
+# "Get the risers done this week": asked of someone, not told.
+_ASKED_TO = ("get ", "go ", "finish ", "finir ", "terminer ")
 _BY_WHOM = ("held up by", "held back by", "blocked by", "stopped by", "delayed by", "slowed down by")
 _TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
 # Begun or ended, but not the work: the weather, a leak, a meal. Not "casser" nor "cracking":
@@ -139,7 +152,43 @@ def _of_something_else(after: list[str]) -> bool:
     """The words after a status phrase make it about something that is not the work."""
     if after[:1] and after[0] in _NOT_THE_WORK:
         return True  # "started raining"
+    if len(after) > 1 and (after[0].isdigit() or after[0] in ("a", "an")) and after[1] in _HOURS:
+        return True  # "done 10 hrs today", "done a long shift": their hours
     return len(after) > 1 and after[0] in _LINKS_TO_A_VERB and after[1] in _NOT_THE_WORK
+
+
+_HOURS = frozenset({"hrs", "hr", "hours", "hour", "h", "heures", "shift", "shifts", "till", "days", "jours"})
+# Blocked, said of these, is a drain or a way through, not the work: "blocked toilet", "sink's blocked".
+_BLOCKABLE = frozenset(
+    {
+        "toilet", "toilets", "loo", "loos", "wc", "drain", "drains", "sink", "pipe", "pipes", "gutter",
+        "gully", "stairs", "stairwell", "road", "toilettes", "chiottes", "evier", "lavabo", "siphon",
+        "canalisation", "canalisations", "evacuation", "escalier", "escaliers", "route", "rue",
+    }
+)  # fmt: skip
+_MEALS = frozenset(
+    {
+        "tea", "lunch", "dinner", "dinners", "breakfast", "brew", "butty", "coffee", "cafe", "dej",
+        "repas", "casse", "pause", "snap", "smoko",
+    }
+)  # fmt: skip
+_SUBJECT_LINKS = frozenset(
+    {"s", "is", "are", "my", "our", "the", "est", "sont", "mon", "ma", "le", "la", "de"}
+)
+
+
+def _said_of_a_meal_or_a_drain(status: str, words: list[str], index: int, after: list[str]) -> bool:
+    """ "Dinner's done", "finished my tea"; "blocked drain on 3", "the toilets are blocked"; "done a
+    12 hr shift"."""
+    following = words[index + 1 : index + 4]
+    if len(following) == 3 and following[1].isdigit() and following[2] in _HOURS:
+        return True
+    near_before = [w for w in words[max(0, index - 3) : index] if w not in _SUBJECT_LINKS][-1:]
+    near_after = [w for w in after if w not in _SUBJECT_LINKS][:1]
+    near = set(near_before + near_after)
+    if status == "blocked" and near & _BLOCKABLE:
+        return True
+    return bool(near & _MEALS)
 
 
 _OBJECTS = frozenset(
@@ -149,6 +198,9 @@ _OBJECTS = frozenset(
 _LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe", "got stuck in"})
 # Nearly so is not so, whatever the status: "presque commencé", "nearly stuck", "far from done".
 _NOT_QUITE = (
+    # Part of it: one side, a first fix, a first coat.
+    "one side", "first side", "first fix", "1st fix", "first coat", "first layer", "un cote", "une face",
+    "premiere couche", "premiere passe", "premiere face", "sous couche",
     "presque", "quasi", "quasiment", "bientot", "pratiquement", "loin d etre", "loin d avoir", "loin de",
     "almost", "nearly", "soon", "practically", "far from", "nowhere near", "not far off", "close to",
 )  # fmt: skip
