@@ -364,6 +364,9 @@ STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "can not do them",
             "can not carry on",
             "can not go on",
+            "paused",
+            "en pause",
+            "mis en pause",
             "can not keep going",
             "unable to start",
             "unable to proceed",
@@ -491,7 +494,8 @@ WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
             "entame", "entamee", "entames", "entamees", "lance", "lancee", "lances", "lancees",
             "kicked off", "begun", "started on", "ca avance", "avance bien", "progressing",
             "coming along", "en route", "commences", "commencees", "demarres", "demarrees", "on avance",
-            "ca progresse", "progresse", "on est sur", "je suis sur", "we re on", "i m on", "im on",
+            "ca progresse", "progresse", "i m doing", "i am doing", "we re doing", "we are doing",
+            "on est sur", "je suis sur", "we re on", "i m on", "im on",
         ),
     ),
     (
@@ -858,6 +862,13 @@ INCIDENTS = (
     "personne n est venu", "personne est venu", "personne n est la", "no one s turned up",
     "nobody s turned up", "no one turned up", "nobody turned up", "not turned up", "never turned up",
     "no show", "no one to", "no one here", "nobody here",
+    # Robbed, closed, damp, no first aid or hard hats, running low.
+    "robbed", "broken into", "break in", "cambriole", "cambriolage", "road closed", "route fermee",
+    "rue fermee", "damp", "humidite", "moisi", "moisissure", "mould", "mold", "first aid",
+    "trousse de secours",
+    "no hard hats", "pas de casque", "pas de casques", "no ppe", "pas d epi", "no welfare", "no toilet roll",
+    "pas de papier toilette", "all wet", "are wet", "is wet", "s wet", "tout mouille", "sont mouilles",
+    "need more", "running low", "il en faut plus", "plus de vis",
     # A drain or a way through blocked: a problem on site, not a task's status.
     "blocked toilet", "blocked toilets", "toilet s blocked", "toilets are blocked", "toilets blocked",
     "blocked drain", "blocked drains", "drain s blocked", "drains are blocked", "drain blocked",

@@ -102,6 +102,8 @@ def _command(reading: Reading) -> Intent | None:
                 return None  # "bjr c fait pr les prises": the greeting is not the point
             if name == "menu" and (has(rest, phrases.SITE_WORDS) or has(rest, phrases.TASK_WORDS)):
                 return None  # "back to my sites": that list, not the menu
+            if name == "menu" and read_status(reading.normalised, reading.question) is not None:
+                return None  # "back to todo", "back on it": a status
             if name == "menu" and only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS):
                 return None  # "merci du retour": thanks for the answer
             if name == "menu" and _SAID_TO_BE_BACK.search(reading.normalised):

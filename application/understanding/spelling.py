@@ -104,6 +104,9 @@ def corrected(word: str, names: frozenset[str] = frozenset()) -> str:
     found = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=_NEAR)
     if found is not None and found[0][0] == word[0]:
         return str(found[0])
+    swapped = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=1)
+    if swapped is not None and swapped[0][0] == word[0] and sorted(swapped[0]) == sorted(word):
+        return str(swapped[0])  # two letters swapped in a short word: "blokced"
     near = process.extractOne(word, keywords, scorer=OSA.distance, score_cutoff=1)
     if near is not None and near[0][0] == word[0] and _slip(word, str(near[0])):
         return str(near[0])

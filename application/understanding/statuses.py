@@ -154,7 +154,13 @@ def _of_something_else(after: list[str]) -> bool:
         return True  # "started raining"
     if len(after) > 1 and (after[0].isdigit() or after[0] in ("a", "an")) and after[1] in _HOURS:
         return True  # "done 10 hrs today", "done a long shift": their hours
+    if len(after) > 1 and after[0] in _ARTICLES and after[1] in _EVENTS:
+        return True  # "someone started a fire in the skip", "the labourer's done a runner"
     return len(after) > 1 and after[0] in _LINKS_TO_A_VERB and after[1] in _NOT_THE_WORK
+
+
+_ARTICLES = frozenset({"a", "an", "un", "une"})
+_EVENTS = frozenset({"fire", "feu", "runner", "fight", "row", "bagarre", "incendie", "flood"})
 
 
 _HOURS = frozenset({"hrs", "hr", "hours", "hour", "h", "heures", "shift", "shifts", "till", "days", "jours"})

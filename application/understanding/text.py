@@ -42,6 +42,7 @@ _SPELLED_OUT: dict[str, str] = {
     "thks": "thanks", "thnks": "thanks", "thanx": "thanks",
     "thankyou": "thank you", "mersi": "merci", "merki": "merci", "mrci": "merci",
     # Spelled as said: "c fé", "komencé" (not "bloké": a "bloke" is a man).
+    "gd": "good", "mrng": "morning", "mornin": "morning",
     "fe": "fait", "fai": "fait", "blokee": "bloquee", "bloker": "bloquer",
     "komence": "commence", "komencer": "commencer", "comencer": "commencer", "comence": "commence",
 }  # fmt: skip

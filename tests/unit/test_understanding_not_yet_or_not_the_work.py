@@ -69,3 +69,15 @@ def test_a_drain_or_a_way_through_blocked_is_a_problem_to_confirm(sender: str, t
 def test_all_of_it_done_still_writes(sender: str, text: str) -> None:
     events = _events(sender, text)
     assert [e.status for e in named(events, "TaskStatusChangeDecided")] == ["done"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [(JAMES, "someone started a fire in the skip"), (JAMES, "the labourer's done a runner")],
+)
+def test_something_that_happened_is_not_the_work_started_or_done(sender: str, text: str) -> None:
+    assert not {"in_progress", "done"} & statuses_claimed(_events(sender, text))
+
+
+def test_two_letters_swapped_in_a_status_word_still_say_it() -> None:
+    assert [e.status for e in named(_events(JAMES, "blokced"), "TaskStatusChangeDecided")] == ["blocked"]
