@@ -1145,7 +1145,8 @@ WHERE_EXPECTED = (
 DAYS = (
     "aujourd hui", "demain", "ce matin", "cet aprem", "cet apres midi", "lundi", "mardi", "mercredi",
     "jeudi", "vendredi", "samedi", "today", "tomorrow", "this morning", "this afternoon", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "tonight",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "tonight", "arvo", "first thing", "next",
+    "apres",
 )  # fmt: skip
 # Questions about people and things the bot does not know: out of scope, whatever they mention.
 # What the bot has nothing to do with: pay, leave, the weather, the bot itself.
@@ -1173,6 +1174,9 @@ OFF_TOPIC = (
     "je serai en retard", "j arriverai en retard", "je vais arriver en retard", "bouchons", "embouteillages",
     "i am running late", "i m running late", "running late sorry", "running a bit late", "i ll be late",
     "stuck in traffic", "traffic",
+    # A drink after, their hours and papers.
+    "a pint", "the pub", "une biere", "boire un coup", "apero", "p45", "p60", "timesheet", "time sheet",
+    "my hours", "hours have i", "mes heures", "fiche d heures", "pointage",
 )  # fmt: skip
 # Other trades and people whose work comes before the sender's.
 OTHERS = (
@@ -1194,7 +1198,11 @@ PERSONAL = ("ma voiture", "mon vehicule", "mon camion", "ma camionnette", "mon t
 # Asking the bot to do something it does not do is not small talk, however short.
 REQUESTS = ("can you", "could you", "will you", "tu peux", "peux tu", "pourrais tu", "vous pouvez",
             "pouvez vous", "tu pourrais")  # fmt: skip
-ABOUT_SOMEONE = ("qui est", "c est qui", "who is", "whos", "who s", "who do i", "qui dois je", "qui je dois")
+ABOUT_SOMEONE = (
+    "qui est", "c est qui", "who is", "whos", "who s", "who do i", "qui dois je", "qui je dois",
+    "managers name", "manager s name", "s name", "le nom du", "le nom de", "name of the", "number for",
+    "numero de", "numero du", "phone number", "contact for", "contact du",
+)  # fmt: skip
 # "Where am I working?": their sites, not where they are awaited.
 WHERE_WORKING = (
     "ou je travaille",

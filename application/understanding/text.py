@@ -96,7 +96,7 @@ _ASKING = re.compile(
     r"^(?:est ce que|is it|is there|are there|did|have you|do i|can i|should i|c est quoi|c est qui|"
     r"c est ou|c est quand|c est combien|qu est ce|quel|quelle|quels|quelles|combien|pourquoi|quand|"
     r"y a t il|(?:il )?y a quoi|j ai quoi|est ce|am i|have i|any|anything|"
-    r"what|where|when|which|why|who|how (?:much|many|long)|do you|does|is|are|anyone|anybody|"
+    r"what|where|when|which|why|who|whos|qui|how (?:much|many|long)|do you|does|is|are|anyone|anybody|"
     r"has anyone|has anybody|tu connais|vous connaissez|tu sais|vous savez|quelqu un sait|quelqu un a vu|"
     r"c est ok si|c est bon si|ok si)\b"
 )
