@@ -659,6 +659,12 @@ ALMOST = (
     "except",
     "sauf",
     "mais",
+    # An exception, or a part: "fini à part 2 disjoncteurs", "aux 3 quarts", "aux deux tiers".
+    "a part", "hormis", "excepte", "mis a part", "apart from", "other than", "bar the", "minus",
+    "quarts", "tiers", "partiellement",
+    # Said by guess or by hearsay: "fini a priori", "en théorie", "il me semble".
+    "a priori", "en theorie", "in theory", "il me semble", "me semble", "demande si", "veut savoir si",
+    "asking if", "wants to know if", "si c est", "si c fini",
     # Most of it, not all: "mostly done", "fini en grande partie".
     "mostly", "largely", "most of", "mainly", "nearly all", "on the whole",
     "en grande partie", "la plupart", "pour l essentiel", "l essentiel", "globalement", "grosso modo",
@@ -1389,6 +1395,8 @@ DAY_ENDS = (
     "for the moment", "pour aujourd hui", "pour ce soir", "pour la journee", "pour la semaine",
     "pour le week end", "pour l instant", "pour le moment", "ma journee", "my day", "my shift",
     "mon service", "ma semaine", "my week", "me done", "fin de journee",
+    "pour moi aujourd hui", "pour cette semaine", "pour la journee", "je rentre", "on rentre", "heading home",
+    "off home", "going home",
     # Their hours, not the work: "finished early today", "done a 12 hr shift", "done 8 till 4".
     "early", "tot", "shift", "hrs", "hours", "heures", "till", "jusqu a",
 )  # fmt: skip

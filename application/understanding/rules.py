@@ -6,6 +6,7 @@ local model reads what it does not.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -421,6 +422,10 @@ def _status(reading: Reading) -> Intent | None:
         if status.denied:
             arguments["not_status"] = status.denied[0]
         return Intent("status_unclear", arguments, 0.8, certain=False, entities=reading.entities())
+    if task is not None and _of_a_part_of_it(reading):
+        # "La commande des tableaux c fait", "le plafond du préau est terminé": done is said of
+        # something of the task's, not of the task.
+        return Intent("status_unclear", {"task_id": task}, 0.7, certain=False, entities=reading.entities())
     arguments["status"] = status.asserted
     foreign = _said_of_something_else(reading, status.asserted)
     # Certain: a plain statement about the task in focus, or about one the message names, with
@@ -445,6 +450,51 @@ def _named_by_a_level_only(reading: Reading) -> bool:
     level is where many works are, and the one on screen may be another site's."""
     words = reading.task_found.words
     return reading.task is not None and bool(words) and all(_A_LEVEL.fullmatch(w) for w in words)
+
+
+_OF = frozenset({"de", "des", "du", "d", "of"})
+_ARTICLES_BEFORE_A_NAME = frozenset({"le", "la", "les", "l", "the", "mes", "nos", "my", "our"})
+# The work itself, of a task: "la pose des prises", "le reste des gaines", "the rest of the grid".
+_THE_WORK_OF = frozenset(
+    {
+        "pose", "installation", "montage", "raccordement", "cablage", "tirage", "branchement", "fixation",
+        "mise", "travaux", "travail", "boulot", "taf", "reste", "fin", "totalite", "ensemble", "suite",
+        "rest", "end", "install", "fitting", "work", "job", "tout", "all", "lot",
+    }
+)  # fmt: skip
+
+
+def _of_a_part_of_it(reading: Reading) -> bool:
+    """A word that names the task comes after "X de/des/of the", X being no part of its name nor
+    its work: "la commande des tableaux", "le devis pour les baies", "la peinture des plateaux"."""
+    naming = reading.task_found.words
+    words = reading.words
+    first = next((i for i, w in enumerate(words) if w in naming), None)
+    if first is None:
+        return False
+    at = first - 1
+    while at >= 0 and words[at] in _ARTICLES_BEFORE_A_NAME:
+        at -= 1
+    if at < 1 or words[at] not in _OF | {"pour", "for"}:
+        return False
+    owner = words[at - 1]
+    if owner in _ARTICLES_BEFORE_A_NAME and at >= 2:
+        owner = words[at - 2]
+    return (
+        owner not in naming
+        and owner not in _THE_WORK_OF
+        and owner not in _status_words()
+        and owner not in phrases.FILLER
+        and len(owner) > 2
+        and owner.isalpha()
+    )
+
+
+@functools.cache
+def _status_words() -> frozenset[str]:
+    """ "Fini pour les baies": a status said for the task, not something of the task's."""
+    groups = phrases.STATUSES + phrases.WEAK_STATUSES
+    return frozenset(w for _, group in groups for phrase in group for w in phrase.split())
 
 
 def _said_of_something_else(reading: Reading, status: str) -> bool:

@@ -65,10 +65,49 @@ def spelled_right(normalised: str, names: Callable[[], frozenset[str]]) -> str:
     person's own names ("classes", not "casses") are never touched. The names are asked for only
     when a word would change (most messages have none: no directory read for them)."""
     words = normalised.split(" ")
-    if all(corrected(word) == word for word in words):
+    if all(corrected(word) == word and not _maybe_glued(word) for word in words):
         return normalised
     protected = names()
+    words = [_unglued(word, protected) for word in words]
     return " ".join(word if _starts_a_name(word, protected) else corrected(word, protected) for word in words)
+
+
+_GLUED = re.compile(r"^(?:l|d|j|qu)([aeiouyh]\w{2,})$")
+
+
+def _maybe_glued(word: str) -> bool:
+    """ "Lecole", "deau", "lalarme": an elision typed without its apostrophe, perhaps."""
+    return _GLUED.match(word) is not None and word not in _keywords()[0]
+
+
+def _unglued(word: str, names: frozenset[str]) -> str:
+    """ "lecole" -> "l ecole" when "ecole" is a word of the person's names, or a word often elided
+    ("eau", "elec"), and "lecole" is no word the rules know ("quand" is not "qu and")."""
+    glued = _GLUED.match(word)
+    if glued is None or word in names or word in _keywords()[0]:
+        return word
+    rest = glued.group(1)
+    if rest in names or rest in _ELIDED:
+        return f"{word[: len(word) - len(rest)]} {rest}"
+    return word
+
+
+# Words often met after an elision, that no name may hold.
+_ELIDED = frozenset(
+    {
+        "eau",
+        "elec",
+        "electricite",
+        "ecole",
+        "alarme",
+        "essai",
+        "essais",
+        "acces",
+        "entree",
+        "eclairage",
+        "hotel",
+    }
+)
 
 
 def _starts_a_name(word: str, names: frozenset[str]) -> bool:

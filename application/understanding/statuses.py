@@ -85,6 +85,8 @@ def read_status(
             and not _pause_after(raw, found.phrase)
         ):
             continue  # "la grue bloque l'accès": something in the way, not the task's status
+        if status == "blocked" and _by_an_obstacle(words[index + len(found.phrase.split()) :][:3]):
+            continue  # "le parking est bloqué par un camion": a way in blocked, not the work
         if _of_something_else(after) or _said_of_a_meal_or_a_drain(status, words, index, after):
             continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
@@ -95,8 +97,10 @@ def read_status(
             continue  # "pas a faire" is no claim about the work
         (denied if negated else stated).append(status)
     # "jsuis a 80%", "3/4 done"; "fini à 100%" and "4/4" are all of it.
-    partly = bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw)) or any(
-        int(a) < int(b) for a, b in _FRACTION.findall(raw)
+    partly = (
+        bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw))
+        or any(int(a) < int(b) for a, b in _FRACTION.findall(raw))
+        or _SHARE.search(normalised) is not None
     )
     if not stated and not denied:
         if has(normalised, phrases.NOT_YET) or partly:
@@ -114,7 +118,10 @@ def read_status(
     distinct = sorted(set(stated) - set(denied))
     asserted = distinct[0] if len(distinct) == 1 and not hedged else None
     if asserted == "done" and (
-        denied or has(normalised, phrases.ALMOST) or any(w in _ANY_NEGATION for w in words)
+        denied
+        or has(normalised, phrases.ALMOST)
+        or any(w in _ANY_NEGATION for w in words)
+        or has(normalised, phrases.DAY_ENDS)  # "fini pour aujourd'hui": stopped, not done
     ):
         # Done is the status whose wrong write hurts most: any "not" in the message makes it a question.
         return StatusReading(asserted=None, denied=("done",), hedged=True)
@@ -122,6 +129,11 @@ def read_status(
 
 
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# "Fini à 90", "terminées à 70 pour cent" (the % sign left out); not "fini à 16h" nor "à 100".
+_SHARE = re.compile(
+    r"\b(?:a|at) (?!100\b)\d{1,2}(?! ?(?:h|heures?|min|mn|hrs?|pm|am)\b)\b"
+    r"|\b(?!100\b)\d{1,3} ?(?:pour ?cent|pr cent|pourcent|percent|per cent|pc)\b"
+)
 # "Done in 10", "be done in an hour", "fini dans 5 min": to come, not done.
 _TO_COME = re.compile(
     r"\b(?:in|dans|d ici) (?:\d+\w*|a|an|un|une|half|a few|few|a bit|a sec|a min|quelques|peu|pas longtemps"
@@ -161,6 +173,23 @@ def _of_something_else(after: list[str]) -> bool:
 
 _ARTICLES = frozenset({"a", "an", "un", "une"})
 _EVENTS = frozenset({"fire", "feu", "runner", "fight", "row", "bagarre", "incendie", "flood"})
+
+
+_OBSTACLES = frozenset(
+    {
+        "camion", "camions", "voiture", "voitures", "benne", "bennes", "grue", "palettes", "pompiers",
+        "police", "livraison", "toupie", "nacelle", "truck", "lorry", "van", "car", "cars", "skip", "crane",
+        "pallets", "delivery", "cones", "barrier", "barriers", "scaffold", "echafaudage", "gravats", "rubble",
+    }
+)  # fmt: skip
+
+
+def _by_an_obstacle(following: list[str]) -> bool:
+    """ "Bloqué par un camion", "blocked by the skip": something in the way, not a trade awaited."""
+    if not following or following[0] not in ("par", "by"):
+        return False
+    rest = [w for w in following[1:] if w not in ("un", "une", "le", "la", "les", "des", "a", "the", "l")]
+    return bool(rest[:1]) and rest[0] in _OBSTACLES
 
 
 _HOURS = frozenset({"hrs", "hr", "hours", "hour", "h", "heures", "shift", "shifts", "till", "days", "jours"})

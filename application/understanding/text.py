@@ -43,6 +43,7 @@ _SPELLED_OUT: dict[str, str] = {
     "thankyou": "thank you", "mersi": "merci", "merki": "merci", "mrci": "merci",
     # Spelled as said: "c fé", "komencé" (not "bloké": a "bloke" is a man).
     "gd": "good", "mrng": "morning", "mornin": "morning",
+    "jrentre": "je rentre", "jme": "je me", "jte": "je te",
     "fe": "fait", "fai": "fait", "blokee": "bloquee", "bloker": "bloquer",
     "komence": "commence", "komencer": "commencer", "comencer": "commencer", "comence": "commence",
 }  # fmt: skip

@@ -1,7 +1,8 @@
 """Done said of part of the work, of what is to come, of someone's hours, a meal or a drain is
 never written: "grid's 3/4 done", "be done in an hour", "done on one side", "first fix done",
 "get the risers done this wk", "done I reckon", "done 10 hrs today", "blocked toilet", "dinner's
-done" each once wrote the task in focus done or blocked. A blocked drain or road is a problem to
+done", "fini a 90", "fini pour moi aujourd'hui", "la commande des tableaux c fait" each once wrote
+the task in focus (or the one named) done or blocked. A blocked drain or road is a problem to
 file; plain "done" still writes."""
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def _events(sender: str, text: str) -> list[object]:
         (JAMES, "dinner's done", "done"),
         (JAMES, "finished my tea", "done"),
         (KARIM, "pause déj finie", "done"),
+        (KARIM, "fini a 90", "done"),
+        (KARIM, "terminé à 70 pour cent", "done"),
+        (KARIM, "fini a part 2 disjoncteurs", "done"),
+        (KARIM, "fini hormis le repérage", "done"),
+        (KARIM, "fini a priori", "done"),
+        (KARIM, "le chef demande si c fini", "done"),
+        (KARIM, "c fini pour moi aujourdhui", "done"),
+        (KARIM, "bon c fini pr moi jrentre", "done"),
+        (KARIM, "la commande des baies c fait", "done"),
+        (KARIM, "le devis pour les baies c fait", "done"),
+        (KARIM, "la peinture des baies c fini", "done"),
+        (KARIM, "la baie est bloquée par un camion", "blocked"),
     ],
 )
 def test_the_status_is_neither_written_nor_offered(sender: str, text: str, status: str) -> None:
@@ -65,7 +78,16 @@ def test_a_drain_or_a_way_through_blocked_is_a_problem_to_confirm(sender: str, t
     assert [e.action["kind"] for e in asked] == ["report_problem"]
 
 
-@pytest.mark.parametrize(("sender", "text"), [(JAMES, "done"), (JAMES, "4/4 done"), (KARIM, "fini à 100%")])
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (JAMES, "done"),
+        (JAMES, "4/4 done"),
+        (KARIM, "fini à 100%"),
+        (KARIM, "la pose des baies c fait"),
+        (KARIM, "c'est fini pour les baies"),
+    ],
+)
 def test_all_of_it_done_still_writes(sender: str, text: str) -> None:
     events = _events(sender, text)
     assert [e.status for e in named(events, "TaskStatusChangeDecided")] == ["done"]
