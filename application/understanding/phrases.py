@@ -875,6 +875,11 @@ INCIDENTS = (
     "no hard hats", "pas de casque", "pas de casques", "no ppe", "pas d epi", "no welfare", "no toilet roll",
     "pas de papier toilette", "all wet", "are wet", "is wet", "s wet", "tout mouille", "sont mouilles",
     "need more", "running low", "il en faut plus", "plus de vis",
+    # Short or wrong deliveries, burns and bites, the site shut.
+    "au lieu du", "au lieu de", "au lieu des", "instead of", "que la moitie", "la moitie de la commande",
+    "oublie la moitie", "half the order", "only half", "brule", "brulure", "burnt", "burned", "burn",
+    "mordu", "mordre", "bitten", "chantier est ferme", "chantier ferme", "ferme le chantier",
+    "site closed", "site s closed", "site is closed", "shut the site", "site shut",
     # A drain or a way through blocked: a problem on site, not a task's status.
     "blocked toilet", "blocked toilets", "toilet s blocked", "toilets are blocked", "toilets blocked",
     "blocked drain", "blocked drains", "drain s blocked", "drains are blocked", "drain blocked",

@@ -240,11 +240,12 @@ def _question_about_work(reading: Reading) -> Intent | None:
         for group in (phrases.OVERDUE, phrases.WHERE_WORKING, phrases.WHERE_EXPECTED, phrases.DUE_THIS_WEEK,
                       phrases.WHAT_TO_DO, phrases.URGENT, phrases.WHAT_DO_I_DO)
     )  # fmt: skip
-    if reading.question and _when_due_only(normalised) and reading.task is not None:
-        # "When's the acoustic walls due?", "quand est-ce que je dois finir les baies": that task,
-        # its date on it.
+    asked_of = reading.task or (reading.context.focus.get("task_id") if len(reading.words) <= 6 else None)
+    if reading.question and _when_due_only(normalised) and asked_of is not None:
+        # "When's the acoustic walls due?", "quand est-ce que je dois finir les baies", "c'est pour
+        # quand déjà" of the task on screen: that task, its date on it.
         return Intent(
-            "select", {"choice_id": f"task.{reading.task}", "by": "name"}, 0.8, entities=reading.entities()
+            "select", {"choice_id": f"task.{asked_of}", "by": "name"}, 0.8, entities=reading.entities()
         )
     if not asks_about_work:
         return None  # and the names need not be read
@@ -291,6 +292,8 @@ def _question_about_work(reading: Reading) -> Intent | None:
         and len(reading.words) <= _WORDS_OF_WHAT_DO_I_DO
         and not has(normalised, phrases.HERE)
     )
+    if asks_what_to_do and has(normalised, phrases.DAYS) and not reading.entities():
+        return Intent("ask_where_expected", {}, 0.8)  # "j'ai quoi demain": where they are awaited that day
     if asks_what_to_do and read_status(normalised, reading.question) is None:
         # "Je passe au quai cet aprem, j'ai quoi": asking what to do is a question, "?" or not.
         entities = reading.entities()

@@ -95,7 +95,8 @@ def words_of(normalised: str) -> list[str]:
 # A message that starts so asks, question mark or not (people on a phone rarely type one).
 _ASKING = re.compile(
     r"^(?:est ce que|is it|is there|are there|did|have you|do i|can i|should i|c est quoi|c est qui|"
-    r"c est ou|c est quand|c est combien|qu est ce|quel|quelle|quels|quelles|combien|pourquoi|quand|"
+    r"c est ou|c est quand|c est pour quand|pour quand|c est combien|qu est ce|quel|quelle|quels|quelles|"
+    r"combien|pourquoi|quand|"
     r"y a t il|(?:il )?y a quoi|j ai quoi|est ce|am i|have i|any|anything|"
     r"what|where|when|which|why|who|whos|qui|how (?:much|many|long)|do you|does|is|are|anyone|anybody|"
     r"has anyone|has anybody|tu connais|vous connaissez|tu sais|vous savez|quelqu un sait|quelqu un a vu|"
