@@ -614,6 +614,10 @@ HEDGES = (
     "aurais", "aurait", "aurions", "auriez", "auraient", "serais", "serait", "serions", "seraient",
     "devait", "devais", "devions", "deviez", "devaient", "etait cense", "etions censes", "suppose",
     "supposed to", "meant to", "d be", "d have", "could have", "could be",
+    # Hearsay, "as soon as", sarcasm: "paraît que c fini", "dès que c fait", "tu parles que c fini".
+    "parait", "il parait", "on m a dit", "on me dit", "soi disant", "they told me", "told me", "i heard",
+    "heard", "supposedly", "des que", "as soon as", "once it s", "when it s", "quand ce sera", "tu parles",
+    "totally", "my arse", "mon oeil", "mon cul", "yeah right", "ouais c est ca",
     # A guess, or what has to be: "done I reckon", "need to get it done".
     "reckon", "i think", "apparently", "apparemment", "on dirait", "looks like", "seems", "i believe",
     "need to", "needs to", "have to", "has to", "must", "il faut", "faut que", "faudrait",

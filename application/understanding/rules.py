@@ -7,6 +7,7 @@ local model reads what it does not.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 
@@ -16,7 +17,7 @@ from application.understanding.all_clear import all_clear
 from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
 from application.understanding.statuses import StatusReading, read_status
-from application.understanding.text import words_of
+from application.understanding.text import normalise, words_of
 
 _SMALL_TALK_FILLERS = (
     "beaucoup", "bien", "a", "vous", "toi", "you", "very", "much", "so", "a lot", "mate", "boss", "chef",
@@ -397,8 +398,13 @@ def _status(reading: Reading) -> Intent | None:
         pointed = reading.listed_position(articles=False)
     if task is None and pointed is not None and pointed[0].startswith("task."):
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
-    task = task or reading.context.focus.get("task_id")
     guessed = False
+    named_elsewhere = reading.task_found.named
+    if task is None and named_elsewhere is not None and reading.site is None:
+        # "Commencé la PAC" with another site's task on screen: the task named, asked first; never
+        # the one in focus.
+        task, guessed = named_elsewhere.id, True
+    task = task or reading.context.focus.get("task_id")
     if task is None and status.asserted is not None:
         task = _the_one_not_yet(reading, status.asserted)
         guessed = task is not None
@@ -425,6 +431,10 @@ def _status(reading: Reading) -> Intent | None:
         if status.denied:
             arguments["not_status"] = status.denied[0]
         return Intent("status_unclear", arguments, 0.8, certain=False, entities=reading.entities())
+    if task is not None and _another_place(reading, task):
+        # "Fini les prises du bat A" for "Prises et interrupteurs B", "grid done on level 4" for
+        # "Ceiling grid level 3": the place said is not the task's.
+        return Intent("status_unclear", {"task_id": task}, 0.7, certain=False, entities=reading.entities())
     if task is not None and _of_a_part_of_it(reading):
         # "La commande des tableaux c fait", "le plafond du préau est terminé": done is said of
         # something of the task's, not of the task.
@@ -453,6 +463,32 @@ def _named_by_a_level_only(reading: Reading) -> bool:
     level is where many works are, and the one on screen may be another site's."""
     words = reading.task_found.words
     return reading.task is not None and bool(words) and all(_A_LEVEL.fullmatch(w) for w in words)
+
+
+_PLACES = frozenset(
+    {"level", "lvl", "niveau", "niv", "etage", "floor", "bat", "batiment", "building", "block", "bloc", "lot",
+     "zone", "r", "l"}
+)  # fmt: skip
+_A_PLACE_MARK = re.compile(r"^(?:[a-z]|\d{1,2})$")
+
+
+def _place_marks(words: list[str]) -> set[str]:
+    """ "bat a" -> {"a"}, "level 4" -> {"4"}, "l2" -> {"2"}, "r 3" -> {"3"}."""
+    marks = {w[1:] for w in words if re.fullmatch(r"[lr]\d{1,2}", w)}
+    for before, mark in itertools.pairwise(words):
+        if before in _PLACES and _A_PLACE_MARK.match(mark):
+            marks.add(mark)
+    return marks
+
+
+def _another_place(reading: Reading, task_id: str) -> bool:
+    task = reading.catalogue.task(task_id)
+    if task is None:
+        return False
+    name = normalise(task.title).split()
+    named = _place_marks(name) | {w for w in name[-1:] if _A_PLACE_MARK.match(w)}
+    said = _place_marks(reading.words)
+    return bool(named) and bool(said) and not named & said
 
 
 _OF = frozenset({"de", "des", "du", "d", "of"})

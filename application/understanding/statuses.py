@@ -87,6 +87,8 @@ def read_status(
             continue  # "la grue bloque l'accès": something in the way, not the task's status
         if status == "blocked" and _by_an_obstacle(words[index + len(found.phrase.split()) :][:3]):
             continue  # "le parking est bloqué par un camion": a way in blocked, not the work
+        if set(words[index + len(found.phrase.split()) :][:3]) & _ELSEWHERE:
+            continue  # "bloqué au péage", "on hold to HMRC", "blocked his number", "waiting for the bus"
         if _of_something_else(after) or _said_of_a_meal_or_a_drain(status, words, index, after):
             continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
@@ -101,6 +103,7 @@ def read_status(
         bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw))
         or any(int(a) < int(b) for a, b in _FRACTION.findall(raw))
         or _SHARE.search(normalised) is not None
+        or any(int(a) < int(b) for a, b in _COUNT_OF.findall(normalised))
     )
     if not stated and not denied:
         if has(normalised, phrases.NOT_YET) or partly:
@@ -129,6 +132,8 @@ def read_status(
 
 
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# "3 logements sur 5", "done 3 of 5 rooms", "2 out of 3": some of them.
+_COUNT_OF = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(?:sur|of|out of) (\d+)\b")
 # "Fini à 90", "terminées à 70 pour cent" (the % sign left out); not "fini à 16h" nor "à 100".
 _SHARE = re.compile(
     r"\b(?:a|at) (?!100\b)\d{1,2}(?! ?(?:h|heures?|min|mn|hrs?|pm|am)\b)\b"
@@ -175,6 +180,15 @@ _ARTICLES = frozenset({"a", "an", "un", "une"})
 _EVENTS = frozenset({"fire", "feu", "runner", "fight", "row", "bagarre", "incendie", "flood"})
 
 
+# What a status said just before these is about: the road, the phone, the weather, a supplier.
+_ELSEWHERE = frozenset(
+    {
+        "peage", "bus", "train", "metro", "tram", "traffic", "bouchons", "embouteillages", "m1", "m6", "m25",
+        "motorway", "autoroute", "periph", "whatsapp", "numero", "number", "phone", "telephone", "hmrc",
+        "neige", "snow", "pluie", "rain", "verglas", "ice", "fournisseur", "supplier", "merchant",
+        "grossiste", "transporteur", "his", "her", "son", "sa", "ton", "off", "car",
+    }
+)  # fmt: skip
 _OBSTACLES = frozenset(
     {
         "camion", "camions", "voiture", "voitures", "benne", "bennes", "grue", "palettes", "pompiers",
