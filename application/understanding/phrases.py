@@ -879,6 +879,8 @@ INCIDENTS = (
     "no hard hats", "pas de casque", "pas de casques", "no ppe", "pas d epi", "no welfare", "no toilet roll",
     "pas de papier toilette", "all wet", "are wet", "is wet", "s wet", "tout mouille", "sont mouilles",
     "need more", "running low", "il en faut plus", "plus de vis",
+    # A lift stuck, a corridor blocked off.
+    "lift is stuck", "lift s stuck", "lift stuck", "ascenseur est bloque", "ascenseur bloque", "blocked off",
     # Short or wrong deliveries, burns and bites, the site shut.
     "au lieu du", "au lieu de", "au lieu des", "instead of", "que la moitie", "la moitie de la commande",
     "oublie la moitie", "half the order", "only half", "brule", "brulure", "burnt", "burned", "burn",
@@ -1405,7 +1407,7 @@ DAY_ENDS = (
     "pour le week end", "pour l instant", "pour le moment", "ma journee", "my day", "my shift",
     "mon service", "ma semaine", "my week", "me done", "fin de journee",
     "pour moi aujourd hui", "pour cette semaine", "pour la journee", "je rentre", "on rentre", "heading home",
-    "off home", "going home",
+    "off home", "going home", "la semaine", "la journee",
     # Their hours, not the work: "finished early today", "done a 12 hr shift", "done 8 till 4".
     "early", "tot", "shift", "hrs", "hours", "heures", "till", "jusqu a",
 )  # fmt: skip

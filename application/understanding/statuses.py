@@ -89,7 +89,7 @@ def read_status(
             continue  # "le parking est bloqué par un camion": a way in blocked, not the work
         if set(words[index + len(found.phrase.split()) :][:3]) & _ELSEWHERE:
             continue  # "bloqué au péage", "on hold to HMRC", "blocked his number", "waiting for the bus"
-        if _of_something_else(after) or _said_of_a_meal_or_a_drain(status, words, index, after):
+        if _of_something_else(after) or _said_of_another_thing(status, words, index, after):
             continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
         negated = any(word in phrases.NEGATIONS for word in before) or (
@@ -145,7 +145,7 @@ _TO_COME = re.compile(
     r"|deux|trois|two|three|five|ten|twenty)\b"
 )
 # "Get the risers done this week": asked of someone, not told.
-_ASKED_TO = ("get ", "go ", "finish ", "finir ", "terminer ")
+_ASKED_TO = ("get ", "finish ", "finir ", "terminer ")
 _BY_WHOM = ("held up by", "held back by", "blocked by", "stopped by", "delayed by", "slowed down by")
 _TRANSITIVE = frozenset({"bloque", "bloquent", "blocked", "blocks", "blocking"})
 # Begun or ended, but not the work: the weather, a leak, a meal. Not "casser" nor "cracking":
@@ -186,7 +186,8 @@ _ELSEWHERE = frozenset(
         "peage", "bus", "train", "metro", "tram", "traffic", "bouchons", "embouteillages", "m1", "m6", "m25",
         "motorway", "autoroute", "periph", "whatsapp", "numero", "number", "phone", "telephone", "hmrc",
         "neige", "snow", "pluie", "rain", "verglas", "ice", "fournisseur", "supplier", "merchant",
-        "grossiste", "transporteur", "his", "her", "son", "sa", "ton", "off", "car",
+        "grossiste", "transporteur", "his", "her", "son", "sa", "ton", "car", "mode", "securite",
+        "defaut", "fault", "error", "erreur",
     }
 )  # fmt: skip
 _OBSTACLES = frozenset(
@@ -215,10 +216,19 @@ _BLOCKABLE = frozenset(
         "canalisation", "canalisations", "evacuation", "escalier", "escaliers", "route", "rue",
     }
 )  # fmt: skip
-_MEALS = frozenset(
+# Things that begin and end on site that are not the work: a meal, a meeting, a drill.
+_OTHER_THINGS = frozenset(
     {
         "tea", "lunch", "dinner", "dinners", "breakfast", "brew", "butty", "coffee", "cafe", "dej",
-        "repas", "casse", "pause", "snap", "smoko",
+        "repas", "casse", "pause", "snap", "smoko", "exercice", "drill", "reunion", "meeting", "briefing",
+        "formation", "training", "toolbox",
+    }
+)  # fmt: skip
+# Started or blocked, said of these, is a machine switched on or in fault, not the work.
+_MACHINES = frozenset(
+    {
+        "chaudiere", "pompe", "pac", "groupe", "compresseur", "machine", "moteur", "boiler", "pump", "genny",
+        "generator", "generateur", "vmc", "clim", "chauffage", "heating", "ascenseur", "lift", "hoist",
     }
 )  # fmt: skip
 _SUBJECT_LINKS = frozenset(
@@ -226,9 +236,13 @@ _SUBJECT_LINKS = frozenset(
 )
 
 
-def _said_of_a_meal_or_a_drain(status: str, words: list[str], index: int, after: list[str]) -> bool:
-    """ "Dinner's done", "finished my tea"; "blocked drain on 3", "the toilets are blocked"; "done a
-    12 hr shift"."""
+def _said_of_another_thing(status: str, words: list[str], index: int, after: list[str]) -> bool:
+    """ "Dinner's done", "finished my tea", "exercice incendie fini"; "blocked drain on 3", "the
+    toilets are blocked"; "la chaudière a démarré"; "done a 12 hr shift"; "well done mate"."""
+    if index > 0 and words[index - 1] in ("well", "bien"):
+        return True  # "well done": praise
+    if status == "blocked" and index > 0 and words[index - 1] in ("me", "us"):
+        return True  # "put me on hold": a phone call
     following = words[index + 1 : index + 4]
     if len(following) == 3 and following[1].isdigit() and following[2] in _HOURS:
         return True
@@ -237,7 +251,17 @@ def _said_of_a_meal_or_a_drain(status: str, words: list[str], index: int, after:
     near = set(near_before + near_after)
     if status == "blocked" and near & _BLOCKABLE:
         return True
-    return bool(near & _MEALS)
+    # "La chaudière est bloquée", "la chaudière a démarré": the machine, said with its verb; "pose
+    # chaudière commencée" and "on a démarré la PAC" are the work.
+    subject = words[max(0, index - 2) : index]
+    if (
+        status in ("blocked", "in_progress")
+        and len(subject) == 2
+        and subject[0] in _MACHINES
+        and subject[1] in ("est", "a", "s", "is", "has")
+    ):
+        return True
+    return bool(set(words[max(0, index - 3) : index] + near_after) & _OTHER_THINGS)
 
 
 _OBJECTS = frozenset(

@@ -2,8 +2,8 @@
 on another site is offered, never the one on screen ("commencé la PAC" once wrote "Pose chaudière
 collective" started); another building or level than the task's is asked ("fini les prises du bat
 A" once wrote "Prises et interrupteurs B" done); hearsay, "as soon as", sarcasm, a count of some
-("3 logements sur 5"), and a status said of a journey, a phone, the weather or a supplier write
-nothing."""
+("3 logements sur 5"), praise ("well done"), and a status said of a journey, a phone, the weather, a
+supplier, a machine or a drill write nothing."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ def test_a_task_named_on_another_site_is_offered_not_the_one_on_screen(text: str
         (JAMES, "T-CON-82", "waiting for the rain to stop"),
         (JAMES, "T-CON-82", "on hold to HMRC"),
         (KARIM, "T-TIL-03", "le tableau est bloqué chez le fournisseur"),
+        (JAMES, "T-CON-81", "well done mate"),
+        (JAMES, "T-CON-81", "put me on hold for 20 mins"),
+        (JAMES, "T-CON-81", "c bouclé la semaine"),
+        (SOPHIE, "T-TIL-52", "la chaudière est bloquée en mode sécurité"),
+        (SOPHIE, "T-TIL-52", "la chaudière a démarré"),
+        (KARIM, "T-JAU-03", "exercice incendie fini"),
     ],
 )
 def test_nothing_is_written(sender: str, task: str, text: str) -> None:
@@ -66,6 +72,10 @@ def test_nothing_is_written(sender: str, task: str, text: str) -> None:
         (KARIM, "T-TIL-03", "fini les prises du bat B", "done"),
         (JAMES, "T-CON-82", "grid done on level 3", "done"),
         (KARIM, "T-TIL-03", "en attente du plaquiste", "blocked"),
+        (SOPHIE, "T-TIL-52", "pose chaudière commencée", "in_progress"),
+        (SOPHIE, "T-VAL-52", "on a démarré la pac ce matin", "in_progress"),
+        (KARIM, "T-JAU-03", "alarme incendie finie", "done"),
+        (JAMES, "T-CON-81", "finished off the partitions on level 3 today", "done"),
     ],
 )
 def test_the_task_on_screen_said_plainly_is_still_written(
