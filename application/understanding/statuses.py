@@ -241,6 +241,8 @@ def _said_of_another_thing(status: str, words: list[str], index: int, after: lis
     toilets are blocked"; "la chaudière a démarré"; "done a 12 hr shift"; "well done mate"."""
     if index > 0 and words[index - 1] in ("well", "bien"):
         return True  # "well done": praise
+    if after == ["for"]:
+        return True  # "I'm done for": worn out
     if status == "blocked" and index > 0 and words[index - 1] in ("me", "us"):
         return True  # "put me on hold": a phone call
     following = words[index + 1 : index + 4]
@@ -273,7 +275,7 @@ _LAST_WORD_ONLY = frozenset({"up", "in", "fait", "pose", "passe", "got stuck in"
 _NOT_QUITE = (
     # Part of it: one side, a first fix, a first coat.
     "one side", "first side", "first fix", "1st fix", "first coat", "first layer", "un cote", "une face",
-    "premiere couche", "premiere passe", "premiere face", "sous couche",
+    "premiere couche", "premiere passe", "premiere face", "sous couche", "get there", "getting there",
     "presque", "quasi", "quasiment", "bientot", "pratiquement", "loin d etre", "loin d avoir", "loin de",
     "almost", "nearly", "soon", "practically", "far from", "nowhere near", "not far off", "close to",
 )  # fmt: skip

@@ -55,6 +55,8 @@ def test_a_task_named_on_another_site_is_offered_not_the_one_on_screen(text: str
         (JAMES, "T-CON-82", "on hold to HMRC"),
         (KARIM, "T-TIL-03", "le tableau est bloqué chez le fournisseur"),
         (JAMES, "T-CON-81", "well done mate"),
+        (JAMES, "T-CON-81", "done for"),
+        (JAMES, "T-CON-82", "starting to get there"),
         (JAMES, "T-CON-81", "put me on hold for 20 mins"),
         (JAMES, "T-CON-81", "c bouclé la semaine"),
         (SOPHIE, "T-TIL-52", "la chaudière est bloquée en mode sécurité"),
