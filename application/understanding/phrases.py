@@ -102,6 +102,8 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "start",
             "good day",
             "greetings",
+            "re",
+            "oi",
             # Checking the bot is there: it answers with what it can do.
             "t es la",
             "tu es la",
@@ -182,6 +184,15 @@ RESET_FIRST = (
 HOW_TO = (
     "comment je",
     "comment on",
+    "list of commands",
+    "liste des commandes",
+    "tips on",
+    "any tips",
+    "what do i say",
+    "qu est ce que je dis",
+    "mots cles",
+    "on peut dire",
+    "can i say",
     "comment qu on",
     "c est comment qu",
     "comment changer",
@@ -1194,6 +1205,8 @@ OFF_TOPIC = (
     # A drink after, their hours and papers.
     "a pint", "the pub", "une biere", "boire un coup", "apero", "p45", "p60", "timesheet", "time sheet",
     "my hours", "hours have i", "mes heures", "fiche d heures", "pointage",
+    # Insults and jokes: not the bot's to answer, and never a nod.
+    "de merde", "waste of space", "joke", "blague", "ferme la", "shut up", "ta gueule",
 )  # fmt: skip
 # Other trades and people whose work comes before the sender's.
 OTHERS = (
@@ -1312,6 +1325,7 @@ THANKS = (
     "nice one",
 )
 BYE = (
+    "a tout", "gn", "good night", "night night",
     "bye",
     "au revoir",
     "a demain",
@@ -1424,6 +1438,9 @@ GREETING_COURTESIES = (
     "j espere que vous allez bien", "j espere que tu vas bien", "j espere que ca va",
 )  # fmt: skip
 ACKNOWLEDGEMENTS = (
+    # A message sent to the wrong chat, a slip owned up to.
+    "wrong chat", "wrong person", "wrong number", "wrong group", "mauvaise conv", "mauvaise conversation",
+    "mauvaise personne", "mauvais numero", "pas la bonne conv", "my bad", "oups", "sorry", "desole",
     "ok",
     "dak",
     "bravo",
@@ -1702,6 +1719,8 @@ POSITION_PHRASES: dict[str, tuple[str, ...]] = {
                     "last but one", "one before last"),
     "last": ("tout en bas", "en bas", "du bas", "celui du bas", "celle du bas", "bottom", "bottom one",
              "the bottom one", "at the bottom", "last one"),
+    "middle": ("du milieu", "celle du milieu", "celui du milieu", "au milieu", "middle one", "the middle one",
+               "in the middle", "middle"),
     "first": ("tout en haut", "en haut", "du haut", "celui du haut", "celle du haut", "top", "top one",
               "the top one", "at the top", "first one"),
 }  # fmt: skip

@@ -229,7 +229,13 @@ def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:
 
 def _position_said(normalised: str, length: int) -> int | None:
     """ "L'avant-dernier", "top one": a position said in words, 1-based."""
-    where = {"before_last": length - 1, "last": length, "first": 1}
+    # The middle of an odd-length list only: of four, "celle du milieu" could be either.
+    where = {
+        "before_last": length - 1,
+        "last": length,
+        "first": 1,
+        "middle": (length + 1) // 2 if length % 2 else 0,
+    }
     for name, group in phrases.POSITION_PHRASES.items():
         if has(normalised, group) and 1 <= where[name] <= length:
             return where[name]

@@ -87,8 +87,14 @@ def _unasked_answer(reading: Reading) -> Intent | None:
 
 
 def _command(reading: Reading) -> Intent | None:
-    if reading.normalised == "?":
-        return Intent("help", {}, 1.0)
+    if reading.normalised == "?" or reading.words in (
+        ["quoi"],
+        ["what"],
+        ["hein"],
+        ["quoi", "?"],
+        ["what", "?"],
+    ):
+        return Intent("help", {}, 1.0)  # "quoi ?": what the bot says was not understood
     said = [w for w in reading.words if w not in phrases.FILLER]  # "s il te plait" is no more said
     if len(said) <= 7 and (has(reading.normalised, phrases.RESET) or _drops_it(reading)):
         return Intent("reset", {}, 1.0)
@@ -178,10 +184,14 @@ def _position(reading: Reading) -> Intent | None:
     return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
 
 
-# Said to put a choice right: "plutôt la 3", "non la 4", "sorry I meant 2".
-_CORRECTING = ("plutot", "non", "no", "nah", "nope", "pardon", "sorry", "oups", "oops", "en fait", "actually",
-               "i mean", "i meant", "je veux dire", "je voulais dire", "rather", "instead", "finalement",
-               "my bad", "autant", "ah", "oh", "euh", "erm")  # fmt: skip
+# Said around a choice, or to put one right: "plutôt la 3", "non la 4", "sorry I meant 2", "ouais la 2
+# du coup", "le premier truc", "uh the 2nd i think".
+_CORRECTING = (
+    "plutot", "non", "no", "nah", "nope", "pardon", "sorry", "oups", "oops", "en fait", "actually", "i mean",
+    "i meant", "je veux dire", "je voulais dire", "rather", "instead", "finalement", "my bad", "autant", "ah",
+    "oh", "euh", "erm", "du coup", "ouais", "yes", "uh", "um", "je crois", "je pense", "i think", "truc",
+    "thing", "ligne", "line", "item", "celle la", "celui la", "that one", "en",
+)  # fmt: skip
 
 
 def _is_position(word: str) -> bool:
