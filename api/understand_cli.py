@@ -1,4 +1,5 @@
-"""`convo understand eval`: how well the bot understands the corpus, and whether it ever writes wrong."""
+"""`convo understand eval`: how well the bot understands the corpus, and whether it ever writes wrong;
+`convo understand try`: what it makes of a few messages, before they become corpus cases."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from api.progress import log_progress
-from application.understanding.corpus import HELDOUT, TUNE, CorpusError, load
-from application.understanding.evaluation import Report, evaluate
+from application.understanding.corpus import HELDOUT, TUNE, Case, CorpusError, load
+from application.understanding.evaluation import PERSONAS, Report, evaluate, play
 from application.understanding.evaluation import cross_validate as cross_validated
 from infrastructure.in_memory import in_memory_service
 
-understand_app = typer.Typer(help="Understanding of free text: evaluate it on a labelled corpus.")
+understand_app = typer.Typer(
+    help="Understanding of free text: evaluate it on a labelled corpus, or try messages on it."
+)
 console = Console()
 errors = Console(stderr=True)
 
@@ -107,3 +110,51 @@ def _print(name: str, report: Report, failures: int) -> None:
             f"  {outcome.case.id} {outcome.case.text!r}: expected {expect['intent']} "
             f"{expect.get('effects')}, understood {outcome.intent} ({outcome.layer}) → {outcome.effect}"
         )
+
+
+@understand_app.command("try")
+def try_messages(
+    messages: Annotated[
+        list[str] | None,
+        typer.Argument(help="Messages to play, each on fresh state (default: stdin, a line each)."),
+    ] = None,
+    persona: Annotated[str, typer.Option("--as", help=f"Who sends them: {', '.join(PERSONAS)}.")] = "karim",
+    after: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Earlier steps, in order: text typed, or "press:CHOICE_ID" (e.g. press:task.T-TIL-03).'
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="What happened as JSON on stdout.")] = False,
+) -> None:
+    """Plays each message through the real turn after the earlier steps, on fresh in-memory state, and
+    shows what the bot understood, whether it wrote, asked or offered to write, and its reply."""
+    if persona not in PERSONAS:
+        errors.print(f"[red]--as must be one of {', '.join(PERSONAS)}[/red]")
+        raise typer.Exit(2)
+    texts = messages or [line.rstrip("\n") for line in typer.get_text_stream("stdin") if line.strip()]
+    steps = [{"press": step.removeprefix("press:")} if step.startswith("press:") else {"text": step}
+             for step in after or []]  # fmt: skip
+    played = []
+    for number, text in enumerate(texts, start=1):
+        case = Case(
+            id=f"try-{number}", lang="", sender=persona, before=steps, text=text, expect={"intent": ""}
+        )
+        outcome = play(case, in_memory_service())
+        played.append(
+            {
+                "text": text, "intent": outcome.intent, "effect": outcome.effect, "decided": outcome.decided,
+                "choice_id": outcome.choice_id, "layer": outcome.layer, "reply": outcome.reply,
+            }
+        )  # fmt: skip
+    if as_json:
+        console.print_json(json.dumps(played))
+        return
+    table = Table("message", "understood", "effect", "decided", "layer", "reply")
+    for row in played:
+        decided = row["decided"] or row["choice_id"] or ""
+        reply = str(row["reply"]).splitlines()[0] if row["reply"] else ""
+        table.add_row(
+            str(row["text"]), str(row["intent"]), str(row["effect"]), str(decided), str(row["layer"]), reply
+        )
+    console.print(table)

@@ -128,7 +128,7 @@ def evaluate(
     """Plays each case on a service of its own (a fresh log and directory), then reads its log."""
     report = Report()
     for number, case in enumerate(cases, start=1):
-        report.outcomes.append(_play(case, fresh_service()))
+        report.outcomes.append(play(case, fresh_service()))
         if progress is not None:
             progress(number)
     return report
@@ -152,14 +152,15 @@ def cross_validate(
         texts, labels = training_data(rest)
         understanding = Understanding(LocalModel.train(texts, labels))
         for case in part:
-            report.outcomes.append(_play(case, fresh_service(understanding)))
+            report.outcomes.append(play(case, fresh_service(understanding)))
             done += 1
             if progress is not None:
                 progress(done)
     return report
 
 
-def _play(case: Case, service: ConversationService) -> Outcome:
+def play(case: Case, service: ConversationService) -> Outcome:
+    """The case's earlier steps, then its message, through the real turn; what the message recorded."""
     sender = PERSONAS[case.sender]
     for step, before in enumerate(case.before):
         message_id = f"{case.id}-before-{step}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -101,3 +102,25 @@ def test_understand_eval_reports_a_corpus_and_cross_validates_it(tmp_path: Path)
     refused = convo("understand", "eval", "--cross-validate", "1")
     assert refused.returncode == 2
     assert "at least 2" in refused.stderr
+
+
+def test_understand_try_plays_messages_after_earlier_steps(tmp_path: Path) -> None:
+    env = {"CONVO_CACHE_DIR": str(tmp_path)}
+    run = convo(
+        "understand", "try", "c fait", "la commande des baies c fait", "--as", "karim",
+        "--after", "mes chantiers", "--after", "press:task.T-CON-02", "--json", env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    played = json.loads(run.stdout)
+    assert [(p["intent"], p["effect"]) for p in played] == [
+        ("set_status", "write"),
+        ("status_unclear", "ask"),
+    ]
+    assert played[0]["decided"] == {"task_id": "T-CON-02", "status": "done"}
+    from_stdin = convo(
+        "understand", "try", "--as", "james", "--json", stdin="cheers mate\n\nmy sites\n", env=env
+    )
+    assert [p["intent"] for p in json.loads(from_stdin.stdout)] == ["small_talk", "list_sites"]
+    refused = convo("understand", "try", "ok", "--as", "nobody")
+    assert refused.returncode == 2
+    assert "--as must be one of" in refused.stderr
