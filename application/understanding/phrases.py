@@ -102,8 +102,6 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "start",
             "good day",
             "greetings",
-            "re",
-            "oi",
             # Checking the bot is there: it answers with what it can do.
             "t es la",
             "tu es la",
@@ -514,7 +512,7 @@ WEAK_STATUSES: list[tuple[str, tuple[str, ...]]] = [
         (
             "pose", "posee", "poses", "posees", "monte", "montee", "montes", "montees", "raccorde",
             "raccordee", "raccordes", "raccordees", "branche", "branchee", "branches", "branchees",
-            "cable", "cablee", "cables", "cablees", "tire", "tiree", "tires", "tirees",
+            "cablee", "cablees", "tire", "tiree", "tires", "tirees",
             "fixe", "fixee", "fixes", "fixees", "livre", "livree",
             "passe", "passee", "passes", "passees", "valide", "validee", "valides", "validees",
             "receptionne", "receptionnee",
@@ -675,7 +673,10 @@ ALMOST = (
     "sauf",
     "mais",
     # An exception, or a part: "fini à part 2 disjoncteurs", "aux 3 quarts", "aux deux tiers".
-    "a part", "hormis", "excepte", "mis a part", "apart from", "other than", "bar the", "minus",
+    "a part", "hormis", "excepte", "mis a part", "apart from", "other than", "bar the", "bar one", "bar a",
+    "minus", "cept", "pending", "as good as", "near enough", "all but", "just about", "sorta",
+    "second coat", "needs another", "still doing", "failed", "but failed", "was done but", "were done but",
+    "in my dreams", "in me dreams", "jk", "just kidding", "pulled it apart", "ripped it out",
     "quarts", "tiers", "partiellement",
     # Said by guess or by hearsay: "fini a priori", "en théorie", "il me semble".
     "a priori", "en theorie", "in theory", "il me semble", "me semble", "demande si", "veut savoir si",
@@ -892,6 +893,10 @@ INCIDENTS = (
     "need more", "running low", "il en faut plus", "plus de vis",
     # A lift stuck, a corridor blocked off.
     "lift is stuck", "lift s stuck", "lift stuck", "ascenseur est bloque", "ascenseur bloque", "blocked off",
+    # Live wires, an injury, something drilled through, material not come.
+    "live cable", "live cables", "live wire", "live wires", "no covers", "done my back in", "did my back in",
+    "hurt my back", "drilled through", "drilled straight through", "has not arrived", "have not arrived",
+    "not arrived", "not turned up yet",
     # Short or wrong deliveries, burns and bites, the site shut.
     "au lieu du", "au lieu de", "au lieu des", "instead of", "que la moitie", "la moitie de la commande",
     "oublie la moitie", "half the order", "only half", "brule", "brulure", "burnt", "burned", "burn",
@@ -1438,9 +1443,10 @@ GREETING_COURTESIES = (
     "j espere que vous allez bien", "j espere que tu vas bien", "j espere que ca va",
 )  # fmt: skip
 ACKNOWLEDGEMENTS = (
-    # A message sent to the wrong chat, a slip owned up to.
-    "wrong chat", "wrong person", "wrong number", "wrong group", "mauvaise conv", "mauvaise conversation",
-    "mauvaise personne", "mauvais numero", "pas la bonne conv", "my bad", "oups", "sorry", "desole",
+    # A message sent to the wrong chat, a slip owned up to; "grand" (all right, in Ireland).
+    "grand", "wrong chat", "wrong person", "wrong number", "wrong group", "mauvaise conv",
+    "mauvaise conversation", "mauvaise personne", "mauvais numero", "pas la bonne conv", "my bad", "oups",
+    "sorry", "desole",
     "ok",
     "dak",
     "bravo",

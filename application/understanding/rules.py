@@ -90,11 +90,12 @@ def _command(reading: Reading) -> Intent | None:
     if reading.normalised == "?" or reading.words in (
         ["quoi"],
         ["what"],
-        ["hein"],
         ["quoi", "?"],
         ["what", "?"],
     ):
         return Intent("help", {}, 1.0)  # "quoi ?": what the bot says was not understood
+    if reading.words in (["re"], ["oi"], ["oi", "bot"], ["re", "bonjour"]):
+        return Intent("greet", {}, 1.0)  # "re": hello again; only alone, it is a word of many others
     said = [w for w in reading.words if w not in phrases.FILLER]  # "s il te plait" is no more said
     if len(said) <= 7 and (has(reading.normalised, phrases.RESET) or _drops_it(reading)):
         return Intent("reset", {}, 1.0)
@@ -409,12 +410,12 @@ def _status(reading: Reading) -> Intent | None:
     if task is None and pointed is not None and pointed[0].startswith("task."):
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
     guessed = False
-    named_elsewhere = reading.task_found.named
-    if task is None and named_elsewhere is not None and reading.site is None:
-        # "Commencé la PAC" with another site's task on screen: the task named, asked first; never
-        # the one in focus.
-        task, guessed = named_elsewhere.id, True
-    task = task or reading.context.focus.get("task_id")
+    focus = reading.context.focus.get("task_id")
+    if task is None and focus is not None and _elsewhere_than(reading, focus):
+        # "Commencé la PAC", "done on the hotel one" with another site's task on screen: which task
+        # is asked; the one on screen is never written.
+        return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
+    task = task or focus
     if task is None and status.asserted is not None:
         task = _the_one_not_yet(reading, status.asserted)
         guessed = task is not None
@@ -499,6 +500,15 @@ def _another_place(reading: Reading, task_id: str) -> bool:
     named = _place_marks(name) | {w for w in name[-1:] if _A_PLACE_MARK.match(w)}
     said = _place_marks(reading.words)
     return bool(named) and bool(said) and not named & said
+
+
+def _elsewhere_than(reading: Reading, focus: str) -> bool:
+    """The message names a task (however loosely) or a site other than the task on screen's."""
+    on_screen = reading.catalogue.task(focus)
+    named = reading.task_found.named
+    if named is not None and named.id != focus:
+        return True
+    return on_screen is not None and reading.site is not None and reading.site != on_screen.project_id
 
 
 _OF = frozenset({"de", "des", "du", "d", "of"})

@@ -89,7 +89,8 @@ def read_status(
             continue  # "le parking est bloqué par un camion": a way in blocked, not the work
         if set(words[index + len(found.phrase.split()) :][:3]) & _ELSEWHERE:
             continue  # "bloqué au péage", "on hold to HMRC", "blocked his number", "waiting for the bus"
-        if _of_something_else(after) or _said_of_another_thing(status, words, index, after):
+        end = index + len(found.phrase.split())
+        if _of_something_else(after) or _said_of_another_thing(status, words, index, end, after):
             continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
         negated = any(word in phrases.NEGATIONS for word in before) or (
@@ -154,7 +155,7 @@ _NOT_THE_WORK = frozenset(
     {
         "pleuvoir", "flotter", "flotte", "neiger", "geler", "fuir", "goutter", "manger", "bouffer",
         "dejeuner", "rain", "snow", "freeze", "leak", "drip", "eat", "raining", "snowing", "freezing",
-        "leaking", "dripping", "pouring", "flooding", "sparking", "smoking", "eating",
+        "leaking", "dripping", "pouring", "flooding", "sparking", "smoking", "eating", "peeling", "rusting",
     }
 )  # fmt: skip
 _LINKS_TO_A_VERB = frozenset({"a", "de", "d", "to"})
@@ -221,7 +222,7 @@ _OTHER_THINGS = frozenset(
     {
         "tea", "lunch", "dinner", "dinners", "breakfast", "brew", "butty", "coffee", "cafe", "dej",
         "repas", "casse", "pause", "snap", "smoko", "exercice", "drill", "reunion", "meeting", "briefing",
-        "formation", "training", "toolbox",
+        "formation", "training", "toolbox", "induction", "leak", "fuite", "rain", "pluie",
     }
 )  # fmt: skip
 # Started or blocked, said of these, is a machine switched on or in fault, not the work.
@@ -236,7 +237,7 @@ _SUBJECT_LINKS = frozenset(
 )
 
 
-def _said_of_another_thing(status: str, words: list[str], index: int, after: list[str]) -> bool:
+def _said_of_another_thing(status: str, words: list[str], index: int, end: int, after: list[str]) -> bool:
     """ "Dinner's done", "finished my tea", "exercice incendie fini"; "blocked drain on 3", "the
     toilets are blocked"; "la chaudière a démarré"; "done a 12 hr shift"; "well done mate"."""
     if index > 0 and words[index - 1] in ("well", "bien"):
@@ -245,7 +246,7 @@ def _said_of_another_thing(status: str, words: list[str], index: int, after: lis
         return True  # "I'm done for": worn out
     if status == "blocked" and index > 0 and words[index - 1] in ("me", "us"):
         return True  # "put me on hold": a phone call
-    following = words[index + 1 : index + 4]
+    following = words[end : end + 3]
     if len(following) == 3 and following[1].isdigit() and following[2] in _HOURS:
         return True
     near_before = [w for w in words[max(0, index - 3) : index] if w not in _SUBJECT_LINKS][-1:]
@@ -263,7 +264,29 @@ def _said_of_another_thing(status: str, words: list[str], index: int, after: lis
         and subject[1] in ("est", "a", "s", "is", "has")
     ):
         return True
-    return bool(set(words[max(0, index - 3) : index] + near_after) & _OTHER_THINGS)
+    following_words = words[end : end + 3]
+    if following_words[:1] and following_words[0] in _WHOSE and set(following_words[1:2]) & _BODY:
+        return True  # "done my back in": hurt, not the work
+    return bool(set(words[max(0, index - 3) : index] + following_words) & _OTHER_THINGS)
+
+
+_WHOSE = frozenset({"my", "his", "her", "me", "mon", "son", "sa", "ma"})
+_BODY = frozenset(
+    {
+        "back",
+        "knee",
+        "knees",
+        "shoulder",
+        "ankle",
+        "wrist",
+        "hand",
+        "dos",
+        "genou",
+        "epaule",
+        "cheville",
+        "poignet",
+    }
+)
 
 
 _OBJECTS = frozenset(

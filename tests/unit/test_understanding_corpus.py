@@ -39,6 +39,9 @@ def test_the_splits_are_large_and_apart() -> None:
     tune, heldout = load(TUNE), load(HELDOUT)
     assert len(tune) >= 500 and len(heldout) >= 200
     assert not {c.id for c in tune} & {c.id for c in heldout}
+    for split in (tune, heldout):
+        ids = [c.id for c in split]
+        assert len(ids) == len(set(ids)), f"ids used twice: {sorted({i for i in ids if ids.count(i) > 1})}"
     held_out_texts = {normalise(c.text) for c in heldout}
     # Names the tune cases only: printing a held-out text would show what the split hides.
     repeated = [c.id for c in tune if normalise(c.text) in held_out_texts]

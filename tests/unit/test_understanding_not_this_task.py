@@ -1,9 +1,10 @@
-"""With a task on screen, a status is written to it only when the message is about it: a task named
-on another site is offered, never the one on screen ("commencé la PAC" once wrote "Pose chaudière
-collective" started); another building or level than the task's is asked ("fini les prises du bat
-A" once wrote "Prises et interrupteurs B" done); hearsay, "as soon as", sarcasm, a count of some
-("3 logements sur 5"), praise ("well done"), and a status said of a journey, a phone, the weather, a
-supplier, a machine or a drill write nothing."""
+"""With a task on screen, a status is written to it only when the message is about it: when another
+task or site is named, even loosely, which task is asked ("commencé la PAC" once wrote "Pose
+chaudière collective" started, "done on the hotel one" the office's grid done); another building or
+level than the task's is asked ("fini les prises du bat A" once wrote "Prises et interrupteurs B"
+done); hearsay, "as soon as", sarcasm, "as good as done", a count of some ("3 logements sur 5"),
+praise ("well done"), an injury, and a status said of a journey, a phone, the weather, a supplier,
+a machine or a drill write nothing."""
 
 from __future__ import annotations
 
@@ -25,12 +26,20 @@ def _written(events: list[object]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("text", "offered"), [("commence la pac", "T-VAL-52"), ("sanitaires en attente de livraison", "T-VAL-53")]
+    ("sender", "task", "text"),
+    [
+        (SOPHIE, "T-TIL-52", "commence la pac"),
+        (SOPHIE, "T-TIL-52", "sanitaires en attente de livraison"),
+        (JAMES, "T-CON-82", "done on the hotel one"),
+        (JAMES, "T-CON-82", "done bar one wall"),
+    ],
 )
-def test_a_task_named_on_another_site_is_offered_not_the_one_on_screen(text: str, offered: str) -> None:
-    events = _events(SOPHIE, "T-TIL-52", text)
+def test_a_task_or_site_named_elsewhere_is_asked_never_the_one_on_screen_written(
+    sender: str, task: str, text: str
+) -> None:
+    events = _events(sender, task, text)
     assert not _written(events)
-    assert [e.action["task_id"] for e in named(events, "ConfirmationRequested")] == [offered]
+    assert task not in [e.action.get("task_id") for e in named(events, "ConfirmationRequested")]
 
 
 @pytest.mark.parametrize(
@@ -57,6 +66,13 @@ def test_a_task_named_on_another_site_is_offered_not_the_one_on_screen(text: str
         (JAMES, "T-CON-81", "well done mate"),
         (JAMES, "T-CON-81", "done for"),
         (JAMES, "T-CON-82", "starting to get there"),
+        (JAMES, "T-CON-82", "as good as done"),
+        (JAMES, "T-CON-82", "grid as good as done"),
+        (JAMES, "T-CON-82", "near enough done"),
+        (JAMES, "T-CON-82", "risers were done but failed inspection"),
+        (JAMES, "T-CON-82", "ive done my back in lifting boards"),
+        (JAMES, "T-CON-82", "completed my site induction"),
+        (JAMES, "T-CON-83", "live cables hanging out the riser, no covers"),
         (JAMES, "T-CON-81", "put me on hold for 20 mins"),
         (JAMES, "T-CON-81", "c bouclé la semaine"),
         (SOPHIE, "T-TIL-52", "la chaudière est bloquée en mode sécurité"),
