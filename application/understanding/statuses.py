@@ -248,7 +248,7 @@ def _said_of_another_thing(status: str, words: list[str], index: int, end: int, 
         return True  # "put me on hold": a phone call
     following = words[end : end + 3]
     if len(following) == 3 and following[1].isdigit() and following[2] in _HOURS:
-        return True
+        return True  # "done a 12 hr shift": their hours
     near_before = [w for w in words[max(0, index - 3) : index] if w not in _SUBJECT_LINKS][-1:]
     near_after = [w for w in after if w not in _SUBJECT_LINKS][:1]
     near = set(near_before + near_after)
@@ -264,10 +264,9 @@ def _said_of_another_thing(status: str, words: list[str], index: int, end: int, 
         and subject[1] in ("est", "a", "s", "is", "has")
     ):
         return True
-    following_words = words[end : end + 3]
-    if following_words[:1] and following_words[0] in _WHOSE and set(following_words[1:2]) & _BODY:
+    if following[:1] and following[0] in _WHOSE and set(following[1:2]) & _BODY:
         return True  # "done my back in": hurt, not the work
-    return bool(set(words[max(0, index - 3) : index] + following_words) & _OTHER_THINGS)
+    return bool(set(words[max(0, index - 3) : index] + following) & _OTHER_THINGS)
 
 
 _WHOSE = frozenset({"my", "his", "her", "me", "mon", "son", "sa", "ma"})
