@@ -10,6 +10,7 @@ from application.understanding import phrases
 from application.understanding.entities import Found, acronym_of, find_site, find_task, name_words
 from application.understanding.matching import find_all, has, without
 from application.understanding.spelling import spelled_right
+from application.understanding.statuses import FRACTION, STATUS_WORDS
 from application.understanding.text import is_question, words_of
 
 # Ordinals that are also articles: "the blocked one" is not "the first".
@@ -38,22 +39,14 @@ _MEASURE_WORDS = frozenset(
 # "Le dernier de la liste", "2nd on the list": the list is the one on screen, and says no more.
 OF_THE_LIST = ("de la liste", "sur la liste", "dans la liste", "on the list", "in the list", "of the list",
                "on the screen", "a l ecran", "de l ecran", "on screen")  # fmt: skip
-# Words of statuses: "3 finis", "2 posées" point at the third and second tasks.
-_STATUS_WORDS = frozenset(
-    word
-    for _, group in phrases.STATUSES + phrases.WEAK_STATUSES
-    for phrase in group
-    for word in phrase.split()
-)
 
 
+# A word of status after a number points ("3 finis", "2 posées"); a plural noun counts things.
 def _counted(following: str) -> bool:
     """ "J'ai fait 2 chambres", "fitted 2 doors": a number before a plural counts things."""
-    return len(following) > 3 and following.endswith(("s", "x")) and following not in _STATUS_WORDS
+    return len(following) > 3 and following.endswith(("s", "x")) and following not in STATUS_WORDS
 
 
-# "3/4 finis": so many of so many, no position.
-_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 # "R+2", "R-1": a level, however it is typed.
 _LEVEL = re.compile(r"(?i)\br\s*[+-]\s*(\d+)")
 _TELLING_WORD = 5  # letters from which a word of a task's name says where the work is
@@ -193,7 +186,7 @@ class Reading:
         if said is not None:
             return listing[said - 1]
         words = words_of(without(self.normalised, OF_THE_LIST))
-        levels = set(_LEVEL.findall(self.text)) | {n for pair in _FRACTION.findall(self.text) for n in pair}
+        levels = set(_LEVEL.findall(self.text)) | {n for pair in FRACTION.findall(self.text) for n in pair}
         for index, word in enumerate(words):
             position = None
             before = words[index - 1] if index else ""

@@ -6,7 +6,6 @@ local model reads what it does not.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from application.understanding import phrases
 from application.understanding.all_clear import all_clear
 from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
-from application.understanding.statuses import StatusReading, read_status
+from application.understanding.statuses import STATUS_WORDS, StatusReading, read_status
 from application.understanding.text import normalise, words_of
 
 _SMALL_TALK_FILLERS = (
@@ -542,18 +541,11 @@ def _of_a_part_of_it(reading: Reading) -> bool:
     return (
         owner not in naming
         and owner not in _THE_WORK_OF
-        and owner not in _status_words()
+        and owner not in STATUS_WORDS
         and owner not in phrases.FILLER
         and len(owner) > 2
         and owner.isalpha()
     )
-
-
-@functools.cache
-def _status_words() -> frozenset[str]:
-    """ "Fini pour les baies": a status said for the task, not something of the task's."""
-    groups = phrases.STATUSES + phrases.WEAK_STATUSES
-    return frozenset(w for _, group in groups for phrase in group for w in phrase.split())
 
 
 def _said_of_something_else(reading: Reading, status: str) -> bool:

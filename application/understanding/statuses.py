@@ -65,10 +65,8 @@ def read_status(
         if found.phrase == "up" and _after_an_ing_word(words, starts.get(found.start, 0)):
             continue  # "covering up", "tidying up": something else done, not the work put up
         index = starts.get(found.start, 0)
-        if (
-            found.phrase.split()[-1] in ("up", "in")
-            and words[index + len(found.phrase.split()) :][:2] in _A_PLACE
-        ):
+        end = index + len(found.phrase.split())  # the first word after the phrase
+        if found.phrase.split()[-1] in ("up", "in") and words[end : end + 2] in _A_PLACE:
             continue  # "the lads are up on the roof", "boards are in the van": where, not done
         if index in negative_phrases and not any(w in phrases.NEGATIONS for w in found.phrase.split()):
             continue  # "crack on" inside "can not crack on"
@@ -77,7 +75,7 @@ def read_status(
             for at, word in enumerate(words[:index])
             if at >= index - _NEGATION_WINDOW and at not in negative_phrases
         ]
-        after = words[index + len(found.phrase.split()) :][:2]
+        after = words[end : end + 2]
         if (
             found.phrase in _TRANSITIVE
             and after[:1]
@@ -85,11 +83,10 @@ def read_status(
             and not _pause_after(raw, found.phrase)
         ):
             continue  # "la grue bloque l'accès": something in the way, not the task's status
-        if status == "blocked" and _by_an_obstacle(words[index + len(found.phrase.split()) :][:3]):
+        if status == "blocked" and _by_an_obstacle(words[end : end + 3]):
             continue  # "le parking est bloqué par un camion": a way in blocked, not the work
-        if set(words[index + len(found.phrase.split()) :][:3]) & _ELSEWHERE:
+        if set(words[end : end + 3]) & _ELSEWHERE:
             continue  # "bloqué au péage", "on hold to HMRC", "blocked his number", "waiting for the bus"
-        end = index + len(found.phrase.split())
         if _of_something_else(after) or _said_of_another_thing(status, words, index, end, after):
             continue  # "ça a commencé à fuir", "started raining", "on a fini de manger": not the work
         # "fini pas encore" negates; "bloqués, pas de plans" says why.
@@ -102,7 +99,7 @@ def read_status(
     # "jsuis a 80%", "3/4 done"; "fini à 100%" and "4/4" are all of it.
     partly = (
         bool(re.search(r"(?<!\d)(?!100\b)\d+ ?%", raw))
-        or any(int(a) < int(b) for a, b in _FRACTION.findall(raw))
+        or any(int(a) < int(b) for a, b in FRACTION.findall(raw))
         or _SHARE.search(normalised) is not None
         or any(int(a) < int(b) for a, b in _COUNT_OF.findall(normalised))
     )
@@ -132,7 +129,15 @@ def read_status(
     return StatusReading(asserted=asserted, denied=tuple(sorted(set(denied))), hedged=hedged)
 
 
-_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# "3/4": so many of so many.
+FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# Every word of a status phrase, strong or reported ("posées", "fini").
+STATUS_WORDS = frozenset(
+    word
+    for _, group in phrases.STATUSES + phrases.WEAK_STATUSES
+    for phrase in group
+    for word in phrase.split()
+)
 # "3 logements sur 5", "done 3 of 5 rooms", "2 out of 3": some of them.
 _COUNT_OF = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(?:sur|of|out of) (\d+)\b")
 # "Fini à 90", "terminées à 70 pour cent" (the % sign left out); not "fini à 16h" nor "à 100".
