@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -79,13 +80,42 @@ def _tokens(text: str) -> list[str]:
     return _message_words(normalise(text))
 
 
+@functools.lru_cache(maxsize=16384)
 def acronym_of(name: str) -> str | None:
     """ "Pompe à chaleur" -> "pac", as people on site call it; only for names of three words or more."""
     words = [w for w in normalise(name).split() if w.isalpha()]
     return "".join(w[0] for w in words) if len(words) >= 3 else None
 
 
-Vocabulary = dict[str, tuple[str, ...]]  # a word of the names -> the ids whose name carries it
+class Vocabulary:
+    """The words of some names -> the ids whose name carries each; read once per person."""
+
+    __slots__ = ("_sorted", "keys", "owners")
+
+    def __init__(self, words: dict[str, set[str]]) -> None:
+        # Kept for thousands of people: a tuple is a fifth of a set's size, and the words of names
+        # ("pose", "tableaux", "level") are shared between people rather than copied for each.
+        self.owners = {sys.intern(word): tuple(sorted(ids)) for word, ids in words.items()}
+        self.keys = list(self.owners)
+        self._sorted = sorted(self.keys)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.owners
+
+    def __getitem__(self, word: str) -> tuple[str, ...]:
+        return self.owners[word]
+
+    def __bool__(self) -> bool:
+        return bool(self.owners)
+
+    def starting_with(self, start: str) -> list[str]:
+        """The words that start so, in the names' order: a search in sorted words, not a scan."""
+        found = []
+        index = bisect.bisect_left(self._sorted, start)
+        while index < len(self._sorted) and self._sorted[index].startswith(start):
+            found.append(self._sorted[index])
+            index += 1
+        return sorted(found, key=self.keys.index) if len(found) > 1 else found
 
 
 def _vocabularies(names: dict[str, str]) -> tuple[Vocabulary, Vocabulary]:
@@ -109,18 +139,10 @@ def _vocabularies_of(names: tuple[tuple[str, str], ...]) -> tuple[Vocabulary, Vo
             single[acronym].add(item_id)
         for first, second in itertools.pairwise(words):
             joined[first + second].add(item_id)
-    return _compact(single), _compact(joined)
+    return Vocabulary(single), Vocabulary(joined)
 
 
-def _compact(vocabulary: dict[str, set[str]]) -> Vocabulary:
-    # Kept for thousands of people: a tuple is a fifth of a set's size, and the words of names
-    # ("pose", "tableaux", "level") are shared between people rather than copied for each.
-    return {sys.intern(word): tuple(sorted(ids)) for word, ids in vocabulary.items()}
-
-
-def _matches(
-    typed: str, vocabulary: Vocabulary, keys: list[str], cutoff: int, prefixes: bool
-) -> list[tuple[str, str, float]]:
+def _matches(typed: str, vocabulary: Vocabulary, cutoff: int, prefixes: bool) -> list[tuple[str, str, float]]:
     """(the word looked up, the name's word it fits, how well), the typed word's own first."""
     found: list[tuple[str, str, float]] = []
     for word in dict.fromkeys((typed, _KINDS.get(typed, typed))):
@@ -132,6 +154,7 @@ def _matches(
             if not hits and word.endswith("s") and word[:-1] in vocabulary and len(word) > 3:
                 hits = [(word[:-1], 100.0)]  # "les leds": the plural of a short word of the name
         else:
+            keys = vocabulary.keys
             extracted = process.extract(word, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
             hits = [(key, ratio) for key, ratio, _ in extracted]
         found.extend((word, key, ratio) for key, ratio in hits)
@@ -143,7 +166,7 @@ def _matches(
             stem = word[:-1] if word.endswith("s") and len(word) > _CUT_SHORT else word
             found.extend(
                 (word, key, 90.0)
-                for key in keys
+                for key in vocabulary.starting_with(stem)
                 if key not in fitted
                 and (
                     (key.startswith(word) and len(word) * 2 >= len(key))
@@ -166,10 +189,9 @@ def _best(message_words: list[str], names: dict[str, str]) -> list[Named]:
     lookups = ((message_words, single, MATCH, True), (message_words, joined, 95, False),
                (pairs, joined, _JOINED_MATCH, False))  # fmt: skip
     for words, vocabulary, cutoff, prefixes in lookups:
-        keys = list(vocabulary)
         for typed in words:
             # What a kind of place is called ("logements") may be its name's own word too.
-            for word, key, ratio in _matches(typed, vocabulary, keys, cutoff, prefixes):
+            for word, key, ratio in _matches(typed, vocabulary, cutoff, prefixes):
                 # People misspell the middle of words, rarely the first letter: "reprises" is not "prises".
                 if key in seen or key[0] != word[0]:
                     continue

@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+_MOST_GROUPS = 1024  # groups built on the fly (a sum of two lists) would otherwise pile up
+
+# Keyed by the group's identity: hashing a group of a few hundred phrases on every lookup cost
+# more than the search. The group is kept with its pattern, so its id is never another's.
+_PATTERNS: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
+_BY_VALUE: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
 class Found(NamedTuple):
@@ -15,12 +20,17 @@ class Found(NamedTuple):
 
 
 def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    pattern = _PATTERNS.get(phrases)
+    entry = _PATTERNS.get(id(phrases))
+    if entry is not None and entry[0] is phrases:
+        return entry[1]
+    pattern = _BY_VALUE.get(phrases)
     if pattern is None:
         # Longest first, so "c est fait" wins over "fait" where both match.
         ordered = sorted(phrases, key=len, reverse=True)
         alternatives = "|".join(re.escape(p) for p in ordered)
-        pattern = _PATTERNS[phrases] = re.compile(rf"(?:^|(?<=\s))(?:{alternatives})(?=\s|$)")
+        pattern = _BY_VALUE[phrases] = re.compile(rf"(?:^|(?<=\s))(?:{alternatives})(?=\s|$)")
+    if len(_PATTERNS) < _MOST_GROUPS:
+        _PATTERNS[id(phrases)] = (phrases, pattern)
     return pattern
 
 

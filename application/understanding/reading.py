@@ -102,6 +102,11 @@ class Reading:
             found = find_task(self.normalised, self.text, self.catalogue, site)
             if found.named is not None:
                 return found
+        return self.any_task_found
+
+    @cached_property
+    def any_task_found(self) -> Found:
+        """Among all the sender's tasks."""
         return find_task(self.normalised, self.text, self.catalogue)
 
     @cached_property
@@ -111,7 +116,7 @@ class Reading:
             return None
         # "Sanitaires logements" is a task's name, not "les logements" (a site): the task wins, also
         # when the word fits both as well.
-        elsewhere = find_task(self.normalised, self.text, self.catalogue).named
+        elsewhere = self.any_task_found.named
         if elsewhere is not None and named.words <= elsewhere.words and elsewhere.score >= named.score:
             task = self.catalogue.task(elsewhere.id)
             if task is not None and task.project_id != named.id:

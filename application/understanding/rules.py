@@ -25,6 +25,8 @@ _SMALL_TALK_FILLERS = (
     "demain", "tomorrow", "plus tard", "later", "aujourd hui", "today", "ce soir", "tonight", "je",
     "i am", "we are",
 )  # fmt: skip
+_THANKS_OR_FILLERS = _SMALL_TALK_FILLERS + phrases.THANKS
+_SMALL_TALK = phrases.THANKS + phrases.ACKNOWLEDGEMENTS + phrases.BYE
 # Said of a task, these sound like "done" without saying it.
 _SOUNDS_DONE = ("ok", "c est bon", "bon", "nickel", "sorted", "emoji_ok", "good to go", "tout bon", "fine",
                 "ready", "pret", "prete", "ca y est", "voila", "sorted out", "good")  # fmt: skip
@@ -70,7 +72,7 @@ def _confirmation(reading: Reading) -> Intent | None:
         return _unasked_answer(reading)
     if only(reading.normalised, phrases.NO, _SMALL_TALK_FILLERS) or reading.words[:1] in (["non"], ["no"]):
         return Intent("confirm_no", {}, 1.0)
-    if only(reading.normalised, phrases.YES, _SMALL_TALK_FILLERS + phrases.THANKS):
+    if only(reading.normalised, phrases.YES, _THANKS_OR_FILLERS):
         return Intent("confirm_yes", {}, 1.0)
     return None
 
@@ -158,8 +160,7 @@ def _awaited_description(reading: Reading) -> Intent | None:
 def _small_talk(reading: Reading) -> Intent | None:
     normalised = reading.normalised
     fillers = _SMALL_TALK_FILLERS
-    everything = phrases.THANKS + phrases.ACKNOWLEDGEMENTS + phrases.BYE
-    if not only(normalised, everything, fillers):
+    if not only(normalised, _SMALL_TALK, fillers):
         return None
     for kind, kind_phrases in (("bye", phrases.BYE), ("thanks", phrases.THANKS)):
         if has(normalised, kind_phrases):

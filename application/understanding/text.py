@@ -55,28 +55,47 @@ _EMOJI_WORDS = {
 }  # fmt: skip
 
 
+_NUMERO = re.compile(r"(?i)\bn\s?[°º]\s?")
+_FLOOR = re.compile(r"(?i)\br\s?\+\s?(\d+)")
+_CANT = re.compile(r"(?i)\bcan't\b")
+_WONT = re.compile(r"(?i)\bwon't\b")
+_NOT = re.compile(r"(?i)\b(\w+)n't\b")
+_CAN_NOT = re.compile(r"(?i)\bcan not\b|\bcannot\b")
+_ELIDED = re.compile(r"(\w)'(\w)")
+_NOT_WORD = re.compile(r"[^\w?]+")
+
+
 def normalise(text: str) -> str:
     """Lower case, no accents, punctuation as spaces, SMS spellings spelled out: "G fini 👍" ->
     "j ai fini emoji_ok". A question mark is kept: a question is not a statement."""
-    for emoji, word in _EMOJI_WORDS.items():
-        text = text.replace(emoji, word)
-    text = text.replace("’", "'").replace("`", "'")
-    text = re.sub(r"(?i)\bn\s?[°º]\s?", "numero ", text)  # "n°3" before "°" reads as a pictograph
-    text = re.sub(r"(?i)\br\s?\+\s?(\d+)", r"r\1", text)  # "R+1", a floor, is "r1": not "are 1"
-    # Any other pictograph still says something (mostly "ok" or a feeling): keep a trace of it.
-    text = "".join(" emoji_other " if unicodedata.category(c) == "So" else c for c in text)
-    text = re.sub(r"(?i)\bcan't\b", "can not", text)  # not "ca not"
-    text = re.sub(r"(?i)\bwon't\b", "will not", text)
-    text = re.sub(r"(?i)\b(\w+)n't\b", r"\1 not", text)  # "haven't", "don't", "aren't"
-    text = re.sub(r"(?i)\bcan not\b|\bcannot\b", "can not", text)
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"(\w)'(\w)", r"\1 \2", plain)
-    words = re.sub(r"[^\w?]+", " ", plain).replace("?", " ? ").split()
+    plain_ascii = text.isascii()  # most messages: no pictograph, accent or curly quote to look for
+    if not plain_ascii:
+        for emoji, word in _EMOJI_WORDS.items():
+            text = text.replace(emoji, word)
+        text = text.replace("’", "'")
+        text = _NUMERO.sub("numero ", text)  # "n°3" before "°" reads as a pictograph
+    text = text.replace("`", "'")
+    if "+" in text:
+        text = _FLOOR.sub(r"r\1", text)  # "R+1", a floor, is "r1": not "are 1"
+    if not plain_ascii:
+        # Any other pictograph still says something (mostly "ok" or a feeling): keep a trace of it.
+        text = "".join(" emoji_other " if unicodedata.category(c) == "So" else c for c in text)
+    if "'" in text:
+        text = _CANT.sub("can not", text)  # not "ca not"
+        text = _WONT.sub("will not", text)
+        text = _NOT.sub(r"\1 not", text)  # "haven't", "don't", "aren't"
+    text = _CAN_NOT.sub("can not", text)
+    if plain_ascii:
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if "'" in plain:
+        plain = _ELIDED.sub(r"\1 \2", plain)
+    words = _NOT_WORD.sub(" ", plain).replace("?", " ? ").split()
     spelled = []
     for index, word in enumerate(words):
-        following = words[index + 1] if index + 1 < len(words) else ""
-        if word == "c" and following == "est":
+        if word == "c" and index + 1 < len(words) and words[index + 1] == "est":
             spelled.append(word)  # "c'est" already says it
         else:
             spelled.append(_SPELLED_OUT.get(word, word))
