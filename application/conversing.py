@@ -10,6 +10,12 @@ from application.replies import choice, compose
 from application.texts import say, status_label
 from domain.values import Choice
 
+_SMALL_TALK_REPLIES = {
+    "thanks": "small_talk.thanks",
+    "bye": "small_talk.bye",
+    "nothing_reported": "nothing_reported",
+}
+
 
 class Conversing:
     def __init__(self, directory: SiteDirectory) -> None:
@@ -78,7 +84,7 @@ class Conversing:
     # -- small talk --------------------------------------------------------------
 
     def small_talk(self, actor: Actor, kind: str, focus: dict[str, str]) -> ActionResult:
-        key = {"thanks": "small_talk.thanks", "bye": "small_talk.bye"}.get(kind, "small_talk.ack")
+        key = _SMALL_TALK_REPLIES.get(kind, "small_talk.ack")
         return ActionResult(reply=compose(say(actor.language, key)), focus=focus)
 
     # -- questions about their work ------------------------------------------------

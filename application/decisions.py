@@ -132,25 +132,30 @@ class Decisions:
         description = intent.arguments.get("description", "")
         if not project_id:
             if description:
-                # Which site? The description waits one turn for the answer.
-                conversation.ask_confirmation(
-                    message_id=actor.message_id,
-                    action={"kind": "report_problem_site", "description": description, **_photos(actor)},
-                )
+                # Which site? The description waits one turn for the answer, and whether it was
+                # sure enough to file once the site is known.
+                sure = {"sure": "yes"} if intent.certain or intent.name == "describe_problem" else {}
+                action = {"kind": "report_problem_site", "description": description, **sure, **_photos(actor)}
+                conversation.ask_confirmation(message_id=actor.message_id, action=action)
             return actions.list_sites(actor, "choose_site_first")
         if not description:
             return actions.ask_problem(actor, project_id)
         if intent.certain or intent.name == "describe_problem":
             return actions.report_problem(actor, project_id, description)
-        site = actions.site(actor, project_id, "report_problem")
+        return self._confirm_problem(conversation, actor, project_id, description, _photos(actor))
+
+    def _confirm_problem(
+        self,
+        conversation: Conversation,
+        actor: Actor,
+        project_id: str,
+        description: str,
+        photos: dict[str, str],
+    ) -> ActionResult:
+        site = self._actions.site(actor, project_id, "report_problem")
         conversation.ask_confirmation(
             message_id=actor.message_id,
-            action={
-                "kind": "report_problem",
-                "project_id": project_id,
-                "description": description,
-                **_photos(actor),
-            },
+            action={"kind": "report_problem", "project_id": project_id, "description": description, **photos},
         )
         return self._conversing.confirm_problem(actor, site.name, description, {"project_id": project_id})
 
@@ -159,6 +164,10 @@ class Decisions:
         assert pending is not None
         action = pending["action"]
         conversation.answer_confirmation(message_id=actor.message_id, accepted=True)
+        if action.get("sure") != "yes":
+            # Read from free text, not sure enough to file: the site chosen, the person confirms it.
+            photos = {"photos": action["photos"]} if action.get("photos") else {}
+            return self._confirm_problem(conversation, actor, project_id, action["description"], photos)
         with_photos = replace(actor, attachments=decoded(action.get("photos", "")))
         return self._actions.report_problem(with_photos, project_id, action["description"])
 

@@ -137,10 +137,12 @@ def all_clear(reading: Reading) -> Intent | None:
     )
     if not over:
         return None
-    if reading.task is not None or reading.context.focus.get("task_id"):
-        return (
-            None  # "fuite du R+1 réparée", "essais d'étanchéité ok": that task's work, for the status rules
-        )
+    if (reading.task is not None or reading.context.focus.get("task_id")) and not has(
+        normalised, phrases.PROBLEM_WORDS
+    ):
+        # "fuite du R+1 réparée", "essais d'étanchéité ok": that task's work, for the status rules;
+        # "the issue was fixed" is still of the trouble.
+        return None
     return _acknowledged()
 
 

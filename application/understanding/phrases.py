@@ -1640,6 +1640,7 @@ BARE_ANSWERS = (
 NO = (
     "non",
     "no",
+    "emoji_no",
     "annule",
     "annuler",
     "cancel",

@@ -151,9 +151,50 @@ def _says_more(rest: str) -> bool:
     return any(len(word) > 2 and word not in phrases.FILLER for word in said)
 
 
+# Said instead of a description: nothing to report after all, a slip of the finger, or "wait".
+_NOTHING_TO_DESCRIBE = (
+    "non", "no", "nan", "nah", "nope", "non rien", "rien", "nothing", "none", "oups", "oops", "whoops",
+    "mauvais bouton", "wrong button", "pas fait expres", "my bad", "mistake", "erreur", "par erreur",
+    "by mistake", "je me suis trompe", "je me suis trompee", "trompe", "c est bon", "finalement c est bon",
+    "en fait c est bon", "all good", "never mind", "nevermind", "ignore that", "ignore", "no problem",
+    "pas de probleme", "pas de souci", "rien a signaler", "nothing to report", "mauvaise manip",
+    "mauvaise manipulation", "fausse alerte", "false alarm", "c est regle", "sorted", "it s fine",
+    "its fine", "c est rien", "laisse", "cancel", "forget it", "sorry", "desole", "desolee", "dsl",
+    "j ai trouve", "c est reparti", "en fait", "finalement", "actually", "meant", "wrong one",
+    "pas grave", "not important", "doesn t matter", "does not matter",
+)  # fmt: skip
+_WAIT = (
+    "attend", "attends", "attendez", "wait", "hold on", "hang on", "2 sec", "2 secondes", "deux secondes",
+    "2 min", "2 mins", "une seconde", "un instant", "one sec", "1 sec", "one moment", "1 min",
+    "je te dis", "jte dis", "je vous dis", "i ll tell you", "i will tell you", "i ll let you know",
+    "je regarde", "je verifie", "let me check", "checking",
+)  # fmt: skip
+# What a description is not: a list asked for, a question about their work.
+_NOT_DESCRIPTIONS = ("list_sites", "list_tasks", "ask_overdue", "ask_due_this_week", "ask_where_expected")
+
+
 def _awaited_description(reading: Reading) -> Intent | None:
+    """The message after "describe the problem": filed as it is, unless it says there is nothing
+    to file, asks for something else, or reports work done ("non", "merci", "mes chantiers",
+    "j'ai fini les prises" were each filed as a problem)."""
     if reading.context.awaiting != "problem_description":
         return None
+    incident = reading.says(phrases.INCIDENTS)
+    if not incident:
+        if only(reading.normalised, _NOTHING_TO_DESCRIBE + _WAIT, _THANKS_OR_FILLERS + _SMALL_TALK):
+            return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)
+        if only(reading.normalised, _SMALL_TALK + phrases.YES, _SMALL_TALK_FILLERS) or all(
+            word.startswith("emoji_") for word in reading.words
+        ):
+            return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)
+        said = read_status(reading.normalised, reading.question)
+        if said is not None and said.asserted in ("done", "in_progress"):
+            return None  # work reported: the status rules read it
+        for rule in (_question_about_work, _where_on_a_day, _lists):
+            intent = rule(reading)
+            short = len(reading.words) <= _WORDS_OF_A_LIST
+            if intent is not None and intent.name in _NOT_DESCRIPTIONS and short:
+                return intent
     return Intent("describe_problem", {"description": " ".join(reading.text.split())}, 0.9)
 
 
@@ -203,10 +244,52 @@ def _is_position(word: str) -> bool:
     )
 
 
+# A problem said to be none, hypothetical, or over: "no problem", "any problems I'll let you
+# know", "had a problem yesterday but it's sorted": nothing to file.
+_NO_PROBLEM = (
+    "no problem", "no problems", "not a problem", "no prob", "no probs", "no issue", "no issues",
+    "not an issue", "no probleme", "no problemes", "not a probleme",
+    "pas de probleme", "pas de problemes", "pas de souci", "pas de soucis",
+    "pas un probleme", "sans probleme", "sans souci", "aucun probleme", "aucun souci",
+    "any problems", "any problem", "any issues", "any issue", "if there is a problem", "if there s a problem",
+    "if any problems", "if theres a problem", "if problem", "si probleme", "si souci",
+    "s il y a un probleme", "s il y a un souci", "en cas de probleme", "en cas de souci",
+    "si il y a un probleme", "si y a un probleme", "si il y a un souci",
+)  # fmt: skip
+_OVER_NOW = (
+    "sorted", "fixed", "resolved", "solved", "all good now", "fine now", "ok now", "good now",
+    "regle", "reglee", "regles", "resolu", "resolue", "resolus", "repare", "reparee", "c est bon maintenant",
+    "tout est bon", "ca va maintenant", "c est reparti",
+)  # fmt: skip
+_STILL_WRONG = (
+    "still", "again", "toujours", "encore", "not", "pas", "never", "jamais", "but now", "mais maintenant",
+    "new", "nouveau", "nouvelle", "another", "autre",
+)  # fmt: skip
+
+
+def _no_problem_to_file(reading: Reading) -> bool:
+    normalised = reading.normalised
+    if has(normalised, _NO_PROBLEM) and not reading.says(phrases.INCIDENTS):
+        return True
+    if has(normalised, _OVER_NOW):
+        rest = without(without(normalised, _OVER_NOW), _NO_PROBLEM)
+        return not has(rest, _STILL_WRONG) and not reading.says(phrases.INCIDENTS)
+    return False
+
+
 def _explicit_problem(reading: Reading) -> Intent | None:
     found = find_all(reading.normalised, phrases.PROBLEM_WORDS)
     if not found or not reading.says(phrases.PROBLEM_WORDS):
         return None
+    if "?" in reading.text and not reading.says(phrases.INCIDENTS):
+        return None  # "any problems on site?", "problems?": asked, nothing reported
+    if _no_problem_to_file(reading):
+        status = read_status(reading.normalised, reading.question)
+        if status is not None and status.mentioned:
+            return None  # "all done no issues": the status rules read the work
+        return Intent("small_talk", {"kind": "ack"}, 0.85)
+    if reading.question and not reading.says(phrases.INCIDENTS):
+        return None  # "is there a problem": asked, nothing reported
     if all(f.phrase == "report" for f in found) and has(reading.normalised, phrases.REPORTING_IN):
         return None  # "where do I report tomorrow": where to turn up, nothing to report
     match = re.search(r"[:\-–]\s*(.+)$", reading.text.strip())

@@ -37,6 +37,7 @@ def read_status(
     starts = _word_starts(normalised)
     stated: list[str] = []
     denied: list[str] = []
+    said_so: set[str | None] = set()  # whose the statuses are, or when: see _whose_or_when
     groups = phrases.STATUSES if naming is None else phrases.STATUSES + phrases.WEAK_STATUSES
     found_all = [(status, found) for status, group in groups for found in find_all(normalised, group)]
     # The longest phrase says it: "commencer" inside "impossible de commencer" is no start.
@@ -95,6 +96,10 @@ def read_status(
         )
         if status == "todo" and negated:
             continue  # "pas a faire" is no claim about the work
+        whose = _whose_or_when(status, words, index, found.phrase, before)
+        said_so.add(whose)
+        if whose in ("fire", "others"):
+            continue
         (denied if negated else stated).append(status)
     # "jsuis a 80%", "3/4 done"; "fini à 100%" and "4/4" are all of it.
     partly = (
@@ -104,6 +109,8 @@ def read_status(
         or any(int(a) < int(b) for a, b in _COUNT_OF.findall(normalised))
     )
     if not stated and not denied:
+        if "others" in said_so:
+            return StatusReading(asserted=None, denied=(), hedged=True)  # to ask, never to write
         if has(normalised, phrases.NOT_YET) or partly:
             return StatusReading(asserted=None, denied=("done",), hedged=True)
         return None
@@ -111,6 +118,9 @@ def read_status(
     hedged = (
         question
         or partly
+        or "to_come" in said_so
+        or _STILL_TO_DO.search(raw.lower()) is not None
+        or _taken_back(words)
         or has(without(normalised, _BY_WHOM), phrases.HEDGES)
         or has(normalised, _NOT_QUITE)
         or _TO_COME.search(normalised) is not None
@@ -306,7 +316,71 @@ _NOT_QUITE = (
     "presque", "quasi", "quasiment", "bientot", "pratiquement", "loin d etre", "loin d avoir", "loin de",
     "almost", "nearly", "soon", "practically", "far from", "nowhere near", "not far off", "close to",
 )  # fmt: skip
-_ANY_NEGATION = frozenset({"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne"})
+_ANY_NEGATION = frozenset(
+    {"pas", "not", "never", "jamais", "nothing", "rien", "aucun", "yet", "ne", "emoji_no", "nobody", "noone"}
+)
+# A status said, then taken back or asked at the end: "grid done: no", "fini ou quoi", "done or what".
+_TAKING_BACK = (["no"], ["non"], ["emoji_no"], ["or", "what"], ["ou", "quoi"], ["ou", "pas"], ["or", "not"])
+_SUBJECT_WINDOW = 4  # words before a status where the one who did it is said: "the plumbers have finished"
+# Other trades: what they finished or started is not the person's own work.
+_OTHER_TRADES = frozenset(
+    {
+        "plumber", "plumbers", "sparks", "sparky", "sparkys", "sparkies", "electrician", "electricians",
+        "painter", "painters", "decorators", "chippy", "chippie", "chippys", "chippies", "joiner", "joiners",
+        "carpenters", "tapers", "plasterer", "plasterers", "scaffolders", "scaffolder", "roofers", "tilers",
+        "tiler", "bricklayers", "brickies", "brickie", "groundworkers", "glaziers", "m&e", "mechanicals",
+        "peintre", "peintres", "plombier", "plombiers", "plaquiste", "plaquistes", "carreleur", "carreleurs",
+        "macon", "macons", "menuisier", "menuisiers", "couvreur", "couvreurs", "electricien", "electriciens",
+        "chauffagiste", "chauffagistes", "echafaudeur", "echafaudeurs", "platrier", "platriers", "vitrier",
+        "serrurier", "terrassier", "terrassiers", "charpentier", "charpentiers", "etancheur",
+    }
+)  # fmt: skip
+# Before a status, these make it still to do: "to be started", "gotta get the grid finished".
+_TO_COME_BEFORE = (
+    "to get", "gotta get", "got to", "need to", "needs to", "want to", "wanna", "trying to", "try to",
+    "remind me", "have to", "has to", "going to", "about to", "supposed to", "meant to", "plan to",
+    "planning to", "hope to", "hoping to", "due to", "ready to", "il faut", "faut que", "je dois", "on doit",
+    "doit etre", "doivent etre", "devrait etre", "devraient etre", "cense etre", "censee etre",
+    "censes etre", "va etre", "vont etre", "rappelle moi",
+)  # fmt: skip
+_SETTING = frozenset(
+    {"set", "put", "change", "changed", "switch", "mark", "move", "moved", "back", "revert", "status"}
+)
+_AUXILIARIES = frozenset({"ai", "a", "as", "avons", "avez", "ont", "est", "sont", "suis", "sommes", "etes"})
+# "Prises à terminer", "reste à finir", "pour finir": still to do. Read in the text as typed,
+# where "terminer" is still a verb (it is read as "terminé", which people type it for).
+_STILL_TO_DO = re.compile(
+    r"(?:\bà|(?<!\bil )(?<!\belle )(?<!\bon )(?<!\bça )(?<!\bca )(?<!\bqui )(?<!\bc )\ba|\breste à|\breste a"
+    r"|\bpour) (?:terminer|finir|commencer|demarrer|démarrer|attaquer|poser|installer|reprendre)\b"
+)
+
+
+def _whose_or_when(status: str, words: list[str], index: int, phrase: str, before: list[str]) -> str | None:
+    if status == "blocked" and words[index - 1 : index] == ["fire"]:
+        return "fire"  # "risers fire stopped": the fire stopping is in, nothing is blocked
+    if set(before[-_SUBJECT_WINDOW:]) & _OTHER_TRADES:
+        return "others"  # "the plumbers finished in the risers": someone else's work
+    if _to_come(words, index, phrase):
+        return "to_come"  # "to be started", "want to get the grid finished": still to do
+    return None
+
+
+def _to_come(words: list[str], index: int, phrase: str) -> bool:
+    previous = words[index - 1] if index > 0 else ""
+    if phrase.split(maxsplit=1)[0] in ("to", "ll", "will") or (
+        " " not in phrase and phrase.endswith(("er", "ir")) and previous not in _AUXILIARIES
+    ):
+        return True  # "to start", "will start", "commencer"; not "j'ai commencer" (for commencé)
+    if set(words[:index]) & _SETTING:
+        return False  # "set the risers to in progress", "put it back to started": said to be so
+    if previous == "to" or words[max(index - 2, 0) : index] == ["to", "be"]:
+        return True  # "to start", "still to be finished"
+    before = " ".join(words[max(index - 5, 0) : index])
+    return has(before, _TO_COME_BEFORE)
+
+
+def _taken_back(words: list[str]) -> bool:
+    return len(words) > 1 and any(words[-len(end) :] == end for end in _TAKING_BACK)
 
 
 # Said after the work, these leave its last word last: "grid's up yesterday", "posé ce matin".

@@ -45,6 +45,8 @@ _SPELLED_OUT: dict[str, str] = {
     "gd": "good", "mrng": "morning", "mornin": "morning",
     "jrentre": "je rentre", "jme": "je me", "jte": "je te",
     "fe": "fait", "fai": "fait", "blokee": "bloquee", "bloker": "bloquer",
+    "nt": "not", "havnt": "have not", "hvnt": "have not", "hadnt": "had not", "dnt": "do not",
+    "dosnt": "does not", "wernt": "were not", "detre": "d etre", "davoir": "d avoir",
     "komence": "commence", "komencer": "commencer", "comencer": "commencer", "comence": "commence",
 }  # fmt: skip
 
@@ -52,6 +54,7 @@ _EMOJI_WORDS = {
     "👍": " emoji_ok ", "👌": " emoji_ok ", "✅": " emoji_ok ", "🙏": " emoji_thanks ", "😊": " emoji_smile ",
     "🙂": " emoji_smile ", "😀": " emoji_smile ", "😁": " emoji_smile ", "👋": " emoji_wave ",
     "💪": " emoji_ok ", "🤝": " emoji_thanks ", "❤": " emoji_thanks ", "😉": " emoji_smile ",
+    "❌": " emoji_no ", "👎": " emoji_no ", "✖": " emoji_no ", "🚫": " emoji_no ",
 }  # fmt: skip
 
 
@@ -102,6 +105,18 @@ def normalise(text: str) -> str:
     return " ".join(spelled)
 
 
+# In English "prob" is mostly "probably" ("grid prob done by fri"); "no prob", "a prob with the
+# boards" keep the problem. French has no such word: "j'ai un prob" is one.
+_PROBABLY = re.compile(
+    r"(?i)(?<!\bno )(?<!\ba )(?<!\bany )(?<!\bthe )(?<!\bbig )(?<!\bwee )(?<!\bone )(?<!\bsmall )"
+    r"(?<!\bbit of )(?<!\bnot a )\bprobs?\b(?! (?:with|w|on|at|here|there)\b)"
+)
+
+
+def probably_in_english(text: str) -> str:
+    return _PROBABLY.sub("probably", text) if "rob" in text.lower() else text
+
+
 def spelled_out(word: str) -> str:
     """One typed word as the rules read it: "slt" -> "salut"."""
     return _SPELLED_OUT.get(word, word)
@@ -118,7 +133,10 @@ _ASKING = re.compile(
     r"combien|pourquoi|quand|"
     r"y a t il|(?:il )?y a quoi|j ai quoi|est ce|am i|have i|any|anything|"
     r"what|where|when|which|why|who|whos|qui|how (?:much|many|long)|do you|does|is|are|anyone|anybody|"
-    r"has anyone|has anybody|tu connais|vous connaissez|tu sais|vous savez|quelqu un sait|quelqu un a vu|"
+    r"has anyone|has anybody|has (?!been\b|to\b|got\b)|"
+    r"(?:have|had) (?:the|it|they|we|he|she|this|that|those|these|anyone|anybody|all|u|you|ye)\b|"
+    r"(?:was|were) (?:it|the|this|that|they|he|she|we|you|u|those|these|everything|anything|everyone|all)\b|"
+    r"tu connais|vous connaissez|tu sais|vous savez|quelqu un sait|quelqu un a vu|"
     r"c est ok si|c est bon si|ok si)\b"
 )
 

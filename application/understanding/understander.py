@@ -18,7 +18,7 @@ from application.understanding.matching import has
 from application.understanding.model import Guess, LocalModel
 from application.understanding.reading import Reading
 from application.understanding.rules import by_rules
-from application.understanding.text import normalise, starts_asking
+from application.understanding.text import normalise, probably_in_english, starts_asking
 
 
 class RemoteModel(Protocol):
@@ -50,7 +50,7 @@ class Understanding:
 
     def classify(self, text: str, context: ClassifierContext) -> Intent:
         started = time.perf_counter()
-        normalised = normalise(text)
+        normalised = normalise(probably_in_english(text) if context.language == "en" else text)
         if not normalised.strip():
             return _timed(Intent("unknown", {}, 0.0), started)
         reading = Reading(text, normalised, context).spell_checked()
