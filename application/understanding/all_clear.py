@@ -61,6 +61,8 @@ _NONE_LEFT = (
 )  # fmt: skip
 # Words of an incident said of something else: a meal, a break.
 _IDIOMS = (
+    "je suis en pause", "suis en pause", "on est en pause", "pause dej", "pause cafe", "pause clope",
+    "je fais une pause", "on fait une pause", "petite pause", "on my break", "having a break",
     "casse la croute", "casser la croute", "casse une croute", "broke for lunch", "break for lunch",
     "on a break", "on break", "tea break", "lunch break", "smoko",
 )  # fmt: skip

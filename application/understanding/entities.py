@@ -278,9 +278,19 @@ def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
     return by_name
 
 
+# What any street is ("placo" is not "place Léon Sublet"): its name says which.
+_STREET_KINDS = frozenset(
+    {"place", "rue", "avenue", "av", "boulevard", "bd", "chemin", "allee", "impasse", "route", "cours",
+     "road", "street", "lane"}
+)  # fmt: skip
+
+
 def _street(address: str) -> str:
-    """The words of an address people say ("place Léon Sublet", "69100"), not its house number."""
-    return " ".join(w for w in _as_said(address).split() if not w.isdigit() or len(w) == 5)
+    """The words of an address people say ("Léon Sublet", "69100"), not its house number nor
+    the kind of street."""
+    return " ".join(
+        w for w in _as_said(address).split() if (not w.isdigit() or len(w) == 5) and w not in _STREET_KINDS
+    )
 
 
 def find_task(normalised: str, raw: str, catalogue: Catalogue, project_id: str | None = None) -> Found:

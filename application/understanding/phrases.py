@@ -688,6 +688,13 @@ ALMOST = (
 )  # fmt: skip
 # On its own, about the task in focus: it is not done.
 NOT_YET = (
+    # Half of it: "half way", "à moitié".
+    "half way",
+    "halfway",
+    "half done",
+    "a moitie",
+    "la moitie",
+    "moitie",
     "getting there",
     "not even close",
     "nowhere near",
@@ -1443,6 +1450,7 @@ GREETING_COURTESIES = (
     "j espere que vous allez bien", "j espere que tu vas bien", "j espere que ca va",
 )  # fmt: skip
 ACKNOWLEDGEMENTS = (
+    "safe", "safe mate", "safe bro",  # "all right", "thanks", in England
     # A message sent to the wrong chat, a slip owned up to; "grand" (all right, in Ireland).
     "grand", "wrong chat", "wrong person", "wrong number", "wrong group", "mauvaise conv",
     "mauvaise conversation", "mauvaise personne", "mauvais numero", "pas la bonne conv", "my bad", "oups",
@@ -1573,6 +1581,20 @@ YES = (
     "oui",
     "ouais",
     "yes",
+    "oui s il te plait",
+    "oui s il vous plait",
+    "okidoki",
+    "ok doki",
+    "okey dokey",
+    "go for it",
+    "yeah go for it",
+    "yes go for it",
+    "sound",
+    "spot on",
+    "yessir",
+    "thats it",
+    "that s it",
+    "c est bien ca",
     "ok",
     "d accord",
     "vas y",
@@ -1641,6 +1663,8 @@ NO = (
     "non",
     "no",
     "emoji_no",
+    "pas vraiment",
+    "not really",
     "annule",
     "annuler",
     "cancel",

@@ -37,7 +37,7 @@ _WORDS_OF_A_DESCRIPTION = 2
 # A report of work not done with more than this many words besides the name is about something else.
 _WORDS_AROUND_A_REPORT = 3
 # A status said with more words than this that name nothing known is asked, not written.
-_WORDS_BESIDES_A_STATUS = 2
+_WORDS_BESIDES_A_STATUS = 1
 # A status with no task named or in focus and this many other words is about something else.
 _WORDS_ABOUT_SOMETHING_ELSE = 2
 
@@ -161,33 +161,47 @@ _NOTHING_TO_DESCRIBE = (
     "mauvaise manipulation", "fausse alerte", "false alarm", "c est regle", "sorted", "it s fine",
     "its fine", "c est rien", "laisse", "cancel", "forget it", "sorry", "desole", "desolee", "dsl",
     "j ai trouve", "c est reparti", "en fait", "finalement", "actually", "meant", "wrong one",
-    "pas grave", "not important", "doesn t matter", "does not matter",
+    "pas grave", "not important", "doesn t matter", "does not matter", "it is fine", "it is fine now",
+    "fine now", "all fine", "tout va bien", "ca va", "all good now", "sorted now", "c est bon maintenant",
+    "wrong", "mauvais", "mistake", "no worries",
 )  # fmt: skip
 _WAIT = (
     "attend", "attends", "attendez", "wait", "hold on", "hang on", "2 sec", "2 secondes", "deux secondes",
     "2 min", "2 mins", "une seconde", "un instant", "one sec", "1 sec", "one moment", "1 min",
     "je te dis", "jte dis", "je vous dis", "i ll tell you", "i will tell you", "i ll let you know",
-    "je regarde", "je verifie", "let me check", "checking",
+    "je regarde", "je verifie", "let me check", "checking", "comment dire", "je sais pas comment dire",
+    "je sais pas comment", "how do i say", "how to say", "how do i put it",
 )  # fmt: skip
 # What a description is not: a list asked for, a question about their work.
+_A_PHOTO_COMING = (
+    "une photo", "la photo", "des photos", "les photos", "en photo", "photo", "photos", "pic", "pics",
+    "picture", "pictures", "a photo", "the photo", "sending a pic", "sending pic", "pic coming",
+)  # fmt: skip
+# Fewer words than this, and none of an incident: what is filed is confirmed first.
+_WORDS_OF_A_SURE_DESCRIPTION = 3
 _NOT_DESCRIPTIONS = ("list_sites", "list_tasks", "ask_overdue", "ask_due_this_week", "ask_where_expected")
 
 
 def _awaited_description(reading: Reading) -> Intent | None:
-    """The message after "describe the problem": filed as it is, unless it says there is nothing
-    to file, asks for something else, or reports work done ("non", "merci", "mes chantiers",
-    "j'ai fini les prises" were each filed as a problem)."""
+    """The message after "describe the problem". Filed as it is when it describes something;
+    "non", "merci", "wrong button" file nothing; "je t'envoie une photo" waits for it; "mes
+    chantiers", "j'ai fini les prises" are read as they would be anywhere; a few words that say
+    no incident are confirmed first ("appelle moi", "2" were each filed as a problem)."""
     if reading.context.awaiting != "problem_description":
         return None
+    normalised = reading.normalised
+    if only(normalised, _NOTHING_TO_DESCRIBE, _THANKS_OR_FILLERS + _SMALL_TALK) or all(
+        word.startswith("emoji_") for word in reading.words
+    ):
+        return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)
+    if only(normalised, _WAIT, _SMALL_TALK_FILLERS) or has(normalised, _A_PHOTO_COMING):
+        return Intent("report_problem", {}, 0.9)  # asked again: the description is still awaited
     incident = reading.says(phrases.INCIDENTS)
     if not incident:
-        if only(reading.normalised, _NOTHING_TO_DESCRIBE + _WAIT, _THANKS_OR_FILLERS + _SMALL_TALK):
+        if only(normalised, _SMALL_TALK + phrases.YES, _SMALL_TALK_FILLERS):
             return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)
-        if only(reading.normalised, _SMALL_TALK + phrases.YES, _SMALL_TALK_FILLERS) or all(
-            word.startswith("emoji_") for word in reading.words
-        ):
-            return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)
-        said = read_status(reading.normalised, reading.question)
+        naming = reading.task_found.words | reading.site_found.words
+        said = read_status(normalised, reading.question, reading.text, naming)
         if said is not None and said.asserted in ("done", "in_progress"):
             return None  # work reported: the status rules read it
         for rule in (_question_about_work, _where_on_a_day, _lists):
@@ -195,7 +209,20 @@ def _awaited_description(reading: Reading) -> Intent | None:
             short = len(reading.words) <= _WORDS_OF_A_LIST
             if intent is not None and intent.name in _NOT_DESCRIPTIONS and short:
                 return intent
-    return Intent("describe_problem", {"description": " ".join(reading.text.split())}, 0.9)
+        elsewhere = reading.site
+        if (
+            elsewhere
+            and elsewhere != reading.context.focus.get("project_id")
+            and len(reading.words) <= _WORDS_OF_A_LIST
+        ):
+            return Intent("report_problem", {"project_id": elsewhere}, 0.9)  # "c'est à Vénissieux": there
+    description = " ".join(reading.text.split())
+    said = [w for w in reading.words if len(w) > 2 and w not in phrases.FILLER]
+    if not said and not incident:
+        return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)  # "a+", "?"
+    if not incident and len(said) < _WORDS_OF_A_SURE_DESCRIPTION:
+        return Intent("report_problem", {"description": description}, 0.6, certain=False)
+    return Intent("describe_problem", {"description": description}, 0.9)
 
 
 def _small_talk(reading: Reading) -> Intent | None:
@@ -223,6 +250,11 @@ def _position(reading: Reading) -> Intent | None:
     if pointed is None or not all(_is_position(w) for w in words):
         return None
     choice_id, title = pointed
+    bare_number = len(reading.words) == 1 and reading.words[0].isdigit()
+    if choice_id.startswith("status.") and not bare_number:
+        # A status is written by its button, or by its number as a list shows it ("2"); "le 3",
+        # "le dernier", "first one" after a status question may be a date or the list seen before.
+        return None
     return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
 
 
@@ -494,6 +526,10 @@ def _status(reading: Reading) -> Intent | None:
         task = pointed[0].removeprefix("task.")  # "le 3 c fait": the third task on screen
     guessed = False
     focus = reading.context.focus.get("task_id")
+    if has(reading.normalised, _ANOTHER_ONE) or (task is not None and _MOVING_ON.search(reading.normalised)):
+        # "The other one's done" is not the one on screen; "done with this one, on to the fire
+        # stopping" names the next task, not the one done: which is asked.
+        return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
     if task is None and focus is not None and _elsewhere_than(reading, focus):
         # "Commencé la PAC", "done on the hotel one" with another site's task on screen: which task
         # is asked; the one on screen is never written.
@@ -529,7 +565,7 @@ def _status(reading: Reading) -> Intent | None:
         # "Fini les prises du bat A" for "Prises et interrupteurs B", "grid done on level 4" for
         # "Ceiling grid level 3": the place said is not the task's.
         return Intent("status_unclear", {"task_id": task}, 0.7, certain=False, entities=reading.entities())
-    if task is not None and _of_a_part_of_it(reading):
+    if task is not None and (_of_a_part_of_it(reading) or _a_part_named(reading, task)):
         # "La commande des tableaux c fait", "le plafond du préau est terminé": done is said of
         # something of the task's, not of the task.
         return Intent("status_unclear", {"task_id": task}, 0.7, certain=False, entities=reading.entities())
@@ -541,8 +577,12 @@ def _status(reading: Reading) -> Intent | None:
         task is not None
         and not reported
         and not guessed
-        and len(_unexplained(reading)) <= _WORDS_BESIDES_A_STATUS
+        and len([w for w in _unexplained(reading) if w not in _SAID_WITH_A_STATUS]) <= _WORDS_BESIDES_A_STATUS
         and not (status.asserted == "done" and has(reading.normalised, phrases.DAY_ENDS))
+        and not (
+            status.asserted == "blocked"
+            and (has(reading.normalised, _WAITING_ON) or _stuck_somewhere(reading))
+        )
         and not foreign
         and not _named_by_a_level_only(reading)
     )
@@ -550,6 +590,43 @@ def _status(reading: Reading) -> Intent | None:
 
 
 _A_LEVEL = re.compile(r"(?:r\d+|\d+|rdc|ss\d*|level|niveau|etage|floor)")
+
+
+# Waiting on someone or something may hold the work up, or may just be said in passing ("waiting on
+# boards", "en attente du concessionnaire"): blocked is offered, not written.
+_WAITING_ON = (
+    "waiting", "waiting on", "waiting for", "held up", "in the way", "en attente", "on attend", "j attends",
+    "j attend", "attend", "attends", "on attends", "attendons", "attente",
+)  # fmt: skip
+
+
+_ANOTHER_ONE = (
+    "the other one", "other one", "the other ones", "other ones", "l autre", "les autres", "l autre tache",
+    "the other task", "the other job", "l autre truc",
+)  # fmt: skip
+_MOVING_ON = re.compile(
+    r"\b(?:on to|onto|moving on to|moving to|next up|now on|then on to|je passe a|je passe aux|je passe au"
+    r"|je passe sur|on passe a|on passe aux|on passe au|maintenant les|maintenant la|maintenant le)\b"
+)
+
+
+_AFTER_A_BLOCK = frozenset(
+    {"at", "on", "in", "with", "to", "au", "aux", "sur", "dans", "avec", "a", "chez", "by"}
+)
+
+
+def _stuck_somewhere(reading: Reading) -> bool:
+    """ "Blocked at the gate", "ça bloque sur l'appli": where, or on what, something is stuck, said
+    without the task's name: the person, or something else, may be what is stuck, not the work."""
+    naming = reading.task_found.words
+    for status, group in phrases.STATUSES:
+        if status != "blocked":
+            continue
+        for found in find_all(reading.normalised, group):
+            rest = reading.normalised[found.end :].split()
+            if rest[:1] and rest[0] in _AFTER_A_BLOCK and not set(rest[1:4]) & naming:
+                return True
+    return False
 
 
 def _named_by_a_level_only(reading: Reading) -> bool:
@@ -604,6 +681,40 @@ _THE_WORK_OF = frozenset(
         "rest", "end", "install", "fitting", "work", "job", "tout", "all", "lot",
     }
 )  # fmt: skip
+
+
+# A side, a room, a unit or a floor of the work: "préau fini côté cour", "sanitaires fini logement
+# 12", "fini pour la baie 1 et 2", "alarme fini classe 1", "done on the left".
+_PART_OF_THE_WORK = re.compile(
+    r"\b(?:cote|side|end) (?!a cote)\w+"
+    r"|\b(?:gauche|droite|nord|sud|ouest|north|south|east|west|rdc|sous sol|ground floor)\b"
+    r"|\b(?:on the|a) (?:left|right)\b|\b(?:left|right) (?:side|hand)\b"
+    r"|\b(?:classe|classes|logement|logements|appart|appartement|apt|flat|flats|chambre|chambres|room|rooms"
+    r"|salle|salles|lot|unit|units|plot|cage|travee|zone|aile|wing|baie|baies|bay|bays|bat|batiment|block"
+    r"|etage|niveau|level|floor) ?\d+\b|\b(?:bat|batiment|block|bloc|cage|zone|aile|wing) [a-h]\b|\br ?\d+\b"
+    r"|\b\d+(?:er|ere|eme|e|nd|rd|th|st)? (?:etage|floor)\b"
+    r"|\b(?:pour|pr|for) (?:la|le|les|l|the) \d+\b|\bjusqu (?:au|a la)\b|\bup to\b"
+)
+
+
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|er|ere|eme|e)$")
+
+
+def _a_part_named(reading: Reading, task_id: str) -> bool:
+    """A part of the work is said that the task's name does not say: done there, not all of it."""
+    task = reading.catalogue.task(task_id)
+    if task is None:
+        return False
+    title = normalise(task.title)
+    marks = _place_marks(title.split()) | set(title.split()[-1:])
+    for part in _PART_OF_THE_WORK.finditer(reading.normalised):
+        said = part.group(0).split()
+        if " ".join(said) in title or set(said) <= set(title.split()):
+            continue
+        if {_ORDINAL.sub(r"\1", said[0]), _ORDINAL.sub(r"\1", said[-1])} & marks:
+            continue  # "du bâtiment B" of "Prises et interrupteurs B", "3rd floor" of "Partitions level 3"
+        return True
+    return False
 
 
 def _of_a_part_of_it(reading: Reading) -> bool:
@@ -674,6 +785,18 @@ def _the_one_not_yet(reading: Reading, status: str) -> str | None:
     # A task done is reopened only on words that say so ("à refaire"): not by "started".
     fitting = [t.id for t in tasks if t.status != status and (t.status != "done" or status == "todo")]
     return fitting[0] if len(fitting) == 1 and len(tasks) > 1 else None
+
+
+# Said with a status, these leave it plain: when, to whom, the work itself, the setting of it.
+_SAID_WITH_A_STATUS = frozenset(
+    {
+        "today", "yesterday", "morning", "afternoon", "arvo", "tonight", "night", "now", "earlier", "matin",
+        "hier", "soir", "aujourd", "hui", "maintenant", "aprem", "mate", "boss", "chef", "lads", "guys",
+        "cheers", "thanks", "merci", "off", "all", "tout", "enfin", "finally", "put", "back", "set", "mark",
+        "change", "switch", "move",
+    }
+    | _THE_WORK_OF
+)  # fmt: skip
 
 
 def _unexplained(reading: Reading) -> list[str]:

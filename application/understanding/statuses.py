@@ -69,6 +69,8 @@ def read_status(
         end = index + len(found.phrase.split())  # the first word after the phrase
         if found.phrase.split()[-1] in ("up", "in") and words[end : end + 2] in _A_PLACE:
             continue  # "the lads are up on the roof", "boards are in the van": where, not done
+        if found.phrase.split()[-1] in ("sur", "on") and words[end : end + 2] in _ON_SITE:
+            continue  # "je suis sur place", "I'm on site": where they are, not the work begun
         if index in negative_phrases and not any(w in phrases.NEGATIONS for w in found.phrase.split()):
             continue  # "crack on" inside "can not crack on"
         before = [
@@ -98,8 +100,8 @@ def read_status(
             continue  # "pas a faire" is no claim about the work
         whose = _whose_or_when(status, words, index, found.phrase, before)
         said_so.add(whose)
-        if whose in ("fire", "others"):
-            continue
+        if whose == "fire" or (whose == "others" and not negated):
+            continue  # "the plumbers finished" is theirs; "haven't finished" holds the work up
         (denied if negated else stated).append(status)
     # "jsuis a 80%", "3/4 done"; "fini à 100%" and "4/4" are all of it.
     partly = (
@@ -174,6 +176,7 @@ _NOT_THE_WORK = frozenset(
     }
 )  # fmt: skip
 _LINKS_TO_A_VERB = frozenset({"a", "de", "d", "to"})
+_ON_SITE = [["place"], ["site"], ["chantier"], ["le", "chantier"], ["the", "site"], ["site", "today"]]
 _A_PLACE = [["on", "the"], ["in", "the"], ["at", "the"], ["on", "site"], ["in", "my"], ["in", "our"]]
 
 
@@ -371,6 +374,8 @@ def _to_come(words: list[str], index: int, phrase: str) -> bool:
         " " not in phrase and phrase.endswith(("er", "ir")) and previous not in _AUXILIARIES
     ):
         return True  # "to start", "will start", "commencer"; not "j'ai commencer" (for commencé)
+    if "remind" in words[:index] or "rappelle" in words[:index]:
+        return True  # "remind me to mark it done"
     if set(words[:index]) & _SETTING:
         return False  # "set the risers to in progress", "put it back to started": said to be so
     if previous == "to" or words[max(index - 2, 0) : index] == ["to", "be"]:

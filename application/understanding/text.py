@@ -47,6 +47,9 @@ _SPELLED_OUT: dict[str, str] = {
     "fe": "fait", "fai": "fait", "blokee": "bloquee", "bloker": "bloquer",
     "nt": "not", "havnt": "have not", "hvnt": "have not", "hadnt": "had not", "dnt": "do not",
     "dosnt": "does not", "wernt": "were not", "detre": "d etre", "davoir": "d avoir",
+    "ouii": "oui", "ouiii": "oui", "oue": "ouais", "ouep": "ouais", "ouaip": "ouais",
+    "yess": "yes", "yesss": "yes", "yeh": "yes", "yea": "yes", "nonn": "non", "nonnn": "non",
+    "merciii": "merci", "okkk": "ok",
     "komence": "commence", "komencer": "commencer", "comencer": "commencer", "comence": "commence",
 }  # fmt: skip
 

@@ -89,7 +89,7 @@ def test_nothing_is_written(sender: str, task: str, text: str) -> None:
     [
         (KARIM, "T-TIL-03", "fini les prises du bat B", "done"),
         (JAMES, "T-CON-82", "grid done on level 3", "done"),
-        (KARIM, "T-TIL-03", "en attente du plaquiste", "blocked"),
+        (KARIM, "T-TIL-03", "les prises sont bloquées", "blocked"),
         (SOPHIE, "T-TIL-52", "pose chaudière commencée", "in_progress"),
         (SOPHIE, "T-VAL-52", "on a démarré la pac ce matin", "in_progress"),
         (KARIM, "T-JAU-03", "alarme incendie finie", "done"),

@@ -109,3 +109,49 @@ def test_a_problem_sure_of_is_filed_once_its_site_is_chosen() -> None:
     say(service, "problem: the lift is broken", JAMES)
     press(service, "project.P-CON", sender=JAMES, message_id="chosen")
     assert len(_filed(said_by(service, "chosen", JAMES))) == 1
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "wrong button"),
+        (KARIM, "a+"),
+        (KARIM, "2"),
+        (JAMES, "actually its fine now"),
+        (JAMES, "wrong button"),
+    ],
+)
+def test_after_describe_these_file_nothing(sender: str, text: str) -> None:
+    asked = "probleme" if sender == KARIM else "report a problem"
+    events = _after(sender, [asked], text)
+    assert _filed(events) == []
+    assert named(events, "ConfirmationRequested") == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "asked", "text"),
+    [(KARIM, "probleme", "je t envoie une photo"), (JAMES, "report a problem", "sending pic")],
+)
+def test_a_photo_announced_keeps_the_description_awaited(sender: str, asked: str, text: str) -> None:
+    service = in_memory_service()
+    open_site(service, sender, "1")
+    say(service, asked, sender)
+    say(service, text, sender)
+    say(service, "the ceiling has collapsed in the corridor", sender, message_id="then")
+    assert len(_filed(said_by(service, "then", sender))) == 1
+
+
+@pytest.mark.parametrize(
+    ("sender", "asked", "text"),
+    [(KARIM, "probleme", "appelle moi"), (JAMES, "report a problem", "call me")],
+)
+def test_a_few_words_of_no_incident_are_confirmed_first(sender: str, asked: str, text: str) -> None:
+    events = _after(sender, [asked], text)
+    assert _filed(events) == []
+    assert [e.action["kind"] for e in named(events, "ConfirmationRequested")] == ["report_problem"]
+
+
+def test_a_word_of_an_address_is_not_a_word_said_in_passing() -> None:
+    events = _after(KARIM, [], "le placo est tout mouillé")
+    offered = [e.action.get("project_id") for e in named(events, "ConfirmationRequested")]
+    assert "P-VEN" not in offered  # "placo" once named "3 place Léon Sublet"

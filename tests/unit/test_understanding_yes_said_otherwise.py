@@ -1,0 +1,53 @@
+"""Yes and no as people type them answer a pending question: "ouii", "oué", "oui stp", "sound",
+"spot on", "go for it" once got a 👍 and left the question unanswered, so the person believed it
+done; "👎" and "pas vraiment" say no; "à moitié" and "half way" are no problem to file."""
+
+from __future__ import annotations
+
+import pytest
+
+from infrastructure.in_memory import in_memory_service
+from tests.turns import JAMES, KARIM, named, open_site, said_by, say
+
+
+def _answered(sender: str, text: str) -> list[object]:
+    service = in_memory_service()
+    open_site(service, sender, "1")
+    say(
+        service,
+        "cc les tableaux elec sont poses 👍" if sender == KARIM else "ceiling grid lvl3 complete",
+        sender,
+    )
+    say(service, text, sender, message_id="said")
+    return said_by(service, "said", sender)
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "ouii"),
+        (KARIM, "oué"),
+        (KARIM, "oui stp"),
+        (KARIM, "oki doki"),
+        (JAMES, "sound"),
+        (JAMES, "spot on"),
+        (JAMES, "yeah go for it"),
+        (JAMES, "yessir"),
+    ],
+)
+def test_yes_writes(sender: str, text: str) -> None:
+    assert [e.status for e in named(_answered(sender, text), "TaskStatusChangeDecided")] == ["done"]
+
+
+@pytest.mark.parametrize(("sender", "text"), [(KARIM, "👎"), (KARIM, "pas vraiment"), (JAMES, "not really")])
+def test_no_declines(sender: str, text: str) -> None:
+    events = _answered(sender, text)
+    assert named(events, "TaskStatusChangeDecided") == []
+    assert [e.intent for e in named(events, "IntentClassified")] == ["confirm_no"]
+
+
+@pytest.mark.parametrize(("sender", "text"), [(KARIM, "a moitie"), (JAMES, "half way")])
+def test_half_of_it_is_no_problem(sender: str, text: str) -> None:
+    events = _answered(sender, text)
+    assert named(events, "ProblemReportDecided") == []
+    assert [e.action["kind"] for e in named(events, "ConfirmationRequested")] != ["report_problem"]
