@@ -201,8 +201,8 @@ def _awaited_description(reading: Reading) -> Intent | None:
         if only(normalised, _SMALL_TALK + phrases.YES, _SMALL_TALK_FILLERS):
             return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)
         naming = reading.task_found.words | reading.site_found.words
-        said = read_status(normalised, reading.question, reading.text, naming)
-        if said is not None and said.asserted in ("done", "in_progress"):
+        status = read_status(normalised, reading.question, reading.text, naming)
+        if status is not None and status.asserted in ("done", "in_progress"):
             return None  # work reported: the status rules read it
         for rule in (_question_about_work, _where_on_a_day, _lists):
             intent = rule(reading)
