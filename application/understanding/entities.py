@@ -20,6 +20,10 @@ from application.understanding.text import normalise
 _STOP = frozenset({
     "les", "des", "du", "de", "la", "le", "et", "au", "aux", "en", "sur", "the", "of", "on", "and", "for",
     "bat", "bis", "rue",
+    # Words of every sentence, never of a name said in passing ("mais" is not "Maison de santé").
+    "mais", "pour", "avec", "dans", "sans", "plus", "tres", "pas", "que", "qui", "quoi", "mon", "mes",
+    "ton", "tes", "son", "ses", "chez", "but", "with", "from", "into", "this", "that", "what", "when",
+    "then", "there", "here", "just", "still", "also", "aussi", "encore", "deja",
 })  # fmt: skip
 # What people call a kind of site, mapped to words its name carries.
 _KINDS = {

@@ -759,6 +759,13 @@ TRAPPED = (
 )  # fmt: skip
 # What an incident sounds like when nobody says "problem".
 INCIDENTS = (
+    # Something missing that the work needs: keys, drawings, protection, material.
+    "no key", "no keys", "no drawings", "no drawing", "no plans", "no barriers", "no barrier",
+    "no guardrail", "no guardrails", "no edge protection", "no hangers", "no boards", "no screws",
+    "no materials", "no material", "no stock", "none left", "open riser",
+    "open hole", "unprotected", "pas de cle", "pas de cles", "pas les cles", "pas la cle", "pas de plans",
+    "pas les plans", "pas de plan", "pas le plan", "pas de garde corps", "plus de gaines", "plus de cable",
+    "plus de stock", "y a plus de", "il y a plus de", "fendu", "fendue", "fendus",
     "fuite",
     "fuit",
     "fuient",
@@ -1190,6 +1197,21 @@ DAYS = (
 )  # fmt: skip
 # Questions about people and things the bot does not know: out of scope, whatever they mention.
 # What the bot has nothing to do with: pay, leave, the weather, the bot itself.
+# The person's own day, told in passing: late, on the way, off sick, the weather. A short nod, not
+# the overdue tasks ("running late" once listed them) nor "not understood".
+THEIR_DAY = (
+    "running late", "running a bit late", "running bit late", "be late", "be a bit late", "ll be late",
+    "will be late", "gonna be late", "going to be late", "bit late", "on my way", "on the way", "omw",
+    "be there in", "there in 10", "there in 5", "here in 10", "stuck in traffic", "traffic", "off sick",
+    "sick today", "not well", "feeling rough", "got the lurgy", "what a day", "long day", "mad day",
+    "did you see the footy", "the footy", "the match", "le match", "j arrive", "jarrive", "on arrive",
+    "je serai en retard", "je vais etre en retard", "en retard de", "je suis en retard desole",
+    "je suis en retard dsl", "en retard desole", "bouchons", "embouteillages", "circulation",
+    "je suis malade", "suis malade", "arret maladie", "en arret", "pas bien aujourd hui", "quelle journee",
+    "quelle galere", "journee de fou", "sur la route", "en chemin", "je suis en chemin", "dans 10 min",
+    "dans 5 min", "dans 15 min", "dans 20 min", "mins late", "min late", "minutes late",
+    "en retard desolee", "je suis en retard desolee",
+)  # fmt: skip
 OFF_TOPIC = (
     "facture", "factures", "invoice", "invoices", "paye", "paie", "salaire", "acompte", "virement",
     "get paid", "payday", "wages", "pay slip", "payslip", "conge", "conges", "day off", "days off",
@@ -1404,8 +1426,6 @@ BYE = (
     "will let you know",
     "will do",
     "on it boss",
-    "cheers",
-    "sound",
     "laters",
     "catch you later",
     "talk later",

@@ -360,6 +360,18 @@ def _off_topic(reading: Reading) -> Intent | None:
     return None
 
 
+def _their_day(reading: Reading) -> Intent | None:
+    """ "Running late", "jsuis malade ajd", "stuck in traffic": their day, told; no task, site,
+    status nor incident in it."""
+    if not has(reading.normalised, phrases.THEIR_DAY) or reading.question:
+        return None
+    if reading.task or reading.site or reading.says(phrases.INCIDENTS):
+        return None
+    if read_status(reading.normalised, False) is not None:
+        return None
+    return Intent("small_talk", {"kind": "ack"}, 0.8)
+
+
 def _question_about_work(reading: Reading) -> Intent | None:
     normalised = reading.normalised
     asks_about_work = any(
@@ -820,9 +832,10 @@ def _reported_work(reading: Reading) -> StatusReading | None:
         naming = reading.site_found.words
     else:
         return None
-    if reading.says(phrases.INCIDENTS) or reading.says(phrases.PROBLEM_WORDS):
-        return None
     reported = read_status(reading.normalised, reading.question, reading.text, naming=naming)
+    troubled = reading.says(phrases.INCIDENTS) or reading.says(phrases.PROBLEM_WORDS)
+    if troubled and not (reported is not None and reported.asserted == "blocked"):
+        return None  # an incident told; but "on est coincés, pas de plans" says why the work is held up
     if reported is None or reported.asserted is not None:
         return reported
     # "Gaines à moitié posées" asks what it is; "can't get the batts in because…" is about something else.
@@ -928,6 +941,7 @@ _RULES: tuple[Rule, ...] = (
     _explicit_problem,
     _about_someone,
     _off_topic,
+    _their_day,
     _question_about_work,
     _asked_after,
     _chosen_by_status,
