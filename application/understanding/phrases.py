@@ -1471,6 +1471,7 @@ GREETING_COURTESIES = (
 )  # fmt: skip
 ACKNOWLEDGEMENTS = (
     "safe", "safe mate", "safe bro",  # "all right", "thanks", in England
+    "k", "kk", "voila", "d acc",
     # A message sent to the wrong chat, a slip owned up to; "grand" (all right, in Ireland).
     "grand", "wrong chat", "wrong person", "wrong number", "wrong group", "mauvaise conv",
     "mauvaise conversation", "mauvaise personne", "mauvais numero", "pas la bonne conv", "my bad", "oups",
@@ -1603,6 +1604,13 @@ YES = (
     "yes",
     "oui s il te plait",
     "oui s il vous plait",
+    "d acc",
+    "k",
+    "kk",
+    "voila",
+    "ui",
+    "vi",
+    "t inquiete c est bon",
     "okidoki",
     "ok doki",
     "okey dokey",

@@ -597,6 +597,7 @@ def _status(reading: Reading) -> Intent | None:
         )
         and not foreign
         and not _named_by_a_level_only(reading)
+        and not _another_clause(reading)
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
 
@@ -625,6 +626,19 @@ _MOVING_ON = re.compile(
 _AFTER_A_BLOCK = frozenset(
     {"at", "on", "in", "with", "to", "au", "aux", "sur", "dans", "avec", "a", "chez", "by"}
 )
+
+
+# Someone then does something: "c fait, j'ai appelé le chef", "done, I rang the office".
+_A_CLAUSE = re.compile(r"\b(?:j ai|je|on a|i|we|i have|we have|il a|elle a) \w+")
+
+
+def _another_clause(reading: Reading) -> bool:
+    """After the status, someone is said to do something else: the status may be of that."""
+    statuses = [f for _, group in phrases.STATUSES for f in find_all(reading.normalised, group)]
+    if not statuses:
+        return False
+    after = reading.normalised[max(f.end for f in statuses) :]
+    return _A_CLAUSE.search(after) is not None
 
 
 def _stuck_somewhere(reading: Reading) -> bool:

@@ -57,7 +57,7 @@ _EMOJI_WORDS = {
     "👍": " emoji_ok ", "👌": " emoji_ok ", "✅": " emoji_ok ", "🙏": " emoji_thanks ", "😊": " emoji_smile ",
     "🙂": " emoji_smile ", "😀": " emoji_smile ", "😁": " emoji_smile ", "👋": " emoji_wave ",
     "💪": " emoji_ok ", "🤝": " emoji_thanks ", "❤": " emoji_thanks ", "😉": " emoji_smile ",
-    "❌": " emoji_no ", "👎": " emoji_no ", "✖": " emoji_no ", "🚫": " emoji_no ",
+    "🆗": " emoji_ok ", "❌": " emoji_no ", "👎": " emoji_no ", "✖": " emoji_no ", "🚫": " emoji_no ",
 }  # fmt: skip
 
 

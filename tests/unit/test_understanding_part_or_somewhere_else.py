@@ -121,3 +121,10 @@ def test_an_ordinal_after_a_status_question_writes_nothing(text: str) -> None:
 def test_a_number_typed_for_a_status_button_still_picks_it() -> None:
     events = _events(KARIM, "1")
     assert _written(events) == ["done"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"), [(KARIM, "c fait jai appelé le chef"), (JAMES, "done, i rang the office")]
+)
+def test_done_then_something_else_done_is_not_written(sender: str, text: str) -> None:
+    assert _written(_events(sender, text)) == []

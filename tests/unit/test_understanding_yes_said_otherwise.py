@@ -29,6 +29,11 @@ def _answered(sender: str, text: str) -> list[object]:
         (KARIM, "oué"),
         (KARIM, "oui stp"),
         (KARIM, "oki doki"),
+        (KARIM, "d'acc"),
+        (KARIM, "k"),
+        (KARIM, "voila"),
+        (KARIM, "tkt c bon"),
+        (KARIM, "🆗"),
         (JAMES, "sound"),
         (JAMES, "spot on"),
         (JAMES, "yeah go for it"),
@@ -51,3 +56,10 @@ def test_half_of_it_is_no_problem(sender: str, text: str) -> None:
     events = _answered(sender, text)
     assert named(events, "ProblemReportDecided") == []
     assert [e.action["kind"] for e in named(events, "ConfirmationRequested")] != ["report_problem"]
+
+
+@pytest.mark.parametrize("text", ["k", "voila", "d'acc"])
+def test_a_nod_with_nothing_asked_is_a_nod(text: str) -> None:
+    service = in_memory_service()
+    say(service, text, KARIM, message_id="said")
+    assert [e.intent for e in named(said_by(service, "said", KARIM), "IntentClassified")] == ["small_talk"]
