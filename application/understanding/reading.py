@@ -44,7 +44,19 @@ OF_THE_LIST = ("de la liste", "sur la liste", "dans la liste", "on the list", "i
 # A word of status after a number points ("3 finis", "2 posées"); a plural noun counts things.
 def _counted(following: str) -> bool:
     """ "J'ai fait 2 chambres", "fitted 2 doors": a number before a plural counts things."""
-    return len(following) > 3 and following.endswith(("s", "x")) and following not in STATUS_WORDS
+    return (
+        len(following) > 3
+        and following.endswith(("s", "x"))
+        and following not in STATUS_WORDS
+        and following not in _NO_PLURALS
+    )
+
+
+# Words that end like a plural and count nothing: "le 2 alors", "the 3rd thanks".
+_NO_PLURALS = frozenset(
+    {"alors", "apres", "puis", "plus", "moins", "toujours", "jamais", "sans", "dans", "sous", "vers", "chez",
+     "thanks", "cheers", "please", "plus", "yes", "ouais", "mais", "thks", "thnks", "merci"}
+)  # fmt: skip
 
 
 # "R+2", "R-1": a level, however it is typed.

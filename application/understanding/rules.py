@@ -264,7 +264,8 @@ _CORRECTING = (
     "plutot", "non", "no", "nah", "nope", "pardon", "sorry", "oups", "oops", "en fait", "actually", "i mean",
     "i meant", "je veux dire", "je voulais dire", "rather", "instead", "finalement", "my bad", "autant", "ah",
     "oh", "euh", "erm", "du coup", "ouais", "yes", "uh", "um", "je crois", "je pense", "i think", "truc",
-    "thing", "ligne", "line", "item", "celle la", "celui la", "that one", "en",
+    "thing", "ligne", "line", "item", "celle la", "celui la", "that one", "en", "bon", "ben", "bah", "alors",
+    "well", "so", "then", "ok", "okay", "go on", "vas y", "allez",
 )  # fmt: skip
 
 
