@@ -55,7 +55,7 @@ def _counted(following: str) -> bool:
 # Words that end like a plural and count nothing: "le 2 alors", "the 3rd thanks".
 _NO_PLURALS = frozenset(
     {"alors", "apres", "puis", "plus", "moins", "toujours", "jamais", "sans", "dans", "sous", "vers", "chez",
-     "thanks", "cheers", "please", "plus", "yes", "ouais", "mais", "thks", "thnks", "merci"}
+     "thanks", "cheers", "please", "yes", "ouais", "mais", "thks", "thnks", "merci"}
 )  # fmt: skip
 
 
