@@ -70,11 +70,26 @@ def _confirmation(reading: Reading) -> Intent | None:
         return None
     if reading.context.pending is None:
         return _unasked_answer(reading)
+    corrected = _another_status_instead(reading, reading.context.pending)
+    if corrected is not None:
+        return corrected
     if only(reading.normalised, phrases.NO, _SMALL_TALK_FILLERS) or reading.words[:1] in (["non"], ["no"]):
         return Intent("confirm_no", {}, 1.0)
     if only(reading.normalised, phrases.YES, _THANKS_OR_FILLERS):
         return Intent("confirm_yes", {}, 1.0)
     return None
+
+
+def _another_status_instead(reading: Reading, pending: dict[str, str]) -> Intent | None:
+    """ "Non, en cours plutôt", "no it's blocked" to "mark it done?": no, and the status meant,
+    offered in its place."""
+    if pending.get("kind") != "set_status" or reading.words[:1] not in (["non"], ["no"], ["nan"], ["nah"]):
+        return None
+    said = read_status(" ".join(reading.words[1:]), False)
+    if said is None or said.asserted is None or said.asserted == pending.get("status"):
+        return None
+    arguments = {"task_id": pending["task_id"], "status": said.asserted}
+    return Intent("set_status", arguments, 0.8, certain=False)
 
 
 def _unasked_answer(reading: Reading) -> Intent | None:

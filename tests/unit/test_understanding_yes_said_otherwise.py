@@ -63,3 +63,17 @@ def test_a_nod_with_nothing_asked_is_a_nod(text: str) -> None:
     service = in_memory_service()
     say(service, text, KARIM, message_id="said")
     assert [e.intent for e in named(said_by(service, "said", KARIM), "IntentClassified")] == ["small_talk"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "status"),
+    [
+        (JAMES, "no its started", "in_progress"),
+        (JAMES, "nah its blocked", "blocked"),
+        (KARIM, "non c bloqué", "blocked"),
+    ],
+)
+def test_no_with_the_status_meant_offers_that_status(sender: str, text: str, status: str) -> None:
+    events = _answered(sender, text)
+    assert named(events, "TaskStatusChangeDecided") == []
+    assert [e.action.get("status") for e in named(events, "ConfirmationRequested")] == [status]
