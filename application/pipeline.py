@@ -210,6 +210,7 @@ class TurnPipeline:
             pending=dict(pending["action"]) if pending else None,
             catalogue=self._catalogue_of(actor),
             recent_turns=[RecentTurn(said=e["said"], replied=e["replied"]) for e in conversation.exchanges],
+            status_awaiting_task=conversation.status_awaiting_task,
         )
 
     def _catalogue_of(self, actor: Actor) -> Callable[[], Catalogue]:

@@ -186,6 +186,7 @@ class ClassifierContext:
     pending: dict[str, str] | None = None  # a yes/no question the bot is waiting on
     catalogue: Callable[[], Catalogue] = lambda: EMPTY_CATALOGUE
     recent_turns: list[RecentTurn] = field(default_factory=list)
+    status_awaiting_task: str | None = None  # "c'est fini", asked which task: the task chosen gets it
 
 
 class IntentClassifier(Protocol):

@@ -441,6 +441,11 @@ class Conversation(Aggregate):
     # -- queries ---------------------------------------------------------------
 
     @property
+    def status_awaiting_task(self) -> str | None:
+        """A status said without its task ("c'est fini"), the task asked for in the last turn."""
+        return self.session.get("status_awaiting_task") if self.session is not None else None
+
+    @property
     def open_session(self) -> OpenSession:
         if self.session is None:
             raise NoOpenSessionError(f"conversation {self.id} has no open session")
@@ -552,9 +557,14 @@ class Conversation(Aggregate):
         # Default: decisions recorded before understanding had layers.
         understood_by: dict[str, Any] | None = None,
     ) -> None:
-        recent = self.open_session["recent_intents"]
+        session = self.open_session
+        recent = session["recent_intents"]
         recent.append(intent)
         del recent[: -self.MAX_RECENT_INTENTS]
+        if intent == "set_status" and arguments.get("status") and not arguments.get("task_id"):
+            session["status_awaiting_task"] = str(arguments["status"])  # asked which task, next turn
+        else:
+            session.pop("status_awaiting_task", None)
 
     @event("ToolOutputRecorded")
     def _tool_output_recorded(

@@ -70,6 +70,7 @@ class OpenSession(TypedDict):
     recent_intents: list[str]
     pending: NotRequired[PendingConfirmation]
     exchanges: NotRequired[list[Exchange]]
+    status_awaiting_task: NotRequired[str]  # "c'est fini", then "which task?": the status said
 
 
 def cut(text: str, limit: int) -> str:

@@ -80,6 +80,15 @@ def _confirmation(reading: Reading) -> Intent | None:
     return None
 
 
+def _chosen(reading: Reading, choice_id: str, arguments: dict[str, str], confidence: float) -> Intent:
+    """A choice; a task chosen after "c'est fini" asked which task gets that status, confirmed."""
+    status = reading.context.status_awaiting_task
+    if status and choice_id.startswith("task."):
+        wanted = {"task_id": choice_id.removeprefix("task."), "status": status}
+        return Intent("set_status", wanted, confidence, certain=False, entities=reading.entities())
+    return Intent("select", arguments, confidence, entities=reading.entities())
+
+
 def _another_status_instead(reading: Reading, pending: dict[str, str]) -> Intent | None:
     """ "Non, en cours plutôt", "no it's blocked" to "mark it done?": no, and the status meant,
     offered in its place."""
@@ -270,7 +279,7 @@ def _position(reading: Reading) -> Intent | None:
         # A status is written by its button, or by its number as a list shows it ("2"); "le 3",
         # "le dernier", "first one" after a status question may be a date or the list seen before.
         return None
-    return Intent("select", {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
+    return _chosen(reading, choice_id, {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
 
 
 # Said around a choice, or to put one right: "plutôt la 3", "non la 4", "sorry I meant 2", "ouais la 2
@@ -919,7 +928,7 @@ def _named(reading: Reading) -> Intent | None:
     if task is None and site is not None:
         task = _listed_task_of(reading, site)  # "celle de Vénissieux" in a list of tasks: that one
     choice_id = f"task.{task}" if task else f"project.{site}"
-    return Intent("select", {"choice_id": choice_id, "by": "name"}, 0.8, entities=reading.entities())
+    return _chosen(reading, choice_id, {"choice_id": choice_id, "by": "name"}, 0.8)
 
 
 def _listed_task_of(reading: Reading, site: str) -> str | None:

@@ -77,3 +77,27 @@ def test_no_with_the_status_meant_offers_that_status(sender: str, text: str, sta
     events = _answered(sender, text)
     assert named(events, "TaskStatusChangeDecided") == []
     assert [e.action.get("status") for e in named(events, "ConfirmationRequested")] == [status]
+
+
+@pytest.mark.parametrize(
+    ("sender", "said", "chosen"),
+    [(KARIM, "c fini", "les prises"), (KARIM, "c fini", "3"), (JAMES, "started", "the grid")],
+)
+def test_the_task_chosen_after_which_task_gets_the_status_said(sender: str, said: str, chosen: str) -> None:
+    service = in_memory_service()
+    say(service, "mes chantiers" if sender == KARIM else "my sites", sender)
+    say(service, "1" if sender == JAMES else "4", sender)
+    say(service, said, sender)
+    say(service, chosen, sender, message_id="chosen")
+    events = said_by(service, "chosen", sender)
+    assert named(events, "TaskStatusChangeDecided") == []
+    offered = [e.action.get("status") for e in named(events, "ConfirmationRequested")]
+    assert offered == ["done" if sender == KARIM else "in_progress"]
+
+
+def test_a_task_chosen_with_nothing_said_before_is_shown() -> None:
+    service = in_memory_service()
+    say(service, "mes chantiers", KARIM)
+    say(service, "4", KARIM)
+    say(service, "les prises", KARIM, message_id="chosen")
+    assert [e.intent for e in named(said_by(service, "chosen", KARIM), "IntentClassified")] == ["select"]
