@@ -15,7 +15,7 @@ from application.understanding import phrases
 from application.understanding.all_clear import all_clear
 from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
-from application.understanding.statuses import STATUS_WORDS, StatusReading, read_status
+from application.understanding.statuses import FRACTION, STATUS_WORDS, StatusReading, read_status
 from application.understanding.text import normalise, words_of
 
 _SMALL_TALK_FILLERS = (
@@ -361,7 +361,22 @@ def _explicit_problem(reading: Reading) -> Intent | None:
     arguments = {"description": description} if description else {}
     if reading.problem_site:
         arguments["project_id"] = reading.problem_site
-    return Intent("report_problem", arguments, 0.9, certain=bool(description), entities=reading.entities())
+    certain = bool(description) and not _doubtful_problem(reading)
+    return Intent("report_problem", arguments, 0.9, certain=certain, entities=reading.entities())
+
+
+# A problem said as a maybe, a joke, someone else's or another site's: confirmed before it is filed.
+_DOUBTS = (
+    "might", "may", "maybe", "could", "possibly", "if", "peut etre", "possible", "si", "au cas ou",
+    "probably", "probablement", "never", "jamais", "pas eu", "no", "not mine", "pas a moi", "pas le mien",
+    "other site", "autre chantier", "not here", "pas ici", "sante", "health", "facture", "invoice",
+    "payslip", "fiche de paie", "paie", "salaire", "pay", "my phone", "mon tel", "mon telephone", "l appli",
+    "the app",
+)  # fmt: skip
+
+
+def _doubtful_problem(reading: Reading) -> bool:
+    return has(reading.normalised, _DOUBTS) or _laughing(reading)
 
 
 _THINGS_THAT_ARE = re.compile(r"\b(?:ce|quoi|qu est ce|truc|trucs|chose|choses) qui (?:est|sont)\b")
@@ -623,6 +638,9 @@ def _status(reading: Reading) -> Intent | None:
         and not foreign
         and not _named_by_a_level_only(reading)
         and not _another_clause(reading)
+        and not _laughing(reading)
+        and (pointed is not None or not _numbers_besides_the_name(reading, task))
+        and not _going_back(reading, task, status.asserted)
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
 
@@ -651,6 +669,42 @@ _MOVING_ON = re.compile(
 _AFTER_A_BLOCK = frozenset(
     {"at", "on", "in", "with", "to", "au", "aux", "sur", "dans", "avec", "a", "chez", "by"}
 )
+
+
+_LAUGHS = ("lol", "mdr", "ptdr", "haha", "hahaha", "jk", "emoji_other", "emoji_smile", "lmao", "xd")
+
+
+def _laughing(reading: Reading) -> bool:
+    """ "Fini 😂", "done lol": maybe so, maybe a joke; offered, not written."""
+    return has(reading.normalised, _LAUGHS)
+
+
+def _numbers_besides_the_name(reading: Reading, task_id: str | None) -> bool:
+    """A number or ordinal the task's name does not carry: a count, a part, a level or a date
+    ("40 prises finies", "section 1 done", "started on 3", "done 10th"); offered, not written."""
+    task = reading.catalogue.task(task_id) if task_id else None
+    named = set(normalise(task.title).split()) if task is not None else set()
+    marks = _place_marks(list(named)) | named | {"100"}
+    whole = {a for a, b in FRACTION.findall(reading.text) if a == b}  # "4/4 done": all of it
+    for word in reading.words:
+        if word in whole:
+            continue
+        number = _ORDINAL.sub(r"\1", word)
+        if (number.isdigit() or (len(word) > 1 and word[0] in "lr" and word[1:].isdigit())) and (
+            number not in marks and word not in marks and word[1:] not in marks
+        ):
+            return True
+    return False
+
+
+def _going_back(reading: Reading, task_id: str | None, status: str | None) -> bool:
+    """Reopening a task that is done, or "débloqué" of one that is not blocked: offered first."""
+    task = reading.catalogue.task(task_id) if task_id else None
+    if task is None:
+        return False
+    if task.status == "done" and status != "done":
+        return True
+    return status == "in_progress" and task.status != "blocked" and "debloque" in reading.normalised
 
 
 # Someone then does something: "c fait, j'ai appelé le chef", "done, I rang the office".

@@ -206,7 +206,7 @@ _ELSEWHERE = frozenset(
         "motorway", "autoroute", "periph", "whatsapp", "numero", "number", "phone", "telephone", "hmrc",
         "neige", "snow", "pluie", "rain", "verglas", "ice", "fournisseur", "supplier", "merchant",
         "grossiste", "transporteur", "his", "her", "son", "sa", "ton", "car", "mode", "securite",
-        "defaut", "fault", "error", "erreur",
+        "defaut", "fault", "error", "erreur", "outside", "dehors", "inside",
     }
 )  # fmt: skip
 _OBSTACLES = frozenset(
@@ -361,21 +361,60 @@ _STILL_TO_DO = re.compile(
 def _whose_or_when(status: str, words: list[str], index: int, phrase: str, before: list[str]) -> str | None:
     if status == "blocked" and words[index - 1 : index] == ["fire"]:
         return "fire"  # "risers fire stopped": the fire stopping is in, nothing is blocked
-    if set(before[-_SUBJECT_WINDOW:]) & _OTHER_TRADES:
-        return "others"  # "the plumbers finished in the risers": someone else's work
-    if _to_come(words, index, phrase):
+    if (
+        set(before[-_SUBJECT_WINDOW:]) & (_OTHER_TRADES | _SOMEONE_ELSE)
+        or words[index + 1 : index + 3] in _FOR_SOMEONE
+    ):
+        return "others"  # "the plumbers finished in the risers", "sa partie c fini", "fini pour lui"
+    if _to_come(words, index, phrase, status) or _later(words, index + len(phrase.split()), status):
         return "to_come"  # "to be started", "want to get the grid finished": still to do
     return None
 
 
-def _to_come(words: list[str], index: int, phrase: str) -> bool:
+# Said before a status, they tell whose work it is: someone else's ("lui c fini", "his bit's done").
+_SOMEONE_ELSE = frozenset(
+    {"lui", "sa", "son", "ses", "leur", "leurs", "they", "theyre", "he", "hes", "she", "shes", "his", "their",
+     "him"}
+)  # fmt: skip
+_FOR_SOMEONE = [["pour", "lui"], ["pour", "eux"], ["for", "him"], ["for", "them"], ["pour", "elle"]]
+# After a start, these tell when it will be: "starting sunday", "starting 8", "starting this evening".
+_LATER = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "tonight",
+        "next", "later", "soon", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        "demain", "bientot", "prochain", "prochaine", "at", "after", "apres", "vers",
+    }
+)  # fmt: skip
+# Right before a status, a subject in the present: "je termine", "on commence", "j'installe", "je m'installe".
+_JUST = frozenset({"viens", "vient", "venons", "venez", "viennent"})
+_IN_THE_PRESENT = frozenset({"je", "j", "on", "tu", "nous", "vous", "m", "me", "te", "se", "be"})
+
+
+def _later(words: list[str], end: int, status: str) -> bool:
+    if status != "in_progress" or end >= len(words):
+        return False
+    following, then = words[end], words[end + 1 : end + 2]
+    if following in ("this", "ce", "cet", "cette") and then:
+        return then[0] in ("evening", "soir", "aprem", "afternoon", "arvo", "week", "semaine", "weekend")
+    return (
+        following in _LATER
+        or following.isdigit()
+        or bool(re.fullmatch(r"\d+(?:st|nd|rd|th|er|e)", following))
+    )
+
+
+def _to_come(words: list[str], index: int, phrase: str, status: str) -> bool:
     previous = words[index - 1] if index > 0 else ""
+    if previous == "de" and words[index - 2 : index - 1] and words[index - 2] in _JUST:
+        return False  # "je viens de finir": just done
     if phrase.split(maxsplit=1)[0] in ("to", "ll", "will") or (
         " " not in phrase and phrase.endswith(("er", "ir")) and previous not in _AUXILIARIES
     ):
         return True  # "to start", "will start", "commencer"; not "j'ai commencer" (for commencé)
     if "remind" in words[:index] or "rappelle" in words[:index]:
         return True  # "remind me to mark it done"
+    if previous in _IN_THE_PRESENT and status == "done" and " " not in phrase:
+        return True  # "je termine", "j'installe les prises", "be done today": now or to come, not done
     if set(words[:index]) & _SETTING:
         return False  # "set the risers to in progress", "put it back to started": said to be so
     if previous == "to" or words[max(index - 2, 0) : index] == ["to", "be"]:

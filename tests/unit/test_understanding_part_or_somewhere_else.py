@@ -128,3 +128,44 @@ def test_a_number_typed_for_a_status_button_still_picks_it() -> None:
 )
 def test_done_then_something_else_done_is_not_written(sender: str, text: str) -> None:
     assert _written(_events(sender, text)) == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "je termine"),
+        (KARIM, "j installe les prises"),
+        (KARIM, "lui c fini"),
+        (KARIM, "fini pour lui"),
+        (KARIM, "fini 😂"),
+        (KARIM, "40 prises finies"),
+        (KARIM, "partie 1 finie"),
+        (KARIM, "t as fini"),
+        (JAMES, "starting sunday"),
+        (JAMES, "starting 8"),
+        (JAMES, "be done today"),
+        (JAMES, "theyre on it"),
+        (JAMES, "section 1 done"),
+        (JAMES, "done 10th"),
+        (JAMES, "on hold 20 mins"),
+    ],
+)
+def test_now_to_come_someone_elses_a_count_or_a_joke_is_not_written(sender: str, text: str) -> None:
+    assert _written(_events(sender, text)) == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"), [(KARIM, "je viens de finir"), (JAMES, "started on it this morning")]
+)
+def test_just_done_or_started_this_morning_still_counts(sender: str, text: str) -> None:
+    events = _events(sender, text)
+    assert _written(events) + _offered(events) in (["done"], ["in_progress"])
+
+
+def test_a_task_done_is_reopened_only_with_a_yes() -> None:
+    service = in_memory_service()
+    open_site(service, KARIM, "4", "1")  # Tirage des câbles R+1, done
+    say(service, "commencé", KARIM, message_id="said")
+    events = said_by(service, "said", KARIM)
+    assert _written(events) == []
+    assert _offered(events) == ["in_progress"]

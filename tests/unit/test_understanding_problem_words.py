@@ -155,3 +155,18 @@ def test_a_word_of_an_address_is_not_a_word_said_in_passing() -> None:
     events = _after(KARIM, [], "le placo est tout mouillé")
     offered = [e.action.get("project_id") for e in named(events, "ConfirmationRequested")]
     assert "P-VEN" not in offered  # "placo" once named "3 place Léon Sublet"
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "probleme de riche 😂"),
+        (KARIM, "pas eu de probleme ajd"),
+        (KARIM, "probleme avec ma fiche de paie"),
+        (JAMES, "might be an issue with the grid next week"),
+        (JAMES, "never had an issue with them"),
+        (JAMES, "theres a problem at the other site not here"),
+    ],
+)
+def test_a_problem_doubted_joked_or_not_the_sites_is_not_filed_at_once(sender: str, text: str) -> None:
+    assert _filed(_after(sender, [], text)) == []
