@@ -639,7 +639,10 @@ def _status(reading: Reading) -> Intent | None:
         and not _named_by_a_level_only(reading)
         and not _another_clause(reading)
         and not _laughing(reading)
-        and (pointed is not None or not _numbers_besides_the_name(reading, task))
+        and (
+            (pointed is not None and pointed[0] == f"task.{task}")
+            or not _numbers_besides_the_name(reading, task)
+        )
         and not _going_back(reading, task, status.asserted)
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
@@ -651,6 +654,7 @@ _A_LEVEL = re.compile(r"(?:r\d+|\d+|rdc|ss\d*|level|niveau|etage|floor)")
 # Waiting on someone or something may hold the work up, or may just be said in passing ("waiting on
 # boards", "en attente du concessionnaire"): blocked is offered, not written.
 _WAITING_ON = (
+    "can not do", "no can do", "peux pas le faire", "peux pas faire", "pour moi", "for me",
     "waiting", "waiting on", "waiting for", "held up", "in the way", "en attente", "on attend", "j attends",
     "j attend", "attend", "attends", "on attends", "attendons", "attente",
 )  # fmt: skip
@@ -667,8 +671,9 @@ _MOVING_ON = re.compile(
 
 
 _AFTER_A_BLOCK = frozenset(
-    {"at", "on", "in", "with", "to", "au", "aux", "sur", "dans", "avec", "a", "chez", "by"}
-)
+    {"at", "on", "in", "with", "to", "au", "aux", "sur", "dans", "avec", "a", "chez", "by", "here", "ici",
+     "downstairs", "upstairs", "outside", "dehors", "inside", "en", "me", "moi"}
+)  # fmt: skip
 
 
 _LAUGHS = ("lol", "mdr", "ptdr", "haha", "hahaha", "jk", "emoji_other", "emoji_smile", "lmao", "xd")
@@ -791,7 +796,7 @@ _THE_WORK_OF = frozenset(
 # A side, a room, a unit or a floor of the work: "préau fini côté cour", "sanitaires fini logement
 # 12", "fini pour la baie 1 et 2", "alarme fini classe 1", "done on the left".
 _PART_OF_THE_WORK = re.compile(
-    r"\b(?:cote|side|end) (?!a cote)\w+"
+    r"\b(?:cote|side|end) (?!a cote)\w+|\b(?:this|that|one|the other) end\b"
     r"|\b(?:gauche|droite|nord|sud|ouest|north|south|east|west|rdc|sous sol|ground floor)\b"
     r"|\b(?:on the|a) (?:left|right)\b|\b(?:left|right) (?:side|hand)\b"
     r"|\b(?:classe|classes|logement|logements|appart|appartement|apt|flat|flats|chambre|chambres|room|rooms"
@@ -802,6 +807,7 @@ _PART_OF_THE_WORK = re.compile(
 )
 
 
+_A_LETTERED_PLACE = re.compile(r"\b(?:du|de|le|la|bat|batiment|block|bloc|building|sur le) ([a-h])\b")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|er|ere|eme|e)$")
 
 
@@ -812,6 +818,10 @@ def _a_part_named(reading: Reading, task_id: str) -> bool:
         return False
     title = normalise(task.title)
     marks = _place_marks(title.split()) | set(title.split()[-1:])
+    letter = title.split()[-1] if len(title.split()[-1]) == 1 else None
+    for said_letter in _A_LETTERED_PLACE.findall(reading.normalised):
+        if letter is not None and said_letter != letter:
+            return True  # "fini les prises du A" of "Prises et interrupteurs B"
     for part in _PART_OF_THE_WORK.finditer(reading.normalised):
         said = part.group(0).split()
         if " ".join(said) in title or set(said) <= set(title.split()):

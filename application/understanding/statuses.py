@@ -361,11 +361,17 @@ _STILL_TO_DO = re.compile(
 def _whose_or_when(status: str, words: list[str], index: int, phrase: str, before: list[str]) -> str | None:
     if status == "blocked" and words[index - 1 : index] == ["fire"]:
         return "fire"  # "risers fire stopped": the fire stopping is in, nothing is blocked
-    if (
-        set(before[-_SUBJECT_WINDOW:]) & (_OTHER_TRADES | _SOMEONE_ELSE)
-        or words[index + 1 : index + 3] in _FOR_SOMEONE
-    ):
+    end = index + len(phrase.split())
+    after = words[end : end + 2]
+    if set(before[-_SUBJECT_WINDOW:]) & (_OTHER_TRADES | _SOMEONE_ELSE) or after in _FOR_SOMEONE:
         return "others"  # "the plumbers finished in the risers", "sa partie c fini", "fini pour lui"
+    if (
+        words[max(index - 2, 0) : index] in _REFLEXIVE
+        or words[index - 1 : index] == ["se"]
+        or after[:1] == ["me"]
+        or after == ["de", "me"]
+    ):
+        return "others"  # "on s'installe", "m'a bloqué", "en train de me changer": the person, not the work
     if _to_come(words, index, phrase, status) or _later(words, index + len(phrase.split()), status):
         return "to_come"  # "to be started", "want to get the grid finished": still to do
     return None
@@ -382,18 +388,26 @@ _LATER = frozenset(
     {
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "tonight",
         "next", "later", "soon", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-        "demain", "bientot", "prochain", "prochaine", "at", "after", "apres", "vers",
+        "demain", "bientot", "prochain", "prochaine", "at", "after", "apres", "vers", "late", "tard",
     }
 )  # fmt: skip
 # Right before a status, a subject in the present: "je termine", "on commence", "j'installe", "je m'installe".
+_LATER_DAYS = frozenset(
+    {"tomorrow", "tmrw", "demain", "next", "prochain", "prochaine", "later", "soon", "bientot"}
+)
+_REFLEXIVE = [["on", "s"], ["il", "s"], ["elle", "s"], ["ils", "s"], ["je", "me"], ["tu", "te"], ["on", "se"]]
 _JUST = frozenset({"viens", "vient", "venons", "venez", "viennent"})
 _IN_THE_PRESENT = frozenset({"je", "j", "on", "tu", "nous", "vous", "m", "me", "te", "se", "be"})
 
 
 def _later(words: list[str], end: int, status: str) -> bool:
-    if status != "in_progress" or end >= len(words):
+    if status not in ("in_progress", "done") or end >= len(words):
         return False
     following, then = words[end], words[end + 1 : end + 2]
+    if status == "done":  # "done this week", "fini demain": to come; "done today", "fini hier" are not
+        return following in _LATER_DAYS or (
+            following in ("this", "cette", "next") and then[:1] in (["week"], ["semaine"])
+        )
     if following in ("this", "ce", "cet", "cette") and then:
         return then[0] in ("evening", "soir", "aprem", "afternoon", "arvo", "week", "semaine", "weekend")
     return (

@@ -140,7 +140,7 @@ _ASKING = re.compile(
     r"has anyone|has anybody|has (?!been\b|to\b|got\b)|"
     r"(?:have|had) (?:the|it|they|we|he|she|this|that|those|these|anyone|anybody|all|u|you|ye)\b|"
     r"(?:was|were) (?:it|the|this|that|they|he|she|we|you|u|those|these|everything|anything|everyone|all)\b|"
-    r"(?:t|tu) (?:as|es|a) (?:deja |bien )?(?:fini|fait|termine|commence|pose|vu)|vous avez|vous etes|"
+    r"(?:t|tu) (?:as|es|a) (?:deja |bien )?(?:fini|fait|termine|commence|pose|vu)|"
     r"tu connais|vous connaissez|tu sais|vous savez|quelqu un sait|quelqu un a vu|"
     r"c est ok si|c est bon si|ok si)\b"
 )

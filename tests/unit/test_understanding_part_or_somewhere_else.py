@@ -169,3 +169,24 @@ def test_a_task_done_is_reopened_only_with_a_yes() -> None:
     events = said_by(service, "said", KARIM)
     assert _written(events) == []
     assert _offered(events) == ["in_progress"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "on s installe 👍"),
+        (KARIM, "en train de me changer"),
+        (KARIM, "bloque ici"),
+        (KARIM, "jpeux pas le faire moi"),
+        (KARIM, "fini les prises du A"),
+        (JAMES, "stuck downstairs"),
+        (JAMES, "cant do it today"),
+        (JAMES, "no can do mate"),
+        (JAMES, "done this week"),
+        (JAMES, "starting late"),
+        (JAMES, "done at this end"),
+    ],
+)
+def test_the_person_a_refusal_another_building_or_later_is_not_written(sender: str, text: str) -> None:
+    events = _events(sender, text, task="1" if sender == KARIM and "prises" in text else "2")
+    assert _written(events) == []
