@@ -289,6 +289,7 @@ class MessageKinds:
                 "kind": "report_problem_site",
                 "description": description or say(language, "photo_only"),
                 "photos": photos,
+                "sure": "yes",  # sent as a report: filed once its site is chosen, as before
             },
         )
         choices = [choice(f"project.{s.id}", s.name, s.city) for s in sites]
