@@ -13,6 +13,7 @@ from domain.values import Choice
 _SMALL_TALK_REPLIES = {
     "thanks": "small_talk.thanks",
     "bye": "small_talk.bye",
+    "bye_evening": "small_talk.bye_evening",
     "nothing_reported": "nothing_reported",
 }
 

@@ -25,6 +25,16 @@ _SMALL_TALK_FILLERS = (
     "demain", "tomorrow", "plus tard", "later", "aujourd hui", "today", "ce soir", "tonight", "je",
     "i am", "we are",
 )  # fmt: skip
+_EVENING = (
+    "bonne soiree",
+    "bonne nuit",
+    "bonsoir",
+    "good night",
+    "good evening",
+    "night night",
+    "gn",
+    "nighty",
+)
 _THANKS_OR_FILLERS = _SMALL_TALK_FILLERS + phrases.THANKS
 _SMALL_TALK = phrases.THANKS + phrases.ACKNOWLEDGEMENTS + phrases.BYE
 # Said of a task, these sound like "done" without saying it.
@@ -256,7 +266,8 @@ def _small_talk(reading: Reading) -> Intent | None:
         return None
     for kind, kind_phrases in (("bye", phrases.BYE), ("thanks", phrases.THANKS)):
         if has(normalised, kind_phrases):
-            return Intent("small_talk", {"kind": kind}, 0.95)
+            evening = kind == "bye" and has(normalised, _EVENING)  # "bonne soirée" is not "bonne journée"
+            return Intent("small_talk", {"kind": "bye_evening" if evening else kind}, 0.95)
     return Intent("small_talk", {"kind": "ack"}, 0.95)
 
 

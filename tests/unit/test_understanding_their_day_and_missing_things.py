@@ -66,3 +66,17 @@ def test_a_word_of_every_sentence_names_no_site() -> None:
     assert [e.intent for e in named(events, "IntentClassified")] == ["report_problem"]
     assert all(e.action.get("project_id") != "P-VEN" for e in named(events, "ConfirmationRequested"))
     assert "Vénissieux" not in str([vars(e) for e in events])
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "reply"),
+    [
+        (KARIM, "ok merci bonne soiree", "Bonne soirée ! 👋"),
+        (KARIM, "bonne journée", "Bonne journée ! 👋"),
+        (JAMES, "night night", "Have a good evening! 👋"),
+    ],
+)
+def test_goodbye_is_answered_for_the_time_it_names(sender: str, text: str, reply: str) -> None:
+    service = in_memory_service()
+    outcome = say(service, text, sender)
+    assert outcome.reply["text"] == reply
