@@ -9,6 +9,7 @@ from application.inbound import Inbound, PressedButton, TurnOutcome
 from application.service import ConversationService
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container
+from infrastructure.in_memory import in_memory_service
 
 KARIM = "+33600000001"
 SOPHIE = "+33600000002"
@@ -82,3 +83,25 @@ def statuses_claimed(events: list[Any]) -> set[str]:
 def log_size(container: Container) -> int:
     """How many events the whole store holds: proof that something was or wasn't written."""
     return container.store.recorder.max_notification_id() or 0
+
+
+def one_message(sender: str, text: str, site: str | None = None, task: str | None = None) -> list[Any]:
+    """What one message recorded on fresh in-memory state, typed after opening the sender's site
+    (and one of its tasks) by its position, if given."""
+    service = in_memory_service()
+    if site is not None:
+        open_site(service, sender, site, task)
+    say(service, text, sender, message_id="said")
+    return said_by(service, "said", sender)
+
+
+def statuses_written(events: list[Any]) -> list[str]:
+    return [vars(e)["status"] for e in named(events, "TaskStatusChangeDecided")]
+
+
+def statuses_offered(events: list[Any]) -> list[str]:
+    return [str(vars(e)["action"].get("status")) for e in named(events, "ConfirmationRequested")]
+
+
+def intents(events: list[Any]) -> list[str]:
+    return [vars(e)["intent"] for e in named(events, "IntentClassified")]

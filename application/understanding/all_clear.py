@@ -15,7 +15,7 @@ from application.understanding.matching import find_all, has, without
 from application.understanding.reading import Reading
 
 # Said of a trouble: it is over.
-_OVER = (
+OVER = (
     "repare", "reparee", "repares", "reparees", "regle", "reglee", "regles", "reglees", "resolu",
     "resolue", "resolus", "resolues", "remplace", "remplacee", "remplaces", "remplacees", "remarche",
     "refonctionne", "marche a nouveau", "marche de nouveau", "fonctionne a nouveau", "colmate",
@@ -123,14 +123,14 @@ def all_clear(reading: Reading) -> Intent | None:
     # What is left once the good news is taken out must not take it back: "pas réparé",
     # "fixed but…" ("works again" is good news, "leaking again" is not).
     rest = normalised
-    for group in (_NONE_LEFT, _OVER, _BACK, _HERE_NOW, _IDIOMS, _PASSED, _PUT_IN, _PLANNED):
+    for group in (_NONE_LEFT, OVER, _BACK, _HERE_NOW, _IDIOMS, _PASSED, _PUT_IN, _PLANNED):
         rest = without(rest, group)
     if has(rest, _NOT_OVER) or has(rest, _NOT_RIGHT):
         return None
     if has(normalised, _NONE_LEFT) or has(normalised, _IDIOMS):
         return _acknowledged()
     over = (
-        has(normalised, _OVER)
+        has(normalised, OVER)
         or (has(normalised, _BACK) and has(normalised, _SUPPLIES))
         or (has(normalised, _TESTS) and has(normalised, _PASSED))
         or (has(normalised, _SAFETY) and has(normalised, _PUT_IN))

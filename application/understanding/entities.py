@@ -75,7 +75,7 @@ class Named:
 
 
 @functools.lru_cache(maxsize=16384)
-def _as_said(name: str) -> str:
+def as_said(name: str) -> str:
     """A name, city or address normalised once: they come back with every message."""
     return normalise(name)
 
@@ -262,7 +262,7 @@ def find_site(normalised: str, raw: str, catalogue: Catalogue) -> Found:
     by_name = _unique(_best(_message_words(normalised), names), floor=0.8)
     for site in catalogue.sites:
         # "lyon 7" for Lyon 7e: a city written in full, arrondissement and all; or "le 7ème".
-        city = _as_said(site.city)
+        city = as_said(site.city)
         if not any(c.isdigit() for c in city):
             continue
         written = re.escape(city.rstrip("e"))
@@ -293,7 +293,7 @@ def _street(address: str) -> str:
     """The words of an address people say ("Léon Sublet", "69100"), not its house number nor
     the kind of street."""
     return " ".join(
-        w for w in _as_said(address).split() if (not w.isdigit() or len(w) == 5) and w not in _STREET_KINDS
+        w for w in as_said(address).split() if (not w.isdigit() or len(w) == 5) and w not in _STREET_KINDS
     )
 
 

@@ -12,11 +12,12 @@ from collections.abc import Callable
 
 from application.ports import Intent
 from application.understanding import phrases
-from application.understanding.all_clear import all_clear
+from application.understanding.all_clear import OVER, all_clear
+from application.understanding.entities import as_said
 from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
 from application.understanding.statuses import FRACTION, STATUS_WORDS, StatusReading, read_status
-from application.understanding.text import normalise, words_of
+from application.understanding.text import words_of
 
 _SMALL_TALK_FILLERS = (
     "beaucoup", "bien", "a", "vous", "toi", "you", "very", "much", "so", "a lot", "mate", "boss", "chef",
@@ -325,9 +326,8 @@ _NO_PROBLEM = (
     "si il y a un probleme", "si y a un probleme", "si il y a un souci",
 )  # fmt: skip
 _OVER_NOW = (
-    "sorted", "fixed", "resolved", "solved", "all good now", "fine now", "ok now", "good now",
-    "regle", "reglee", "regles", "resolu", "resolue", "resolus", "repare", "reparee", "c est bon maintenant",
-    "tout est bon", "ca va maintenant", "c est reparti",
+    *OVER, "all good now", "fine now", "ok now", "good now", "c est bon maintenant", "tout est bon",
+    "ca va maintenant", "c est reparti",
 )  # fmt: skip
 _STILL_WRONG = (
     "still", "again", "toujours", "encore", "not", "pas", "never", "jamais", "but now", "mais maintenant",
@@ -699,7 +699,7 @@ def _numbers_besides_the_name(reading: Reading, task_id: str | None) -> bool:
     """A number or ordinal the task's name does not carry: a count, a part, a level or a date
     ("40 prises finies", "section 1 done", "started on 3", "done 10th"); offered, not written."""
     task = reading.catalogue.task(task_id) if task_id else None
-    named = set(normalise(task.title).split()) if task is not None else set()
+    named = set(as_said(task.title).split()) if task is not None else set()
     marks = _place_marks(list(named)) | named | {"100"}
     whole = {a for a, b in FRACTION.findall(reading.text) if a == b}  # "4/4 done": all of it
     for word in reading.words:
@@ -777,7 +777,7 @@ def _another_place(reading: Reading, task_id: str) -> bool:
     task = reading.catalogue.task(task_id)
     if task is None:
         return False
-    name = normalise(task.title).split()
+    name = as_said(task.title).split()
     named = _place_marks(name) | {w for w in name[-1:] if _A_PLACE_MARK.match(w)}
     said = _place_marks(reading.words)
     return bool(named) and bool(said) and not named & said
@@ -827,7 +827,7 @@ def _a_part_named(reading: Reading, task_id: str) -> bool:
     task = reading.catalogue.task(task_id)
     if task is None:
         return False
-    title = normalise(task.title)
+    title = as_said(task.title)
     marks = _place_marks(title.split()) | set(title.split()[-1:])
     letter = title.split()[-1] if len(title.split()[-1]) == 1 else None
     for said_letter in _A_LETTERED_PLACE.findall(reading.normalised):

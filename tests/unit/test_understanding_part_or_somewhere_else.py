@@ -9,23 +9,26 @@ from __future__ import annotations
 import pytest
 
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, SOPHIE, named, open_site, said_by, say
+from tests.turns import (
+    JAMES,
+    KARIM,
+    SOPHIE,
+    named,
+    one_message,
+    open_site,
+    said_by,
+    say,
+    statuses_offered,
+    statuses_written,
+)
 
 
 def _events(sender: str, text: str, *, task: str | None = "2") -> list[object]:
-    service = in_memory_service()
-    if task is not None:
-        open_site(service, sender, "1", task)
-    say(service, text, sender, message_id="said")
-    return said_by(service, "said", sender)
+    return one_message(sender, text, "1", task) if task is not None else one_message(sender, text)
 
 
-def _written(events: list[object]) -> list[str]:
-    return [vars(e)["status"] for e in named(events, "TaskStatusChangeDecided")]
-
-
-def _offered(events: list[object]) -> list[str]:
-    return [str(e.action.get("status")) for e in named(events, "ConfirmationRequested")]
+_written = statuses_written
+_offered = statuses_offered
 
 
 @pytest.mark.parametrize(

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, named, open_site, said_by, say, statuses_claimed
+from tests.turns import JAMES, KARIM, named, one_message, statuses_claimed, statuses_written
 
 
 def _events(sender: str, text: str, *, on_screen: bool = True) -> list[object]:
     """What the message recorded, with the first site's second task on screen (or nothing open)."""
-    service = in_memory_service()
-    if on_screen:
-        open_site(service, sender, "1", "2")
-    say(service, text, sender, message_id="said")
-    return said_by(service, "said", sender)
+    return one_message(sender, text, "1", "2") if on_screen else one_message(sender, text)
 
 
-def _written(events: list[object]) -> list[str]:
-    return [vars(e)["status"] for e in named(events, "TaskStatusChangeDecided")]
+_written = statuses_written
 
 
 @pytest.mark.parametrize(

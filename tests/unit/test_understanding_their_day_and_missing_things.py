@@ -7,18 +7,14 @@ from __future__ import annotations
 import pytest
 
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, named, open_site, said_by, say
+from tests.turns import JAMES, KARIM, intents, named, one_message, say
 
 
 def _events(sender: str, text: str) -> list[object]:
-    service = in_memory_service()
-    open_site(service, sender, "1")
-    say(service, text, sender, message_id="said")
-    return said_by(service, "said", sender)
+    return one_message(sender, text, "1")
 
 
-def _intents(events: list[object]) -> list[str]:
-    return [e.intent for e in named(events, "IntentClassified")]
+_intents = intents
 
 
 @pytest.mark.parametrize(
