@@ -187,6 +187,7 @@ class ClassifierContext:
     catalogue: Callable[[], Catalogue] = lambda: EMPTY_CATALOGUE
     recent_turns: list[RecentTurn] = field(default_factory=list)
     status_awaiting_task: str | None = None  # "c'est fini", asked which task: the task chosen gets it
+    last_change: dict[str, str] | None = None  # the status the turn before wrote: "undo" puts it back
 
 
 class IntentClassifier(Protocol):

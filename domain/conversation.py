@@ -9,7 +9,16 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.identity import conversation_id_for, session_id_for
-from domain.values import Choice, Exchange, Listing, OfferedChoice, OpenSession, PendingConfirmation, Reply
+from domain.values import (
+    Choice,
+    Exchange,
+    LastChange,
+    Listing,
+    OfferedChoice,
+    OpenSession,
+    PendingConfirmation,
+    Reply,
+)
 
 
 class NoOpenSessionError(Exception):
@@ -441,6 +450,11 @@ class Conversation(Aggregate):
     # -- queries ---------------------------------------------------------------
 
     @property
+    def last_change(self) -> LastChange | None:
+        """The status the turn before wrote, while no other turn came after it."""
+        return self.session.get("last_change") if self.session is not None else None
+
+    @property
     def status_awaiting_task(self) -> str | None:
         """A status said without its task ("c'est fini"), the task asked for in the last turn."""
         return self.session.get("status_awaiting_task") if self.session is not None else None
@@ -537,6 +551,8 @@ class Conversation(Aggregate):
     ) -> None:
         self._remember_said(f"[{title}]")
         self._touch(at)
+        if self.session is not None:
+            self.session.pop("last_change", None)  # a new turn: only its own write can be taken back
 
     @event("UnsupportedMessageReceived")
     def _unsupported_received(self, session_id: str, message_id: str, kind: str, at: datetime) -> None:
@@ -565,6 +581,7 @@ class Conversation(Aggregate):
             session["status_awaiting_task"] = str(arguments["status"])  # asked which task, next turn
         else:
             session.pop("status_awaiting_task", None)
+        session.pop("last_change", None)  # a new turn: only its own write can be taken back
 
     @event("ToolOutputRecorded")
     def _tool_output_recorded(
@@ -608,7 +625,9 @@ class Conversation(Aggregate):
         previous_status: str,
         at: datetime,
     ) -> None:
-        pass
+        if self.session is not None and status != previous_status:
+            change: LastChange = {"task_id": task_id, "status": status, "previous_status": previous_status}
+            self.session["last_change"] = change
 
     class ProblemReportDecided(Aggregate.Event):
         """Committed means decided: the directory files it after, once (by `change_id`)."""

@@ -59,6 +59,14 @@ class Exchange(TypedDict):
     replied: str
 
 
+class LastChange(TypedDict):
+    """A task's status the last turn wrote, and what it was before."""
+
+    task_id: str
+    status: str
+    previous_status: str
+
+
 class OpenSession(TypedDict):
     id: str
     number: int
@@ -71,6 +79,7 @@ class OpenSession(TypedDict):
     pending: NotRequired[PendingConfirmation]
     exchanges: NotRequired[list[Exchange]]
     status_awaiting_task: NotRequired[str]  # "c'est fini", then "which task?": the status said
+    last_change: NotRequired[LastChange]  # written by the turn before: "undo" puts it back
 
 
 def cut(text: str, limit: int) -> str:

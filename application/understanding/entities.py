@@ -29,7 +29,8 @@ _STOP = frozenset({
 _KINDS = {
     "ecole": "scolaire", "school": "scolaire", "college": "scolaire", "classes": "scolaire",
     "offices": "bureaux", "office": "bureaux", "bureau": "bureaux", "hotel": "hotel", "hostel": "hotel",
-    "clinique": "sante", "clinic": "sante", "medical": "sante", "logements": "residence",
+    "clinique": "sante", "clinic": "sante", "medical": "sante", "hopital": "sante", "hospital": "sante",
+    "ecoles": "scolaire", "schools": "scolaire", "logements": "residence",
     "immeuble": "residence", "flats": "residence", "apartments": "residence", "creche": "creche",
     "nursery": "creche", "ecoquartier": "quartier", "quay": "quai",
 }  # fmt: skip

@@ -58,6 +58,37 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
             "what is this",
             "what s this",
             "c est quoi ca",
+            "bit lost",
+            "a bit lost",
+            "lost here",
+            "first time using",
+            "first time on",
+            "first time i use",
+            "premiere fois que j utilise",
+            "premiere fois sur",
+            "c est ma premiere fois",
+            "what are you for",
+            "what r you for",
+            "what is this bot",
+            "what does this bot do",
+            "what this bot does",
+            "what does this do",
+            "what do you do",
+            "what can this do",
+            "a manual",
+            "the manual",
+            "user manual",
+            "user guide",
+            "la notice",
+            "une notice",
+            "tu sers a quoi",
+            "ca sert a quoi",
+            "c est quoi ce bot",
+            "c est quoi ce truc",
+            "c est quoi cette appli",
+            "je suis paume",
+            "chui paume",
+            "suis paume",
         ),
     ),
     ("menu", ("menu", "accueil", "home", "retour", "back", "main menu", "menu principal")),
@@ -179,7 +210,24 @@ RESET_FIRST = (
     "cancel that",
 )
 # "How do I...": a question about the bot, whatever else it mentions.
+# The bot itself, and the person stuck with it: "ça marche pas ton truc", "ça bug", "j'y arrive pas".
+THE_BOT = ("ton truc", "ton appli", "ton application", "ton bot", "ton robot", "le bot", "l appli",
+           "l application", "cette appli", "ce bot", "ce truc", "this app", "the app", "this bot", "the bot",
+           "your app", "your bot", "this thing")  # fmt: skip
+NOT_WORKING = ("marche pas", "fonctionne pas", "bug", "beug", "bugue", "buggue", "plante", "not working",
+               "doesn t work", "does not work", "don t work", "useless", "rubbish", "nul", "naze",
+               "comprend rien", "understands nothing")  # fmt: skip
+STUCK = ("ca bug", "ca beug", "ca bugue", "ca plante", "j y arrive pas", "jy arrive pas", "j arrive pas a",
+         "jarrive pas a", "j arrive pas", "jarrive pas",
+         "je n y arrive pas", "j y comprends rien", "can t figure", "cant figure", "can t get it to",
+         "can t work out how", "how does this thing work")  # fmt: skip
 HOW_TO = (
+    "what this bot does",
+    "what does this bot do",
+    "what the bot does",
+    "what you can do",
+    "what can you do",
+    "what you do",
     "comment je",
     "comment on",
     "list of commands",
@@ -630,6 +678,13 @@ HEDGES = (
     # A guess, or what has to be: "done I reckon", "need to get it done".
     "reckon", "i think", "apparently", "apparemment", "on dirait", "looks like", "seems", "i believe",
     "need to", "needs to", "have to", "has to", "must", "il faut", "faut que", "faudrait",
+    # Said of when it will be: "si j'ai fini je te dis", "une fois fini je te préviens", "will let you know".
+    "si j ai fini", "si je finis", "si je termine", "si c est fini", "si c est fait", "une fois fini",
+    "une fois finie", "une fois termine", "une fois terminee", "une fois fait", "une fois que", "je te dis",
+    "je te previens", "je vous dis", "je vous previens", "je te tiens au courant",
+    "i ll let you know", "ll let you know", "will let you know", "let you know when", "i ll tell you",
+    "if i finish", "if i get it done", "if it gets done", "once done", "once finished", "once it is",
+    "when it is", "when i m done", "when i am done", "when i finish", "when finished", "when done",
 )  # fmt: skip
 # Only about "done": it is nearly, or partly, so.
 ALMOST = (
@@ -1077,6 +1132,16 @@ OVERDUE = (
     "past the date",
     "past date",
     "past deadline",
+    "past the deadline",
+    "past their deadline",
+    "past its deadline",
+    "blown the deadline",
+    "blown a deadline",
+    "blown any",
+    "ve blown",
+    "have blown",
+    "missed the deadline",
+    "depasse la date",
     "passe la date",
     "date depassee",
     "delai depasse",
@@ -1106,6 +1171,19 @@ OVERDUE = (
     "aurais du finir",
     "pour hier",
 )
+# A day to finish by: "y a quoi à finir d'ici samedi", "les trucs à faire avant le week end".
+BY_A_DAY = tuple(
+    f"{by} {day}"
+    for words_for_by, days in (
+        (("d ici", "avant", "d ici a"), ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+         "dimanche", "le week end", "le weekend", "la fin de la semaine", "la fin de semaine", "ce week end",
+         "ce weekend")),
+        (("by", "before"), ("monday", "tuesday", "wednesday", "thursday", "saturday", "sunday", "the weekend",
+         "the end of the week")),
+    )
+    for by in words_for_by
+    for day in days
+)  # fmt: skip
 DUE_THIS_WEEK = (
     "cette semaine",
     "de la semaine",
@@ -1148,6 +1226,7 @@ DUE_THIS_WEEK = (
     "next week",
     "semaine prochaine",
     "semaine pro",
+    *BY_A_DAY,
 )
 # What presses: the work due soonest ("what's urgent", "mes priorités ?"), asked, not an incident.
 URGENT = (
@@ -1180,6 +1259,8 @@ WHERE_EXPECTED = (
     "where am i expected",
     "where am i meant to be",
     "where am i supposed to be",
+    "my location",
+    "ma localisation",
     "je suis attendu ou",
     "ou je suis attendu",
     "planning",
@@ -1215,7 +1296,9 @@ THEIR_DAY = (
 OFF_TOPIC = (
     "facture", "factures", "invoice", "invoices", "paye", "paie", "salaire", "acompte", "virement",
     "get paid", "payday", "wages", "pay slip", "payslip", "conge", "conges", "day off", "days off",
-    "holiday", "vacances", "meteo", "quel temps", "weather", "forecast", "es tu un robot", "tu es un robot",
+    "holiday", "vacances", "meteo", "quel temps", "ce temps", "temps de chien", "il pleut", "il caille",
+    "il fait froid", "pissing down", "weather", "forecast", "j ai faim", "i m starving",
+    "i m hungry", "es tu un robot", "tu es un robot",
     "t es un robot", "are you a robot", "are you a bot", "real person", "vraie personne", "pizza",
     "resto", "restaurant", "canteen", "cantine", "match", "football", "foot", "on mange",
     "a bouffer", "on bouffe",

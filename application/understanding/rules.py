@@ -17,6 +17,7 @@ from application.understanding.entities import as_said
 from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
 from application.understanding.statuses import FRACTION, STATUS_WORDS, StatusReading, read_status
+from application.understanding.taking_back import taken_back
 from application.understanding.text import words_of
 
 _SMALL_TALK_FILLERS = (
@@ -24,7 +25,7 @@ _SMALL_TALK_FILLERS = (
     "les gars", "guys", "et", "and", "pour", "for", "l info", "the info", "tout", "all", "de", "aussi",
     "too", "again", "encore", "ah", "oh", "bah", "ben", "alors", "well", "then", "merci",
     "demain", "tomorrow", "plus tard", "later", "aujourd hui", "today", "ce soir", "tonight", "je",
-    "i am", "we are",
+    "i am", "we are", "bonsoir",
 )  # fmt: skip
 _EVENING = (
     "bonne soiree",
@@ -123,13 +124,10 @@ def _unasked_answer(reading: Reading) -> Intent | None:
 
 
 def _command(reading: Reading) -> Intent | None:
-    if reading.normalised == "?" or reading.words in (
-        ["quoi"],
-        ["what"],
-        ["quoi", "?"],
-        ["what", "?"],
-    ):
+    if reading.normalised == "?" or reading.words in (["quoi"], ["what"], ["quoi", "?"], ["what", "?"]):
         return Intent("help", {}, 1.0)  # "quoi ?": what the bot says was not understood
+    if set(reading.normalised.replace(" ", "")) == {"?"} or reading.words in (["huh"], ["hein"], ["eh"]):
+        return Intent("unknown", {}, 0.9)  # "???", "hein ?": puzzled, not a problem ("huh" was one)
     if reading.words in (["re"], ["oi"], ["oi", "bot"], ["re", "bonjour"]):
         return Intent("greet", {}, 1.0)  # "re": hello again; only alone, it is a word of many others
     said = [w for w in reading.words if w not in phrases.FILLER]  # "s il te plait" is no more said
@@ -138,6 +136,8 @@ def _command(reading: Reading) -> Intent | None:
     understood = only(reading.normalised, _COURTESIES, _SMALL_TALK_FILLERS)  # "ok je vois comment ça marche"
     if has(reading.normalised, phrases.HOW_TO) and not understood:
         return Intent("help", {}, 0.9)
+    if _stuck_with_the_bot(reading):
+        return Intent("help", {}, 0.85)
     if len(words_of(without(reading.normalised, phrases.GREETING_COURTESIES))) > 4:
         return None  # "bonjour, le chantier X est bloqué" is not a greeting; "hey how's it going" is
     for name, command_phrases in phrases.COMMANDS:
@@ -162,6 +162,17 @@ _SAID_TO_BE_BACK = re.compile(r"\b(?:is|s|are|was|were|came|come|comes|coming|es
 _LEADING = frozenset(
     {"non", "no", "nah", "bon", "ok", "ah", "oh", "euh", "actually", "en", "fait", "finalement"}
 )
+
+
+def _stuck_with_the_bot(reading: Reading) -> bool:
+    """ "Ça marche pas ton truc", "ça bug", "j'y arrive pas": help, not a problem on a site."""
+    normalised = reading.normalised
+    if reading.site or reading.task or len(reading.words) > _WORDS_OF_A_LIST:
+        return False
+    if has(normalised, phrases.THE_BOT) and has(normalised, phrases.NOT_WORKING):
+        return True
+    stuck = has(normalised, phrases.STUCK)
+    return stuck and not reading.context.focus and not reading.says(phrases.INCIDENTS)
 
 
 def _drops_it(reading: Reading) -> bool:
@@ -292,6 +303,33 @@ def _position(reading: Reading) -> Intent | None:
         # "le dernier", "first one" after a status question may be a date or the list seen before.
         return None
     return _chosen(reading, choice_id, {"choice_id": choice_id, "title": title, "by": "position"}, 0.95)
+
+
+def _pointed_by_a_word(reading: Reading) -> Intent | None:
+    """ "The fire one", "celle du préau": one word of one name on the list shown, pointed at. Read
+    first, as "fire" is also an incident's word ("the fire one" was filed as a problem)."""
+    listing = reading.context.listing
+    words = set(reading.words)
+    if not listing or not words & _ONE or len(reading.words) > _WORDS_OF_A_POINTER:
+        return None
+    said = [w for w in reading.words if w not in phrases.FILLER and w not in _POINTERS and w not in _OF]
+    if len(said) != 1 or len(said[0]) < _SHORTEST_POINTING_WORD:
+        return None
+    fitting = [
+        (choice_id, title)
+        for choice_id, title in listing
+        if choice_id.startswith(("task.", "project.")) and said[0] in as_said(title).split()
+    ]
+    if len(fitting) != 1:
+        return None
+    choice_id, title = fitting[0]
+    return _chosen(reading, choice_id, {"choice_id": choice_id, "title": title, "by": "name"}, 0.85)
+
+
+_ONE = frozenset({"one", "celle", "celui"})
+_OF = frozenset({"du", "de", "des", "d", "with", "avec", "a", "au", "aux", "en"})
+_WORDS_OF_A_POINTER = 5
+_SHORTEST_POINTING_WORD = 3
 
 
 # Said around a choice, or to put one right: "plutôt la 3", "non la 4", "sorry I meant 2", "ouais la 2
@@ -437,6 +475,8 @@ def _question_about_work(reading: Reading) -> Intent | None:
         return Intent(
             "select", {"choice_id": f"task.{asked_of}", "by": "name"}, 0.8, entities=reading.entities()
         )
+    if _am_i_there_on_a_day(reading):
+        return Intent("ask_where_expected", {}, 0.8)
     if not asks_about_work:
         return None  # and the names need not be read
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
@@ -447,11 +487,13 @@ def _question_about_work(reading: Reading) -> Intent | None:
     incident = not reading.question and reading.says(phrases.INCIDENTS)
     if (
         has(normalised, phrases.OVERDUE)
-        and (reading.question or len(reading.words) <= 8)
+        and (reading.question or _words_that_ask(reading) <= _WORDS_OF_A_WORK_QUESTION)
         and not says_status
         and not incident
     ):
         return Intent("ask_overdue", site, 0.85, entities=entities)
+    if _where_in_a_week(reading):
+        return Intent("ask_where_expected", {}, 0.8)
     if has(normalised, phrases.WHERE_WORKING):
         if has(normalised, phrases.DAYS):
             return Intent("ask_where_expected", {}, 0.85)
@@ -464,7 +506,7 @@ def _question_about_work(reading: Reading) -> Intent | None:
         return Intent("ask_where_expected", {}, 0.85)
     if (
         has(normalised, phrases.DUE_THIS_WEEK)
-        and (reading.question or len(reading.words) <= 8)
+        and (reading.question or _words_that_ask(reading) <= _WORDS_OF_A_WORK_QUESTION)
         and not says_status
     ):
         return Intent("ask_due_this_week", site, 0.8, entities=entities)
@@ -490,6 +532,50 @@ def _question_about_work(reading: Reading) -> Intent | None:
         site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
         return Intent("list_tasks", site, 0.8, entities=entities)
     return None
+
+
+_WEEKS = ("this week", "next week", "cette semaine", "semaine prochaine", "la semaine pro", "this weekend",
+          "ce weekend", "ce week end")  # fmt: skip
+_WHICH_SITES = (*phrases.WHICH_SITE, *phrases.WHERE_WORKING, "quels chantiers", "quel site", "quels sites",
+                "which sites", "what sites", "what site", "je passe", "on passe")  # fmt: skip
+# "Am I on quai rambaud tomorrow", "je suis bien aux Tilleuls lundi ?": where they are awaited that day.
+_AM_I_THERE = re.compile(
+    r"^(?:so |and |then )?(?:am i|will i be|should i be|do i go|je suis bien|je serai|je suis|suis je|on est"
+    r"|je vais) (?:on|at|in|over at|down at|sur|a|au|aux|chez)\b"
+)
+
+
+def _where_in_a_week(reading: Reading) -> bool:
+    """ "Where am I this week", "whereabouts am I working next week": where, not what is due."""
+    words = reading.words
+    if len(words) > _WORDS_OF_A_WHERE_QUESTION or not has(reading.normalised, _WEEKS):
+        return False
+    asks_where = any(w in _WHERE and not _means_or(words, i) for i, w in enumerate(words)) or has(
+        reading.normalised, _WHICH_SITES
+    )
+    return asks_where and not reading.task and not reading.says(phrases.INCIDENTS)
+
+
+def _am_i_there_on_a_day(reading: Reading) -> bool:
+    return (
+        (reading.question or reading.normalised.startswith(("am i", "will i be", "should i be")))
+        and len(reading.words) <= _WORDS_OF_A_WHERE_QUESTION + 2
+        and has(reading.normalised, phrases.DAYS)
+        and _AM_I_THERE.match(reading.normalised) is not None
+        and not reading.task
+        and not reading.says(phrases.INCIDENTS)
+    )
+
+
+_WORDS_OF_A_WORK_QUESTION = 8  # unasked and longer, it tells of something: "pas bloqué, juste en retard…"
+# Hello, please and thanks around a question ("slt ya des taches qui sont en retard stp") ask nothing more.
+_AROUND_A_QUESTION = frozenset(
+    {"bonjour", "salut", "hello", "hi", "hey", "coucou", "stp", "svp", "pls", "merci"}
+)
+
+
+def _words_that_ask(reading: Reading) -> int:
+    return sum(1 for w in reading.words if w not in phrases.FILLER and w not in _AROUND_A_QUESTION)
 
 
 _WORDS_OF_WHAT_DO_I_DO = 5  # "what do I do now mate"; longer, it asks advice about something
@@ -543,7 +629,7 @@ def _chosen_by_status(reading: Reading) -> Intent | None:
     return Intent("list_tasks", {"project_id": site} if site else {}, 0.7)  # none is: the list says so
 
 
-_WHERE = frozenset({"ou", "where"})
+_WHERE = frozenset({"ou", "where", "whereabouts"})
 # After "ou", these make it "or": "fini ou pas", "bien ou quoi".
 _OR_WHAT = frozenset({"pas", "non", "quoi", "bien", "no", "not", "plus"})
 _WORDS_OF_A_WHERE_QUESTION = 8
@@ -1046,12 +1132,14 @@ def _lists(reading: Reading) -> Intent | None:
 
 _RULES: tuple[Rule, ...] = (
     _confirmation,
+    taken_back,
     all_clear,
     _command,
     _awaited_description,
     _checked_off,
     _small_talk,
     _position,
+    _pointed_by_a_word,
     _explicit_problem,
     _about_someone,
     _off_topic,

@@ -35,7 +35,8 @@ _SPELLED_OUT: dict[str, str] = {
     "wer": "where", "hw": "how", "jdois": "je dois", "jvais": "je vais", "jfais": "je fais",
     "jcrois": "je crois",
     "jcomprends": "je comprends", "comprend": "comprends", "ptet": "peut etre", "pti": "petit",
-    "slm": "salam", "kes": "qu est", "keske": "qu est ce que", "kesk": "qu est ce que",
+    "slm": "salam", "kes": "qu est", "quest": "qu est", "questce": "qu est ce", "keske": "qu est ce que",
+    "kesk": "qu est ce que", "dici": "d ici",
     "kesque": "qu est ce que", "bsr": "bonsoir", "bsoir": "bonsoir", "cv": "ca va", "tyvm": "thank you",
     "gday": "good day", "tlm": "tout le monde", "sem": "semaine", "smn": "semaine", "sm1": "semaine",
     "gm": "good morning", "opt": "option", "wk": "week", "wkend": "weekend", "tnx": "thanks",
@@ -132,7 +133,8 @@ def words_of(normalised: str) -> list[str]:
 
 # A message that starts so asks, question mark or not (people on a phone rarely type one).
 _ASKING = re.compile(
-    r"^(?:est ce que|is it|is there|are there|did|have you|do i|can i|should i|c est quoi|c est qui|"
+    r"^(?:(?:bonjour|salut|hello|hi|hey|coucou|yo|re) )?"
+    r"(?:est ce que|is it|is there|are there|did|have you|do i|can i|should i|c est quoi|c est qui|"
     r"c est ou|c est quand|c est pour quand|pour quand|c est combien|qu est ce|quel|quelle|quels|quelles|"
     r"combien|pourquoi|quand|"
     r"y a t il|(?:il )?y a quoi|j ai quoi|est ce|am i|have i|any|anything|"

@@ -1,0 +1,93 @@
+"""Questions and picks as people type them: where they are this week (not what is due), a day to
+finish by (not where), hello or please around a question, the bot itself not working (help, not a
+problem on a site), a task pointed at by one word of its name, and a status said of "once it's done"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.turns import JAMES, KARIM, intents, named, one_message, statuses_offered, statuses_written
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "ou je suis cette semaine"),
+        (KARIM, "je passe ou cette semaine"),
+        (KARIM, "ou je bosse cette semaine"),
+        (KARIM, "sur quels chantiers je passe cette semaine"),
+        (KARIM, "je suis sur jean jaures demain ?"),
+        (JAMES, "where am i this wk"),
+        (JAMES, "whereabouts am i working next week"),
+        (JAMES, "am i on quai rambaud tomorrow"),
+        (JAMES, "am i at the hotel or the offices today"),
+        (JAMES, "wots my location today"),
+    ],
+)
+def test_where_they_are_expected(sender: str, text: str) -> None:
+    assert intents(one_message(sender, text)) == ["ask_where_expected"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "intent"),
+    [
+        (KARIM, "ya quoi a finir dici vendredi", "ask_due_this_week"),
+        (KARIM, "les trucs a faire avant samedi", "ask_due_this_week"),
+        (KARIM, "quest ce que jai a faire cette semaine", "ask_due_this_week"),
+        (KARIM, "ya des taches en retard chez moi", "ask_overdue"),
+        (KARIM, "bonjour est ce que jai des taches en retard merci", "ask_overdue"),
+        (KARIM, "slt ya des taches qui sont en retard stp", "ask_overdue"),
+        (JAMES, "anything past the deadline", "ask_overdue"),
+        (JAMES, "any deadlines ive blown", "ask_overdue"),
+    ],
+)
+def test_what_is_due_or_late(sender: str, text: str, intent: str) -> None:
+    assert intents(one_message(sender, text)) == [intent]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (KARIM, "ca marche pas ton truc"),
+        (KARIM, "ca bug"),
+        (KARIM, "jy arrive pas"),
+        (KARIM, "jarrive pas a marquer fini"),
+        (JAMES, "bit lost here"),
+        (JAMES, "first time using this"),
+        (JAMES, "what r u for"),
+        (JAMES, "can you tell me what this bot does"),
+    ],
+)
+def test_stuck_with_the_bot_gets_help(sender: str, text: str) -> None:
+    events = one_message(sender, text)
+    assert intents(events) == ["help"]
+    assert not named(events, "ConfirmationRequested")
+
+
+@pytest.mark.parametrize("text", ["huh", "???"])
+def test_puzzled_is_not_a_problem(text: str) -> None:
+    events = one_message(JAMES, text, "1")
+    assert intents(events) == ["unknown"]
+    assert not named(events, "ConfirmationRequested") and not named(events, "ProblemReportDecided")
+
+
+def test_a_task_pointed_at_by_a_word_of_its_name() -> None:
+    # "fire" is also an incident's word: this was offered as a problem to report.
+    events = one_message(JAMES, "the fire one", "1")
+    assert [vars(e)["arguments"].get("choice_id") for e in named(events, "IntentClassified")] == [
+        "task.T-CON-83"
+    ]
+    assert not named(events, "ConfirmationRequested")
+
+
+@pytest.mark.parametrize(
+    "text", ["si jai fini je te dis", "une fois fini je te previens", "quand c fini je te dis"]
+)
+def test_a_status_said_of_later_is_neither_written_nor_offered(text: str) -> None:
+    events = one_message(KARIM, text, "Tilleuls", "prises")
+    assert statuses_written(events) == [] and "done" not in statuses_offered(events)
+
+
+@pytest.mark.parametrize(("sender", "text"), [(KARIM, "jai faim"), (KARIM, "fait chier ce temps")])
+def test_off_topic_lists_nothing(sender: str, text: str) -> None:
+    assert intents(one_message(sender, text)) == ["unknown"]
