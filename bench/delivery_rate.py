@@ -15,7 +15,7 @@ from bench.report import Line
 from bench.sizes import Sizes
 from bench.timing import median, progress
 from infrastructure.bootstrap import Container, build
-from infrastructure.channels.whatsapp_outbound import message_of
+from infrastructure.channels.whatsapp.outbound import message_of
 from infrastructure.settings import Settings
 from tests.fake_providers import FakeProviders
 

@@ -23,7 +23,7 @@ from bench.scratch import settings_for
 from bench.sizes import Sizes
 from bench.timing import median, progress
 from infrastructure.bootstrap import build
-from infrastructure.channels.whatsapp import signature
+from infrastructure.channels.whatsapp.webhook import signature
 
 Section = tuple[list[Line], list[str]]
 PHONES = "+3366000"  # a block of numbers no other section uses

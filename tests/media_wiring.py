@@ -54,7 +54,7 @@ class MediaWired:
         return body
 
     def twilio(self, **fields: str) -> str:
-        from infrastructure.channels.twilio import signature
+        from infrastructure.channels.twilio.webhook import signature
 
         params = [("From", "whatsapp:+33600000001"), ("To", "whatsapp:+14155238886"), *fields.items()]
         headers = {

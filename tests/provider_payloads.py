@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from infrastructure.channels.whatsapp import signature
+from infrastructure.channels.whatsapp.webhook import signature
 
 APP_SECRET = "meta-app-secret"
 VERIFY_TOKEN = "meta-verify-token"

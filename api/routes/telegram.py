@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import AdmissionDep, ContainerDep, require_json
 from api.signatures import require_signature
-from infrastructure.channels import telegram
+from infrastructure.channels.telegram import webhook
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -45,10 +45,10 @@ async def telegram_webhook(
         secret=settings.telegram_secret_token,
         given=x_telegram_bot_api_secret_token,
         insecure=settings.insecure_webhooks,
-        matches=telegram.is_authentic,
+        matches=webhook.is_authentic,
     )
     require_json(request)
-    inbound = telegram.parse(await request.body())
+    inbound = webhook.parse(await request.body())
     if inbound is None:
         return TelegramHandled(handled=False)
     # Guarded above: mypy cannot carry the narrowing into the closure.

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import AdmissionDep, ContainerDep
 from api.signatures import require_signature
-from infrastructure.channels import twilio
+from infrastructure.channels.twilio import webhook
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -49,13 +49,13 @@ async def twilio_webhook(
         secret=settings.twilio_auth_token,
         given=x_twilio_signature,
         insecure=settings.insecure_webhooks,
-        matches=lambda token, given: twilio.is_signed(url, params, token, given),
+        matches=lambda token, given: webhook.is_signed(url, params, token, given),
     )
-    inbound = twilio.inbound_of(params)
+    inbound = webhook.inbound_of(params)
 
     def turn() -> str:
         with admission.slot():
-            return twilio.twiml(container.service.handle(inbound).reply)
+            return webhook.twiml(container.service.handle(inbound).reply)
 
     # The turn is synchronous (the event store is): run it off the event loop.
     return Response(await run_in_threadpool(turn), media_type="application/xml")

@@ -15,7 +15,7 @@ from api.signatures import require_signature
 from application.batch import handle_batch
 from application.delivery import record_status
 from application.inbound import Inbound
-from infrastructure.channels import whatsapp
+from infrastructure.channels.whatsapp import webhook
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -78,10 +78,10 @@ async def whatsapp_webhook(
         secret=settings.whatsapp_app_secret,
         given=x_hub_signature_256,
         insecure=settings.insecure_webhooks,
-        matches=lambda secret, given: whatsapp.is_signed(body, secret, given),
+        matches=lambda secret, given: webhook.is_signed(body, secret, given),
     )
     require_json(request)
-    batch = whatsapp.parse(body, container.clock())
+    batch = webhook.parse(body, container.clock())
 
     def turn(inbound: Inbound) -> None:
         with admission.slot():

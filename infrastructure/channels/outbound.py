@@ -6,8 +6,8 @@ import httpx
 
 from application.outbound import OutboundChannel
 from application.pacing import Pace, Wait
-from infrastructure.channels.telegram_outbound import CHAT_BURST, TelegramSender
-from infrastructure.channels.whatsapp_outbound import WhatsAppSender
+from infrastructure.channels.telegram.outbound import CHAT_BURST, TelegramSender
+from infrastructure.channels.whatsapp.outbound import WhatsAppSender
 from infrastructure.settings import Settings
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 
 from application.media import BlobStore, MediaSource, Transcriber
-from infrastructure.channels.telegram_media import TelegramMediaSource
-from infrastructure.channels.twilio_media import TwilioMediaSource
-from infrastructure.channels.whatsapp_media import WhatsAppMediaSource
+from infrastructure.channels.telegram.media import TelegramMediaSource
+from infrastructure.channels.twilio.media import TwilioMediaSource
+from infrastructure.channels.whatsapp.media import WhatsAppMediaSource
 from infrastructure.media.disk_blobs import DiskBlobStore
 from infrastructure.media.download import Downloader, MediaLimits
 from infrastructure.media.s3_blobs import S3BlobStore

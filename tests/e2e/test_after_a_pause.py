@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from infrastructure.bootstrap import Container
-from infrastructure.channels.twilio import signature
+from infrastructure.channels.twilio.webhook import signature
 from tests.channels import Wired, wired
 from tests.conftest import FakeClock
 from tests.provider_payloads import (

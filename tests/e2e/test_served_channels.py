@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from infrastructure.channels.whatsapp import signature
+from infrastructure.channels.whatsapp.webhook import signature
 from tests.fake_providers import FakeProviders
 from tests.provider_payloads import (
     APP_SECRET,

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from infrastructure.bootstrap import Container
-from infrastructure.channels.twilio import signature
+from infrastructure.channels.twilio.webhook import signature
 from tests.turns import log_size, named, recorded
 
 TOKEN = "twilio-auth-token"

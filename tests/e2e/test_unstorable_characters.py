@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from application.inbound import Inbound, PressedButton
 from infrastructure.bootstrap import Container
-from infrastructure.channels.twilio import signature
+from infrastructure.channels.twilio.webhook import signature
 from tests.channels import Wired, wired
 from tests.generic_webhook import post_generic
 from tests.provider_payloads import (

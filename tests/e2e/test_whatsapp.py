@@ -232,7 +232,7 @@ def test_bad_requests_are_refused_with_nothing_written(
     client, worker, fake = whatsapp
     headers = dict(headers)
     if headers.pop("sign", None):
-        from infrastructure.channels.whatsapp import signature
+        from infrastructure.channels.whatsapp.webhook import signature
 
         headers["X-Hub-Signature-256"] = signature(body, APP_SECRET)
     size = log_size(container)
@@ -247,7 +247,7 @@ def test_bad_requests_are_refused_with_nothing_written(
 def test_a_signature_of_other_bytes_is_refused(container: Container, whatsapp: Wired) -> None:
     client, _, _ = whatsapp
     reformatted = json.dumps(json.loads(GOOD), indent=2).encode()  # same JSON, other bytes
-    from infrastructure.channels.whatsapp import signature
+    from infrastructure.channels.whatsapp.webhook import signature
 
     response = client.post(
         "/webhooks/whatsapp",

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from infrastructure.channels.whatsapp import signature
+from infrastructure.channels.whatsapp.webhook import signature
 from tests.ha.deployment import GENERIC_TOKEN, Deployment
 from tests.provider_payloads import APP_SECRET, wa_text, whatsapp_notification
 from tests.turns import JAMES, KARIM, SOPHIE

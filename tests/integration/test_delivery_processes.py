@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from application.inbound import Inbound
 from infrastructure.bootstrap import Container, build
-from infrastructure.channels.whatsapp import signature
+from infrastructure.channels.whatsapp.webhook import signature
 from infrastructure.settings import Settings
 from tests.channels import channel_settings, delivery_lag_shown
 from tests.conftest import FakeClock, postgres_settings

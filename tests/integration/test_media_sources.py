@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from application.media import MediaRefusedError, MediaToFetch, MediaUnavailableError
-from infrastructure.channels.telegram_media import TelegramMediaSource
-from infrastructure.channels.twilio_media import TwilioMediaSource
-from infrastructure.channels.whatsapp_media import WhatsAppMediaSource
+from infrastructure.channels.telegram.media import TelegramMediaSource
+from infrastructure.channels.twilio.media import TwilioMediaSource
+from infrastructure.channels.whatsapp.media import WhatsAppMediaSource
 from infrastructure.media.download import Downloader, MediaLimits, same_hash
 from tests.fake_media import TWILIO_SID
 from tests.fake_providers import FakeProviders

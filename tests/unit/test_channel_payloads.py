@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from application.inbound import InvalidInboundError, MalformedPayloadError, PressedButton
 from application.replies import choice, compose
-from infrastructure.channels import telegram, whatsapp
-from infrastructure.channels.telegram_outbound import send_message_of
-from infrastructure.channels.whatsapp_outbound import message_of
+from infrastructure.channels.telegram import webhook as telegram
+from infrastructure.channels.telegram.outbound import send_message_of
+from infrastructure.channels.whatsapp import webhook as whatsapp
+from infrastructure.channels.whatsapp.outbound import message_of
 from tests.provider_payloads import (
     wa_button_reply,
     wa_list_reply,

@@ -19,7 +19,9 @@ from application.message_kinds import (
     SharedLocation,
     WelcomeRequested,
 )
-from infrastructure.channels import telegram, twilio, whatsapp
+from infrastructure.channels.telegram import webhook as telegram
+from infrastructure.channels.twilio import webhook as twilio
+from infrastructure.channels.whatsapp import webhook as whatsapp
 from tests import media_payloads as p
 from tests.provider_payloads import KARIM_TELEGRAM, wa_message, whatsapp_notification
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from application.outbound import PermanentSendError, SendError, TemporarySendError, ThrottledSendError
-from infrastructure.channels.meta_errors import meta_refusal
-from infrastructure.channels.telegram_errors import telegram_refusal
+from infrastructure.channels.telegram.errors import telegram_refusal
+from infrastructure.channels.whatsapp.errors import meta_refusal
 from tests.fake_provider_errors import Answer, meta_error, telegram_error
 
 

@@ -8,7 +8,17 @@ import pytest
 
 from application.service import ConversationService
 from infrastructure.in_memory import in_memory_service
-from tests.turns import JAMES, KARIM, named, open_site, press, said_by, say, statuses_offered, statuses_written
+from tests.turns import (
+    JAMES,
+    KARIM,
+    named,
+    open_site,
+    press,
+    said_by,
+    say,
+    statuses_offered,
+    statuses_written,
+)
 
 
 def _after_a_write(sender: str) -> ConversationService:

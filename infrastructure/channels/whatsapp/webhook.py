@@ -17,7 +17,7 @@ from application.outbound import StatusReport
 from application.phone import normalise_phone
 from domain.values import MAX_TEXT_LENGTH
 from infrastructure.channels.payloads import payload_error
-from infrastructure.channels.whatsapp_kinds import parts_of
+from infrastructure.channels.whatsapp.kinds import parts_of
 
 CHANNEL = "whatsapp"
 SIGNATURE_PREFIX = "sha256="

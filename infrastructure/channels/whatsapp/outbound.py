@@ -19,9 +19,9 @@ from domain.values import (
     cut,
     shorten,
 )
-from infrastructure.channels.meta_errors import NUMBER_THROTTLED, meta_refusal
 from infrastructure.channels.sending import post_json
-from infrastructure.channels.whatsapp import CHANNEL
+from infrastructure.channels.whatsapp.errors import NUMBER_THROTTLED, meta_refusal
+from infrastructure.channels.whatsapp.webhook import CHANNEL
 
 MAX_INTERACTIVE_BODY = 1024
 MAX_CHOICE_ID = 200  # list row ids; reply button ids allow 256

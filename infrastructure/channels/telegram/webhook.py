@@ -12,7 +12,7 @@ from application.phone import TELEGRAM_PREFIX
 from domain.identity import telegram_message_key
 from domain.values import MAX_TEXT_LENGTH
 from infrastructure.channels.payloads import payload_error
-from infrastructure.channels.telegram_kinds import MessageReactionUpdated, parts_of, reaction_of
+from infrastructure.channels.telegram.kinds import MessageReactionUpdated, parts_of, reaction_of
 
 CHANNEL = "telegram"
 NUMBERED_CHOICE = "#"  # callback data "#2": the second choice shown, for ids over 64 bytes

@@ -14,8 +14,8 @@ from application.pacing import Pace
 from domain.identity import telegram_message_key
 from domain.values import MAX_TEXT_LENGTH, Reply, cut
 from infrastructure.channels.sending import post_json
-from infrastructure.channels.telegram import CHANNEL, NUMBERED_CHOICE
-from infrastructure.channels.telegram_errors import FLOOD_WAIT_SECONDS, telegram_refusal
+from infrastructure.channels.telegram.errors import FLOOD_WAIT_SECONDS, telegram_refusal
+from infrastructure.channels.telegram.webhook import CHANNEL, NUMBERED_CHOICE
 
 log = logging.getLogger(__name__)
 

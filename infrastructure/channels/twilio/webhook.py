@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from application.inbound import Inbound, InvalidInboundError, PressedButton
 from domain.values import Reply, cut
-from infrastructure.channels.twilio_kinds import location_of, media_of
+from infrastructure.channels.twilio.kinds import location_of, media_of
 
 CHANNEL = "twilio"
 MAX_MESSAGE = 1600  # Twilio's limit for one message body

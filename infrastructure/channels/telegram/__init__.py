@@ -1,0 +1,1 @@
+"""Telegram Bot API: its webhooks, the kinds of messages it carries, media, replies and refusals."""

@@ -1,0 +1,1 @@
+"""Twilio (WhatsApp and SMS): its signed webhooks, the kinds of messages it carries, and media."""
