@@ -24,7 +24,7 @@ from api.subjects_cli import register as register_subject_commands
 from api.transcript import transcript
 from api.understand_cli import understand_app
 from application.audit import MAX_POSITION, EventFilter
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.following import Waker
 from infrastructure.bootstrap import Container, build, migrate
 from infrastructure.demo_data import load_demo_data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.attachments import from_payload
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 
 
 def media_line(record: EventRecord, when: str) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from api.media_transcript import media_line
 from application.audit import DeliveryView
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 
 
 def transcript(

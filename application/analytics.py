@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 
 
 @dataclass

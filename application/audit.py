@@ -10,14 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from application.analytics import SessionDelta, fold_sessions
-from application.event_queries import EventQueries
-from application.event_records import (
-    CONVERSATION_EVENT_TOPICS,
-    EventRecord,
-    record_of_stored,
-    records_of_notifications,
-    topics_for,
-)
+from application.event_log.port import EventLog
+from application.event_log.records import CONVERSATION_EVENT_TOPICS, EventRecord, topics_for
 from application.event_store import ConversationStore
 from application.inbound import InvalidInboundError
 from application.phone import normalise_phone, telegram_user_of
@@ -105,9 +99,9 @@ class DeliveryPage:
 
 
 class AuditTrail:
-    def __init__(self, store: ConversationStore, queries: EventQueries) -> None:
+    def __init__(self, store: ConversationStore, log: EventLog) -> None:
         self._store = store
-        self._queries = queries
+        self._log = log
 
     def resolve(self, subcontractor: str) -> UUID:
         """A conversation id from a phone number (any spelling), `telegram:<user id>` or the id itself."""
@@ -182,10 +176,9 @@ class AuditTrail:
         Replies answered in the webhook's response (generic, Twilio) have no delivery, so a page
         can hold fewer than `limit` items, even none, and still have a `next_after`.
         """
-        mapper = self._store.mapper
         # One more than a page, to know whether another follows without asking again.
-        read = self._queries.events_of_types(conversation_id, _REPLY_SENT, after=after, limit=limit + 1)
-        replies = [record_of_stored(mapper, stored) for stored in read[:limit]]
+        read = self._log.of_types(conversation_id, _REPLY_SENT, after=after, limit=limit + 1)
+        replies = read[:limit]
         sent = {
             delivery_id_for(conversation_id, str(reply.message_id)): reply
             for reply in replies
@@ -193,8 +186,7 @@ class AuditTrail:
             and (session_id is None or reply.session_id == session_id)
         }
         outcomes: dict[UUID, list[EventRecord]] = defaultdict(list)
-        for stored in self._queries.events_of(list(sent)):
-            record = record_of_stored(mapper, stored)
+        for record in self._log.of(list(sent)):
             outcomes[record.conversation_id].append(record)  # the delivery's id, as its originator
         items = [DeliveryView.of(reply, outcomes.get(delivery_id, [])) for delivery_id, reply in sent.items()]
         return DeliveryPage(items, replies[-1].version if len(read) > limit else None)
@@ -221,10 +213,6 @@ class AuditTrail:
     def feed(self, *, after: int = 0, limit: int = 100, types: list[str] | None = None) -> EventPage:
         """The global ordered log, for external consumers; positions can have gaps."""
         topics = topics_for(types) if types else list(CONVERSATION_EVENT_TOPICS.values())
-        notifications = self._store.recorder.select_notifications(
-            start=after, limit=limit, topics=topics, inclusive_of_start=False
-        )
-        mapper = self._store.mapper
-        items = records_of_notifications(mapper, notifications)
+        items = self._log.after(after, limit=limit, topics=topics)
         next_after = items[-1].position if items else after
         return EventPage(items, next_after)

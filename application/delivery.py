@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from eventsourcing.persistence import IntegrityError
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.event_store import ConversationStore
 from application.following import FollowingPausedError
 from application.outbound import OutboundChannel, Outgoing, SendError, StatusReport, ThrottledSendError

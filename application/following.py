@@ -12,13 +12,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from application.event_records import (
-    CONVERSATION_EVENT_TOPICS,
-    EventRecord,
-    OpensValues,
-    records_of_notifications,
-)
-from application.event_store import ConversationStore
+from application.event_log.port import EventLog
+from application.event_log.records import CONVERSATION_EVENT_TOPICS, EventRecord, OpensValues
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +64,7 @@ class Waker(Protocol):
 class LogFollower:
     def __init__(
         self,
-        store: ConversationStore,
+        log: EventLog,
         consumer: Consumer,
         *,
         batch_size: int = 1000,
@@ -77,14 +72,14 @@ class LogFollower:
         opens: OpensValues | None = None,
     ) -> None:
         """`opens(type, clear payload)`: whether the consumer reads an event's personal values."""
-        self._store = store
+        self._log = log
         self.consumer = consumer
         self._batch_size = batch_size
         self._topics = list(topics)
         self._opens = opens
 
     def head(self) -> int:
-        return self._store.recorder.max_notification_id() or 0
+        return self._log.head()
 
     def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
         """Processes the log up to `until` (default: its head now); returns how many records."""
@@ -92,15 +87,11 @@ class LogFollower:
         processed = 0
         position = self.consumer.position()
         while position < target:
-            notifications = self._store.recorder.select_notifications(
-                start=position,
-                limit=self._batch_size,
-                stop=target,
-                topics=self._topics,
-                inclusive_of_start=False,
+            records = self._log.after(
+                position, limit=self._batch_size, stop=target, topics=self._topics, opens=self._opens
             )
-            up_to = notifications[-1].id if len(notifications) == self._batch_size else target
-            records = records_of_notifications(self._store.mapper, notifications, self._opens)
+            last = records[-1].position if len(records) == self._batch_size else None
+            up_to = target if last is None else last  # a full batch: the log goes on past it
             if self.consumer.process(records, after=position, up_to=up_to):
                 processed += len(records)
                 position = up_to

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.event_store import ConversationStore
 from application.inbound import Inbound, TurnOutcome
 from application.media import (

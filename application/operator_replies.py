@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.event_store import ConversationStore
 from application.ports import Clock
 from domain.receipt import MessageReceipt

@@ -25,7 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 
 from application.attachments import from_payload
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.ports import (
     TASK_STATUSES,
     DirectoryChange,

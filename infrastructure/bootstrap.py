@@ -17,6 +17,7 @@ from application.actions import Actions
 from application.analytics import AnalyticsReader
 from application.audit import AuditTrail
 from application.delivery import DeliveryPolicy
+from application.event_log.store_log import StoreEventLog
 from application.event_store import ConversationStore
 from application.following import Waker
 from application.pausing import Pause
@@ -294,7 +295,7 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
         store=store,
         directory=directory,
         service=service,
-        audit=AuditTrail(read_store, event_queries_for(read_store.recorder)),
+        audit=AuditTrail(read_store, StoreEventLog(read_store, event_queries_for(read_store.recorder))),
         analytics=SqlAnalytics(standby.database if standby and standby.database else database),
         projections=ProjectionRunner(database, store, batch_size=settings.projection_batch_size),
         keyring=keyring,

@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from uuid import UUID
 
 from application.delivery import ReplyDeliverer
-from application.event_records import EventRecord, topics_for
+from application.event_log.records import EventRecord, topics_for
+from application.event_log.store_log import StoreEventLog
 from application.event_store import ConversationStore
 from application.following import LogFollower, Waker, follow
 from infrastructure.database import Database
@@ -88,7 +89,10 @@ class DeliveryWorker:
         self.stop = stop
         self.consumer = DeliveryConsumer(database, deliverer, lease, concurrency)
         self.follower = LogFollower(
-            store, self.consumer, batch_size=batch_size, topics=topics_for(["ReplySent", "OperatorReplied"])
+            StoreEventLog(store),
+            self.consumer,
+            batch_size=batch_size,
+            topics=topics_for(["ReplySent", "OperatorReplied"]),
         )
 
     def catch_up(self) -> int:

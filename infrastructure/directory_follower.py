@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from application.event_records import EventRecord, topics_for
+from application.event_log.records import EventRecord, topics_for
 from application.world import DECISION_EVENT_TYPES, DIRECTORY_CHANGES, change_of
 from infrastructure.database import Database
 from infrastructure.projections.tracking import (

@@ -12,7 +12,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from application.event_queries import EventQueries
+from application.event_log.queries import EventQueries
 
 
 class SqliteEventQueries:

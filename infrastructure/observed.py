@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from application.delivery import ReplyDeliverer
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.following import FollowingPausedError
 from application.inbound import Inbound, TurnOutcome
 from application.outbound import (

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container, build
 from infrastructure.delivery import DeliveryWorker

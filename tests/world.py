@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from application.event_records import EventRecord, record_of_notification, topics_for
+from application.event_log.records import EventRecord, record_of_notification, topics_for
 from application.world import DECISION_EVENT_TYPES
 from infrastructure.bootstrap import Container
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 
 from application.audit import DeliveryView
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]")
 SENT_BY_CHANNEL = ("ReplySent", "OperatorReplied")

@@ -32,7 +32,7 @@ from api.console.transcript import anchor, grouped, replies_sent_by_channel
 from api.dependencies import ContainerDep
 from api.routes.projections import RebuildJobs
 from application.audit import ConversationNotFoundError, DeliveryView
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from application.operator_replies import OperatorReplies, OperatorReplyRefusedError
 from domain.identity import delivery_id_for
 from infrastructure.bootstrap import Container

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 from api.auth import require_token
 from api.dependencies import ContainerDep
 from application.audit import MAX_POSITION, ConversationNotFoundError, EventFilter
-from application.event_records import EventRecord, UnknownEventTypeError
+from application.event_log.records import EventRecord, UnknownEventTypeError
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(require_token)])
 

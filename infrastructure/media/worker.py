@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from uuid import UUID
 
-from application.event_records import EventRecord, topics_for
+from application.event_log.records import EventRecord, topics_for
+from application.event_log.store_log import StoreEventLog
 from application.event_store import ConversationStore
 from application.following import LogFollower, Waker, follow
 from application.media_fetching import MEDIA_RECEIVED, MediaFetcher
@@ -86,7 +87,7 @@ class MediaWorker:
         self.stop = stop
         self.consumer = MediaConsumer(database, fetcher, lease, concurrency)
         self.follower = LogFollower(
-            store, self.consumer, batch_size=batch_size, topics=topics_for([MEDIA_RECEIVED])
+            StoreEventLog(store), self.consumer, batch_size=batch_size, topics=topics_for([MEDIA_RECEIVED])
         )
 
     def catch_up(self) -> int:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from domain.delivery import Delivery
 from infrastructure.database import Cursor
 from infrastructure.projections.base import SqlProjection, between_erasures

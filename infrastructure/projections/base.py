@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from application.event_records import EventRecord, topics_for
+from application.event_log.records import EventRecord, topics_for
 from infrastructure.database import Cursor
 
 

@@ -7,7 +7,7 @@ from dataclasses import astuple, fields
 from datetime import date
 
 from application.analytics import DailyDelta, fold_daily
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from infrastructure.database import Cursor
 from infrastructure.projections.base import SqlProjection, between_erasures
 

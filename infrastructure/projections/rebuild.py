@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
+from application.event_log.store_log import StoreEventLog
 from application.event_store import ConversationStore
 from application.following import LogFollower, Progress
 from infrastructure.database import Cursor, Database
@@ -63,7 +64,11 @@ def rebuild(
             cursor.execute(f"DROP TABLE IF EXISTS {copy}")
             _create_copy(cursor, table, copy)
     follower = LogFollower(
-        store, consumer, batch_size=batch_size, topics=projection.topics, opens=projection.opens_values
+        StoreEventLog(store),
+        consumer,
+        batch_size=batch_size,
+        topics=projection.topics,
+        opens=projection.opens_values,
     )
     with _collector_paused():
         follower.catch_up(progress=progress)

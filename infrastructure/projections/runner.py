@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from application.event_log.store_log import StoreEventLog
 from application.event_store import ConversationStore
 from application.following import LogFollower, Waker, follow
 from infrastructure.database import Database
@@ -27,10 +28,10 @@ class ProjectionStatus:
 
 class ProjectionRunner:
     def __init__(self, database: Database, store: ConversationStore, *, batch_size: int = 1000) -> None:
-        self._store = store
+        self._log = StoreEventLog(store)
         self.followers = [
             LogFollower(
-                store,
+                self._log,
                 ProjectionConsumer(database, projection),
                 batch_size=batch_size,
                 topics=projection.topics,
@@ -40,14 +41,16 @@ class ProjectionRunner:
         ]
         # Not a read model (it is never rebuilt), but it follows the log the same way.
         self.followers.append(
-            LogFollower(store, DirectoryChangeConsumer(database), batch_size=batch_size, topics=CHANGE_TOPICS)
+            LogFollower(
+                self._log, DirectoryChangeConsumer(database), batch_size=batch_size, topics=CHANGE_TOPICS
+            )
         )
 
     def catch_up(self) -> int:
         return sum(follower.catch_up() for follower in self.followers)
 
     def status(self) -> list[ProjectionStatus]:
-        head = self._store.recorder.max_notification_id() or 0
+        head = self._log.head()
         return [ProjectionStatus(f.consumer.name, f.consumer.position(), head) for f in self.followers]
 
     def run(self, stop: threading.Event, waker: Waker, poll_seconds: float = 1.0) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from application.analytics import fold_conversations, fold_sessions
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from infrastructure.database import Cursor
 from infrastructure.projections.base import SqlProjection, between_erasures
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from application.analytics import fold_tools
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from infrastructure.database import Cursor
 from infrastructure.projections.base import SqlProjection
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from application.event_records import EventRecord
+from application.event_log.records import EventRecord
 from infrastructure.database import Cursor, Database
 from infrastructure.projections.base import SqlProjection
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.event_records import CONVERSATION_EVENT_TOPICS, record_of_notification
+from application.event_log.records import CONVERSATION_EVENT_TOPICS, record_of_notification
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container
 from infrastructure.delivery import NAME as DELIVERY

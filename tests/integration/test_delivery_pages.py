@@ -83,7 +83,7 @@ def count_queries(container: Container) -> Callable[[], int]:
         return call
 
     recorder = container.store.recorder
-    queries = container.audit._queries
+    queries = container.audit._log.queries
     for target, name in [
         (recorder, "select_events"),
         (recorder, "select_notifications"),

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import pytest
 
-from application.event_records import EventRecord, decode_state
+from application.event_log.records import EventRecord, decode_state
 from application.sealing import CLEAR_FIELDS, ERASED
 from application.transcoding import SEALED
 from domain.identity import conversation_id_for
