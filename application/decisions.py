@@ -131,12 +131,11 @@ class Decisions:
         project_id = intent.arguments.get("project_id") or focus.get("project_id")
         description = intent.arguments.get("description", "")
         if not project_id:
-            if description:
-                # Which site? The description waits one turn for the answer, and whether it was
-                # sure enough to file once the site is known.
-                sure = {"sure": "yes"} if intent.certain or intent.name == "describe_problem" else {}
-                action = {"kind": "report_problem_site", "description": description, **sure, **_photos(actor)}
-                conversation.ask_confirmation(message_id=actor.message_id, action=action)
+            # Which site? The description (or that one is still to come) waits one turn for the
+            # answer, and whether it was sure enough to file once the site is known.
+            sure = {"sure": "yes"} if intent.certain or intent.name == "describe_problem" else {}
+            action = {"kind": "report_problem_site", "description": description, **sure, **_photos(actor)}
+            conversation.ask_confirmation(message_id=actor.message_id, action=action)
             return actions.list_sites(actor, "choose_site_first")
         if not description:
             return actions.ask_problem(actor, project_id)
@@ -164,6 +163,8 @@ class Decisions:
         assert pending is not None
         action = pending["action"]
         conversation.answer_confirmation(message_id=actor.message_id, accepted=True)
+        if not action["description"] and not action.get("photos"):
+            return self._actions.ask_problem(actor, project_id)  # "problème" → which site? → "Tilleuls"
         if action.get("sure") != "yes":
             # Read from free text, not sure enough to file: the site chosen, the person confirms it.
             photos = {"photos": action["photos"]} if action.get("photos") else {}

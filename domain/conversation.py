@@ -579,7 +579,8 @@ class Conversation(Aggregate):
         del recent[: -self.MAX_RECENT_INTENTS]
         if intent == "set_status" and arguments.get("status") and not arguments.get("task_id"):
             session["status_awaiting_task"] = str(arguments["status"])  # asked which task, next turn
-        else:
+        elif not (intent == "select" and str(arguments.get("choice_id", "")).startswith("project.")):
+            # A site chosen is the way to the task: "fini" → which site? → "Tilleuls" → which task?
             session.pop("status_awaiting_task", None)
         session.pop("last_change", None)  # a new turn: only its own write can be taken back
 

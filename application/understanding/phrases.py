@@ -1028,7 +1028,8 @@ INCIDENTS = (
     "pas la bonne reference",
     "wrong",
     # Soaked, stolen in slang: "boards are soaked", "on s'est fait piquer le touret".
-    "trempe", "trempes", "trempee", "trempees", "soaked", "sodden", "drenched", "ruined",
+    "trempe", "trempes", "trempee", "trempees", "soaked", "sodden", "drenched", "ruined", "soaking wet",
+    "soaking", "wet through", "got wet", "gone mouldy", "mouldy", "moisi", "moisie",
     "a pique", "ont pique", "se faire piquer", "fait piquer", "fait voler", "pinched", "swiped",
     "gravats",
     "rubble",
@@ -1337,6 +1338,8 @@ OTHERS = (
 )  # fmt: skip
 # Asking where a task is at: the task is shown, the person is not asked back.
 STATUS_QUESTIONS = ("statut", "status", "ou en est", "ou en sont", "ca en est ou", "avancement", "how s",
+                    "happening with", "going on with", "news on", "any news", "where are we at with",
+                    "quoi de neuf sur", "des nouvelles de", "des news sur",
                     "how is", "how are", "looking", "progress on", "where are we with", "infos sur",
                     "info on", "details for", "details on", "update on")  # fmt: skip
 # The person's own things: a broken-down car is not a site's problem.

@@ -271,8 +271,22 @@ def _awaited_description(reading: Reading) -> Intent | None:
     return Intent("describe_problem", {"description": description}, 0.9)
 
 
+# Leaving for the day, said with "done" or "finished": "finished for the day lads", "done for the week",
+# "im done, heading home". The day ends, not a task. (French says it of the task: "fini pour
+# aujourd'hui" is asked about.)
+_SIGNING_OFF = (
+    "heading home", "off home", "going home", "knocking off", "clocking off", "calling it a day",
+    "call it a day", "for the day", "for the week", "for the weekend", "for tonight", "for today",
+)  # fmt: skip
+_AS_THEY_LEAVE = ("i am done", "we are done", "done", "finished", "that s me", "that is me", "me", "all",
+                  *sorted(phrases.VOCATIVES))  # fmt: skip
+
+
 def _small_talk(reading: Reading) -> Intent | None:
     normalised = reading.normalised
+    if has(normalised, _SIGNING_OFF) and only(normalised, _SIGNING_OFF + _SMALL_TALK, _AS_THEY_LEAVE):
+        evening = has(normalised, _EVENING)
+        return Intent("small_talk", {"kind": "bye_evening" if evening else "bye"}, 0.9)
     fillers = _SMALL_TALK_FILLERS
     if not only(normalised, _SMALL_TALK, fillers):
         return None
@@ -666,6 +680,9 @@ def _status(reading: Reading) -> Intent | None:
         reported = status is not None
     if status is None or has(reading.normalised, phrases.TRAPPED):
         return None  # "bloqué dans l'ascenseur": the problem rules read it
+    if _several_said(reading):
+        # "All 3 done", "1 and 2 done", "les 3 sont finies": several tasks; one of them was written.
+        return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
     task = reading.task
     pointed = None
     if reading.context.listing_kind == "tasks" and len(_unexplained(reading)) <= 1:
@@ -743,6 +760,19 @@ def _status(reading: Reading) -> Intent | None:
         and not _going_back(reading, task, status.asserted)
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
+
+
+_SEVERAL = re.compile(
+    r"\b(?:all|tous|toutes|les|all of the|tous les|toutes les)"
+    r" (?:\d+|two|three|four|five|deux|trois|quatre|cinq)\b"
+    r"|\b(?:both|les deux|all of them|all the tasks|all tasks|all my tasks|toutes les taches|tous les deux"
+    r"|toutes les deux)\b"
+)
+
+
+def _several_said(reading: Reading) -> bool:
+    numbers = {w for w in reading.words if w.isdigit() and len(w) <= 2}
+    return len(numbers) > 1 or _SEVERAL.search(reading.normalised) is not None
 
 
 _A_LEVEL = re.compile(r"(?:r\d+|\d+|rdc|ss\d*|level|niveau|etage|floor)")
@@ -1057,9 +1087,19 @@ def _checked_off(reading: Reading) -> Intent | None:
     return Intent("set_status", {"task_id": task, "status": "done"}, 0.6, certain=False)
 
 
+# Something the work needs is not there: "no tiles on site", "y a pas de placo sur le chantier".
+_MISSING_THERE = re.compile(
+    r"^(?:there s |there is |we have |we ve got |we got |got |still |il y a |y a |on a )?"
+    r"(?:no|pas de|pas d|plus de|plus d|aucun|aucune) (?!problem|probleme|souci|issue|worries|rush|need)"
+    r"\w+(?: \w+)? (?:on site|here|today|delivered|anywhere|sur le chantier|sur site|sur place|ici"
+    r"|livre|livres|livree|livrees|aujourd hui)\b"
+)
+
+
 def _implicit_problem(reading: Reading, sure: bool = False) -> Intent | None:
     """An incident described; `sure` when another rule already knows it is one."""
-    if not sure and (reading.question or not reading.says(phrases.INCIDENTS)):
+    described = reading.says(phrases.INCIDENTS) or _MISSING_THERE.match(reading.normalised) is not None
+    if not sure and (reading.question or not described):
         return None
     arguments = {"description": " ".join(reading.text.split())}
     if reading.problem_site:

@@ -105,6 +105,8 @@ def normalise(text: str) -> str:
     for index, word in enumerate(words):
         if word == "c" and index + 1 < len(words) and words[index + 1] == "est":
             spelled.append(word)  # "c'est" already says it
+        elif word == "g" and index + 1 < len(words) and words[index + 1] == "day":
+            spelled.append("good")  # "g'day": not "j'ai day"
         else:
             spelled.append(_SPELLED_OUT.get(word, word))
     return " ".join(spelled)

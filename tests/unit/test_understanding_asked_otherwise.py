@@ -91,3 +91,64 @@ def test_a_status_said_of_later_is_neither_written_nor_offered(text: str) -> Non
 @pytest.mark.parametrize(("sender", "text"), [(KARIM, "jai faim"), (KARIM, "fait chier ce temps")])
 def test_off_topic_lists_nothing(sender: str, text: str) -> None:
     assert intents(one_message(sender, text)) == ["unknown"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "site", "text"),
+    [
+        (JAMES, "1", "all 3 done"),
+        (JAMES, "1", "1 and 2 done"),
+        (JAMES, "1", "both done"),
+        (KARIM, "Tilleuls", "les 3 sont finies"),
+        (KARIM, "Tilleuls", "la 1 et la 2 c fini"),
+    ],
+)
+def test_several_tasks_said_done_write_none_of_them(sender: str, site: str, text: str) -> None:
+    # "All 3 done" wrote the third task only, "1 and 2 done" the second.
+    events = one_message(sender, text, site)
+    assert statuses_written(events) == [] and statuses_offered(events) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["finished for the day lads", "im done, heading home", "done for the week", "done for today"]
+)
+def test_signing_off_is_a_goodbye_not_a_status(text: str) -> None:
+    events = one_message(JAMES, text, "1", "ceiling grid")
+    assert intents(events) == ["small_talk"]
+    assert statuses_written(events) == [] and statuses_offered(events) == []
+
+
+def test_a_task_said_with_leaving_words_is_still_asked_about() -> None:
+    events = one_message(JAMES, "grid done for the week", "1", "ceiling grid")
+    assert intents(events) == ["status_unclear"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        (JAMES, "no tiles on site"),
+        (JAMES, "still no plasterboard delivered"),
+        (JAMES, "acoustic insulation is soaking wet"),
+        (KARIM, "y a pas de placo sur le chantier"),
+        (KARIM, "pas de gaines livrees"),
+    ],
+)
+def test_something_missing_or_soaked_is_a_problem_to_confirm(sender: str, text: str) -> None:
+    events = one_message(sender, text, "1")
+    assert [e.action["kind"] for e in named(events, "ConfirmationRequested")] == ["report_problem"]
+
+
+@pytest.mark.parametrize(("sender", "text"), [(JAMES, "no problem here"), (KARIM, "pas de souci ici")])
+def test_no_problem_there_is_none_to_file(sender: str, text: str) -> None:
+    assert not named(one_message(sender, text, "1"), "ConfirmationRequested")
+
+
+def test_gday_is_a_greeting() -> None:
+    assert intents(one_message(JAMES, "g'day")) == ["greet"]
+
+
+def test_what_is_happening_with_a_task_shows_it() -> None:
+    events = one_message(JAMES, "whats happening with the partitions", "1")
+    assert [vars(e)["arguments"].get("choice_id") for e in named(events, "IntentClassified")] == [
+        "task.T-CON-81"
+    ]
