@@ -1292,7 +1292,8 @@ THEIR_DAY = (
     "je suis malade", "suis malade", "arret maladie", "en arret", "pas bien aujourd hui", "quelle journee",
     "quelle galere", "journee de fou", "sur la route", "en chemin", "je suis en chemin", "dans 10 min",
     "dans 5 min", "dans 15 min", "dans 20 min", "mins late", "min late", "minutes late",
-    "en retard desolee", "je suis en retard desolee",
+    "en retard desolee", "je suis en retard desolee", "en retard dsl", "retard dsl", "late sorry",
+    "sorry late", "sorry im late", "sorry i m late",
 )  # fmt: skip
 OFF_TOPIC = (
     "facture", "factures", "invoice", "invoices", "paye", "paie", "salaire", "acompte", "virement",

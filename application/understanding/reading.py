@@ -7,7 +7,7 @@ from functools import cached_property
 
 from application.ports import Catalogue, ClassifierContext, Site, Task
 from application.understanding import phrases
-from application.understanding.entities import Found, acronym_of, find_site, find_task, name_words
+from application.understanding.entities import Found, Named, acronym_of, find_site, find_task, name_words
 from application.understanding.matching import find_all, has, without
 from application.understanding.spelling import spelled_right
 from application.understanding.statuses import FRACTION, STATUS_WORDS
@@ -112,9 +112,15 @@ class Reading:
         site = self.site or self.context.focus.get("project_id")
         if site:
             found = find_task(self.normalised, self.text, self.catalogue, site)
-            if found.named is not None:
+            if found.named is not None and (self.site or not self._better_elsewhere(found.named)):
                 return found
         return self.any_task_found
+
+    def _better_elsewhere(self, here: Named) -> bool:
+        """The message names another site's task by more of its words: "éclairage led plateaux" is not
+        "Éclairage parking" of the site in focus."""
+        elsewhere = self.any_task_found.named
+        return elsewhere is not None and here.words < elsewhere.words and elsewhere.score > here.score
 
     @cached_property
     def any_task_found(self) -> Found:

@@ -128,6 +128,8 @@ def _command(reading: Reading) -> Intent | None:
         return Intent("help", {}, 1.0)  # "quoi ?": what the bot says was not understood
     if set(reading.normalised.replace(" ", "")) == {"?"} or reading.words in (["huh"], ["hein"], ["eh"]):
         return Intent("unknown", {}, 0.9)  # "???", "hein ?": puzzled, not a problem ("huh" was one)
+    if reading.words in (["oublie"], ["oublies"], ["oublie", "ca"], ["oublie", "tout"]):
+        return Intent("reset", {}, 0.9)  # "forget it"; "j'ai oublié mes clés" is something else
     if reading.words in (["re"], ["oi"], ["oi", "bot"], ["re", "bonjour"]):
         return Intent("greet", {}, 1.0)  # "re": hello again; only alone, it is a word of many others
     said = [w for w in reading.words if w not in phrases.FILLER]  # "s il te plait" is no more said
@@ -680,6 +682,11 @@ def _status(reading: Reading) -> Intent | None:
         reported = status is not None
     if status is None or has(reading.normalised, phrases.TRAPPED):
         return None  # "bloqué dans l'ascenseur": the problem rules read it
+    if status.asserted == "todo" and reading.says(phrases.INCIDENTS) and not reading.question:
+        # "Faut tout refaire, le plaquiste a tout arraché": damage told, not a status to go back to.
+        return _implicit_problem(reading, sure=True)
+    if has(reading.normalised, _BADLY_DONE) and not reading.question:
+        return _implicit_problem(reading, sure=True)  # "prises mal posées": done, and done wrong
     if _several_said(reading):
         # "All 3 done", "1 and 2 done", "les 3 sont finies": several tasks; one of them was written.
         return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
@@ -758,6 +765,7 @@ def _status(reading: Reading) -> Intent | None:
             or not _numbers_besides_the_name(reading, task)
         )
         and not _going_back(reading, task, status.asserted)
+        and not _of_another_site_than_open(reading, task)
     )
     return Intent("set_status", arguments, 0.9, certain=certain, entities=reading.entities())
 
@@ -773,6 +781,13 @@ _SEVERAL = re.compile(
 def _several_said(reading: Reading) -> bool:
     numbers = {w for w in reading.words if w.isdigit() and len(w) <= 2}
     return len(numbers) > 1 or _SEVERAL.search(reading.normalised) is not None
+
+
+def _of_another_site_than_open(reading: Reading, task_id: str) -> bool:
+    """ "Éclairage led fini" with Les Tilleuls open names another site's task: offered, not written."""
+    open_site = reading.context.focus.get("project_id")
+    task = reading.catalogue.task(task_id) if open_site and not reading.site else None
+    return task is not None and task.project_id != open_site
 
 
 _A_LEVEL = re.compile(r"(?:r\d+|\d+|rdc|ss\d*|level|niveau|etage|floor)")
@@ -1087,6 +1102,12 @@ def _checked_off(reading: Reading) -> Intent | None:
     return Intent("set_status", {"task_id": task, "status": "done"}, 0.6, certain=False)
 
 
+# Work done wrong: "les prises sont pas au bon endroit", "prises mal posées".
+_BADLY_DONE = (
+    "pas au bon endroit", "pas a la bonne place", "pas a la bonne hauteur", "pas au bon niveau",
+    "in the wrong place", "mal pose", "mal posee", "mal poses", "mal posees", "mal fait", "mal faite",
+    "mal faits", "mal faites",
+)  # fmt: skip
 # Something the work needs is not there: "no tiles on site", "y a pas de placo sur le chantier".
 _MISSING_THERE = re.compile(
     r"^(?:there s |there is |we have |we ve got |we got |got |still |il y a |y a |on a )?"
@@ -1098,7 +1119,11 @@ _MISSING_THERE = re.compile(
 
 def _implicit_problem(reading: Reading, sure: bool = False) -> Intent | None:
     """An incident described; `sure` when another rule already knows it is one."""
-    described = reading.says(phrases.INCIDENTS) or _MISSING_THERE.match(reading.normalised) is not None
+    described = (
+        reading.says(phrases.INCIDENTS)
+        or has(reading.normalised, _BADLY_DONE)
+        or _MISSING_THERE.match(reading.normalised) is not None
+    )
     if not sure and (reading.question or not described):
         return None
     arguments = {"description": " ".join(reading.text.split())}
@@ -1113,7 +1138,7 @@ def _named(reading: Reading) -> Intent | None:
         # "Les tâches aux Tilleuls", "list the jobs on lyon 3": what there is to do there.
         return Intent("list_tasks", {"project_id": reading.site}, 0.8, entities=reading.entities())
     task, site = reading.task, reading.site
-    if task is not None and has(reading.normalised, _SOUNDS_DONE):
+    if task is not None and has(reading.normalised, _SOUNDS_DONE) and not _not_good(reading):
         # "les prises 👍", "risers sorted": probably done, never certain: the person confirms.
         arguments = {"task_id": task, "status": "done"}
         return Intent("set_status", arguments, 0.6, certain=False, entities=reading.entities())
@@ -1130,6 +1155,19 @@ def _named(reading: Reading) -> Intent | None:
         task = _listed_task_of(reading, site)  # "celle de Vénissieux" in a list of tasks: that one
     choice_id = f"task.{task}" if task else f"project.{site}"
     return _chosen(reading, choice_id, {"choice_id": choice_id, "by": "name"}, 0.8)
+
+
+# "C pas bon les prises", "les tableaux pas ok faut reprendre": "bon" and "ok" said not to be.
+_NOT_GOOD = (
+    "pas bon", "pas bonne", "pas au bon", "pas a la bonne", "pas ok", "pas nickel", "pas pret", "pas prete",
+    "not good", "no good", "not ok", "not okay", "not ready", "not fine", "not right", "reprendre", "refaire",
+    "redo", "faux", "fausse", "wrong", "mauvais", "mauvaise",
+)  # fmt: skip
+
+
+def _not_good(reading: Reading) -> bool:
+    normalised = reading.normalised
+    return has(normalised, _NOT_GOOD) or has(normalised, _BADLY_DONE) or reading.says(phrases.INCIDENTS)
 
 
 def _listed_task_of(reading: Reading, site: str) -> str | None:
