@@ -85,7 +85,10 @@ def _confirmation(reading: Reading) -> Intent | None:
     corrected = _another_status_instead(reading, reading.context.pending)
     if corrected is not None:
         return corrected
-    if only(reading.normalised, phrases.NO, _SMALL_TALK_FILLERS) or reading.words[:1] in (["non"], ["no"]):
+    said_no_first = reading.words[:1] in (["non"], ["no"])
+    if reading.context.pending.get("kind") == "report_problem_site":
+        said_no_first = False  # asked which site: "no power at the hotel" answers, it does not decline
+    if only(reading.normalised, phrases.NO, _SMALL_TALK_FILLERS) or said_no_first:
         return Intent("confirm_no", {}, 1.0)
     if only(reading.normalised, phrases.YES, _THANKS_OR_FILLERS):
         return Intent("confirm_yes", {}, 1.0)
@@ -147,6 +150,8 @@ def _command(reading: Reading) -> Intent | None:
             rest = without(reading.normalised, command_phrases)  # whole words: "hi" is in "things"
             if name == "greet" and _says_more(rest):
                 return None  # "bjr c fait pr les prises": the greeting is not the point
+            if name == "menu" and has(reading.normalised, _SIGNING_OFF):
+                return None  # "home time": they leave
             if name == "menu" and (has(rest, phrases.SITE_WORDS) or has(rest, phrases.TASK_WORDS)):
                 return None  # "back to my sites": that list, not the menu
             if name == "menu" and read_status(reading.normalised, reading.question) is not None:
@@ -279,6 +284,7 @@ def _awaited_description(reading: Reading) -> Intent | None:
 _SIGNING_OFF = (
     "heading home", "off home", "going home", "knocking off", "clocking off", "calling it a day",
     "call it a day", "for the day", "for the week", "for the weekend", "for tonight", "for today",
+    "home time",
 )  # fmt: skip
 _AS_THEY_LEAVE = ("i am done", "we are done", "done", "finished", "that s me", "that is me", "me", "all",
                   *sorted(phrases.VOCATIVES))  # fmt: skip

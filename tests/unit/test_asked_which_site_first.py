@@ -34,3 +34,12 @@ def test_another_message_instead_of_a_site_drops_the_problem() -> None:
     say(service, "my tasks", JAMES)
     say(service, "1", JAMES, message_id="site")
     assert not named(said_by(service, "site", JAMES), "ProblemReportDecided")
+
+
+def test_a_problem_told_instead_of_a_site_is_not_a_no() -> None:
+    # "Which site?" is a pending question: "no power at the hotel" answered it with "no".
+    service = in_memory_service()
+    say(service, "problem", JAMES)
+    say(service, "no power at the hotel", JAMES, message_id="told")
+    asked = named(said_by(service, "told", JAMES), "ConfirmationRequested")
+    assert [(e.action["kind"], e.action["project_id"]) for e in asked] == [("report_problem", "P-PDU")]

@@ -152,3 +152,21 @@ def test_what_is_happening_with_a_task_shows_it() -> None:
     assert [vars(e)["arguments"].get("choice_id") for e in named(events, "IntentClassified")] == [
         "task.T-CON-81"
     ]
+
+
+@pytest.mark.parametrize("text", ["almost there", "nearly there", "getting there"])
+def test_nearly_there_is_asked_about(text: str) -> None:
+    events = one_message(JAMES, text, "1", "ceiling grid")
+    assert intents(events) == ["status_unclear"] and statuses_written(events) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("home time", "small_talk"),
+        ("morning all, on site now", "small_talk"),
+        ("rugby on saturday?", "unknown"),
+    ],
+)
+def test_their_day_and_weekend(text: str, intent: str) -> None:
+    assert intents(one_message(JAMES, text)) == [intent]
