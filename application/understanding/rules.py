@@ -501,6 +501,16 @@ def _question_about_work(reading: Reading) -> Intent | None:
         return Intent("ask_where_expected", {}, 0.8)
     if not asks_about_work:
         return None  # and the names need not be read
+    on_screen = reading.context.focus.get("task_id")
+    if (
+        on_screen
+        and not reading.question
+        and has(normalised, _OF_ITS_PROGRESS)
+        and not reading.says(phrases.INCIDENTS)
+    ):
+        # "Finishing it this week", "bit behind on this one", "on schedule" of the task on screen:
+        # told of it, not asked of all their work. Where it is at is asked.
+        return Intent("status_unclear", {"task_id": on_screen}, 0.7, certain=False)
     entities = reading.entities() if (reading.question or len(reading.words) <= 8) else {}
     site = {"project_id": entities["project_id"]} if "project_id" in entities else {}
     # "Pas bloqué, juste en retard", "should be done by friday": a status said, not a question asked.
@@ -556,6 +566,13 @@ def _question_about_work(reading: Reading) -> Intent | None:
     return None
 
 
+# Said of a task's progress: with the task on screen and nothing asked, about that task.
+_OF_ITS_PROGRESS = (
+    "finishing", "finish", "finished", "ready", "starting", "start", "started", "done", "complete",
+    "completed", "behind", "schedule", "on track", "ahead", "late", "it", "this one", "fini", "finir",
+    "finis", "termine", "terminer", "commence", "commencer", "pret", "prete", "en retard", "dans les temps",
+    "a temps", "on time", "la finir", "le finir", "les finir",
+)  # fmt: skip
 _WEEKS = ("this week", "next week", "cette semaine", "semaine prochaine", "la semaine pro", "this weekend",
           "ce weekend", "ce week end")  # fmt: skip
 _WHICH_SITES = (*phrases.WHICH_SITE, *phrases.WHERE_WORKING, "quels chantiers", "quel site", "quels sites",

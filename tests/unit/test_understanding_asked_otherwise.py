@@ -170,3 +170,24 @@ def test_nearly_there_is_asked_about(text: str) -> None:
 )
 def test_their_day_and_weekend(text: str, intent: str) -> None:
     assert intents(one_message(JAMES, text)) == [intent]
+
+
+@pytest.mark.parametrize(
+    ("sender", "task", "text"),
+    [
+        (JAMES, "ceiling grid", "finishing it this week"),
+        (JAMES, "ceiling grid", "ready by the end of the week"),
+        (JAMES, "ceiling grid", "bang on schedule"),
+        (JAMES, "ceiling grid", "bit behind on this one"),
+        (KARIM, "prises", "je la finis cette semaine"),
+    ],
+)
+def test_progress_told_of_the_task_on_screen_is_about_it(sender: str, task: str, text: str) -> None:
+    site = "1" if sender == JAMES else "Tilleuls"
+    events = one_message(sender, text, site, task)
+    assert intents(events) == ["status_unclear"] and statuses_written(events) == []
+
+
+@pytest.mark.parametrize("text", ["whats due this week", "am i behind on anything"])
+def test_asked_with_a_task_on_screen_is_still_about_all_their_work(text: str) -> None:
+    assert intents(one_message(JAMES, text, "1", "ceiling grid")) in (["ask_due_this_week"], ["ask_overdue"])
