@@ -82,7 +82,9 @@ def _confirmation(reading: Reading) -> Intent | None:
         return None
     if reading.context.pending is None:
         return _unasked_answer(reading)
-    corrected = _another_status_instead(reading, reading.context.pending)
+    corrected = _another_status_instead(reading, reading.context.pending) or _another_task_instead(
+        reading, reading.context.pending
+    )
     if corrected is not None:
         return corrected
     said_no_first = reading.words[:1] in (["non"], ["no"])
@@ -114,6 +116,17 @@ def _another_status_instead(reading: Reading, pending: dict[str, str]) -> Intent
         return None
     arguments = {"task_id": pending["task_id"], "status": said.asserted}
     return Intent("set_status", arguments, 0.8, certain=False)
+
+
+def _another_task_instead(reading: Reading, pending: dict[str, str]) -> Intent | None:
+    """ "Non les tableaux", "no the ceiling grid" to "mark the partitions done?": that status, offered
+    for the task named instead."""
+    if pending.get("kind") != "set_status" or reading.words[:1] not in (["non"], ["no"], ["nan"], ["nah"]):
+        return None
+    task = reading.task
+    if task is None or task == pending.get("task_id") or not _name_alone(reading):
+        return None
+    return Intent("set_status", {"task_id": task, "status": pending["status"]}, 0.8, certain=False)
 
 
 def _unasked_answer(reading: Reading) -> Intent | None:
@@ -218,6 +231,11 @@ _NOTHING_TO_DESCRIBE = (
     "fine now", "all fine", "tout va bien", "ca va", "all good now", "sorted now", "c est bon maintenant",
     "wrong", "mauvais", "mistake", "no worries",
 )  # fmt: skip
+_ANOTHER_SITE = (
+    "wrong site", "wrong job", "not here", "not this site", "other site", "it s at", "its at", "it is at",
+    "mauvais chantier", "pas ici", "pas sur ce chantier", "autre chantier", "c est a", "c est sur",
+    "c est au", "c est aux", "c etait a", "c etait sur", "en fait", "actually",
+)  # fmt: skip
 _WAIT = (
     "attend", "attends", "attendez", "wait", "hold on", "hang on", "2 sec", "2 secondes", "deux secondes",
     "2 min", "2 mins", "une seconde", "un instant", "one sec", "1 sec", "one moment", "1 min",
@@ -243,6 +261,10 @@ def _awaited_description(reading: Reading) -> Intent | None:
     if reading.context.awaiting != "problem_description":
         return None
     normalised = reading.normalised
+    elsewhere = reading.site
+    if elsewhere and elsewhere != reading.context.focus.get("project_id") and has(normalised, _ANOTHER_SITE):
+        # "Wrong site, it's at the hotel", "c'est sur Jaurès pas ici": there, still to describe.
+        return Intent("report_problem", {"project_id": elsewhere}, 0.9)
     if only(normalised, _NOTHING_TO_DESCRIBE, _THANKS_OR_FILLERS + _SMALL_TALK) or all(
         word.startswith("emoji_") for word in reading.words
     ):
@@ -708,8 +730,10 @@ def _status(reading: Reading) -> Intent | None:
     if status.asserted == "todo" and reading.says(phrases.INCIDENTS) and not reading.question:
         # "Faut tout refaire, le plaquiste a tout arraché": damage told, not a status to go back to.
         return _implicit_problem(reading, sure=True)
-    if has(reading.normalised, _BADLY_DONE) and not reading.question:
-        return _implicit_problem(reading, sure=True)  # "prises mal posées": done, and done wrong
+    if (has(reading.normalised, _BADLY_DONE) or has(reading.normalised, _SHORT_OF)) and not reading.question:
+        # "Prises mal posées", "PAC livrée sans les supports", "porte fermée à clé": done, but wrong,
+        # short of something, or shut.
+        return _implicit_problem(reading, sure=True)
     if _several_said(reading):
         # "All 3 done", "1 and 2 done", "les 3 sont finies": several tasks; one of them was written.
         return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
@@ -1130,6 +1154,10 @@ _BADLY_DONE = (
     "pas au bon endroit", "pas a la bonne place", "pas a la bonne hauteur", "pas au bon niveau",
     "in the wrong place", "mal pose", "mal posee", "mal poses", "mal posees", "mal fait", "mal faite",
     "mal faits", "mal faites",
+)  # fmt: skip
+_SHORT_OF = (
+    "sans les", "sans le", "sans la", "sans ses", "without the", "without any", "without its", "minus the",
+    "fermee a cle", "fermes a cle", "fermees a cle", "locked up", "locked out",
 )  # fmt: skip
 # Something the work needs is not there: "no tiles on site", "y a pas de placo sur le chantier".
 _MISSING_THERE = re.compile(

@@ -102,6 +102,8 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     if guess.intent == "report_problem":
         if reading.question and not reading.says(phrases.INCIDENTS):
             return None  # "c'est quoi le code du portail ?" asks, it reports nothing
+        if not reading.says(phrases.INCIDENTS) and len(_telling(reading)) < _WORDS_OF_A_GUESSED_PROBLEM:
+            return None  # "none", "dunno", "huh": nothing told to report (each was offered as one)
         arguments = {"description": " ".join(reading.text.split())}
         if reading.problem_site:
             arguments["project_id"] = reading.problem_site
@@ -122,3 +124,10 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     if guess.intent == "reset":
         return made("menu", {})  # starting over closes the session: only on the words that say so
     return made(guess.intent, {})
+
+
+_WORDS_OF_A_GUESSED_PROBLEM = 2
+
+
+def _telling(reading: Reading) -> list[str]:
+    return [w for w in reading.words if len(w) > 2 and w not in phrases.FILLER]
