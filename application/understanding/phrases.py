@@ -1699,6 +1699,17 @@ YES = (
     "oui",
     "ouais",
     "yes",
+    # Asked whether to file it: "yep send it", "ouais envoie".
+    "send it",
+    "send it in",
+    "file it",
+    "report it",
+    "log it",
+    "envoie",
+    "envoi",
+    "envoie le",
+    "signale",
+    "signale le",
     "oui s il te plait",
     "oui s il vous plait",
     "d acc",
@@ -1772,6 +1783,12 @@ YES = (
 # A yes or a no on its own: with nothing asked, it only acknowledges (see rules._unasked_answer).
 # As normalised: "nope", "nah", "yep", "yeah" and "ouai" are spelled out to these before.
 BARE_ANSWERS = (
+    # "Which task?" "Aucune": none of them, nothing to do.
+    "aucune",
+    "aucun",
+    "aucune en fait",
+    "none",
+    "none of them",
     "non",
     "no",
     "nan",

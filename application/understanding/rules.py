@@ -17,7 +17,7 @@ from application.understanding.entities import as_said
 from application.understanding.matching import find_all, has, only, without
 from application.understanding.reading import OF_THE_LIST, Reading
 from application.understanding.statuses import FRACTION, STATUS_WORDS, StatusReading, read_status
-from application.understanding.taking_back import taken_back
+from application.understanding.taking_back import taken_back, that_one_too
 from application.understanding.text import words_of
 
 _SMALL_TALK_FILLERS = (
@@ -1262,6 +1262,7 @@ def _lists(reading: Reading) -> Intent | None:
 _RULES: tuple[Rule, ...] = (
     _confirmation,
     taken_back,
+    that_one_too,
     all_clear,
     _command,
     _awaited_description,

@@ -1,4 +1,5 @@
-"""A status written by mistake, taken back the next message: "undo", "wrong one sorry", "annule".
+"""The message right after a status was written: taken back ("undo", "wrong one sorry", "annule"),
+or said of another task too ("and the risers", "le parking aussi").
 
 Right after a write, these words are about it: they were answered with a nod
 ("undo that" → 👍) or filed as a problem ("wrong one sorry"), and the task kept
@@ -42,3 +43,19 @@ def taken_back(reading: Reading) -> Intent | None:
         return None  # "annule le rdv de demain", "wrong one delivered": about something else
     arguments = {"task_id": change["task_id"], "status": change["previous_status"]}
     return Intent("set_status", arguments, 0.8, certain=False)
+
+
+_TOO = ("too", "as well", "also", "and", "aussi", "et", "pareil", "idem", "egalement", "pour", "the same")
+
+
+def that_one_too(reading: Reading) -> Intent | None:
+    """The status just written, offered for another task named with "too": "partitions too"."""
+    change = reading.context.last_change
+    task = reading.task
+    if not change or task is None or task == change["task_id"] or not has(reading.normalised, _TOO):
+        return None
+    naming = reading.task_found.words | reading.site_found.words
+    said = [w for w in reading.words if w not in naming and w not in phrases.FILLER and not has(w, _TOO)]
+    if said:
+        return None  # "and the risers are blocked": something else said of them
+    return Intent("set_status", {"task_id": task, "status": change["status"]}, 0.8, certain=False)

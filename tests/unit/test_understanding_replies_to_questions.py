@@ -80,3 +80,12 @@ def test_shut_or_short_of_something_is_a_problem_not_done(sender: str, site: str
     say(service, text, sender, message_id="told")
     asked = named(said_by(service, "told", sender), "ConfirmationRequested")
     assert [e.action["kind"] for e in asked] == ["report_problem"]
+
+
+@pytest.mark.parametrize(("sender", "text"), [(JAMES, "yep send it"), (KARIM, "ouais envoie")])
+def test_send_it_files_the_problem_offered(sender: str, text: str) -> None:
+    service = in_memory_service()
+    open_site(service, sender, "1" if sender == JAMES else "Tilleuls")
+    say(service, "the boards got wet" if sender == JAMES else "le peintre est pas passe", sender)
+    say(service, text, sender, message_id="yes")
+    assert len(named(said_by(service, "yes", sender), "ProblemReportDecided")) == 1

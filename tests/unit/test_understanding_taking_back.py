@@ -84,3 +84,24 @@ def test_words_about_something_else_take_nothing_back(sender: str, text: str) ->
     service = _after_a_write(sender)
     say(service, text, sender, message_id="back")
     assert "todo" not in statuses_offered(said_by(service, "back", sender))
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "task"),
+    [
+        (JAMES, "and the risers", "T-CON-83"),
+        (JAMES, "partitions too", "T-CON-81"),
+        (KARIM, "le parking aussi", "T-TIL-04"),
+    ],
+)
+def test_another_task_too_is_offered_the_same_status(sender: str, text: str, task: str) -> None:
+    service = _after_a_write(sender)
+    say(service, text, sender, message_id="too")
+    asked = named(said_by(service, "too", sender), "ConfirmationRequested")
+    assert [(e.action["task_id"], e.action["status"]) for e in asked] == [(task, "done")]
+
+
+def test_a_task_named_alone_after_a_write_is_shown() -> None:
+    service = _after_a_write(JAMES)
+    say(service, "the risers", JAMES, message_id="shown")
+    assert statuses_offered(said_by(service, "shown", JAMES)) == []
