@@ -25,7 +25,7 @@ from api.dependencies import ContainerDep
 from application.service import TurnConflictError
 from infrastructure import logs, metrics
 from infrastructure.bootstrap import Container
-from infrastructure.database import DatabaseUnavailableError
+from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.media.fetcher import media_status
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.admission import BusyError
 from application.inbound import InvalidInboundError, MalformedPayloadError
 from application.service import TurnConflictError
-from infrastructure.database import DatabaseUnavailableError
+from infrastructure.database_errors import DatabaseUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "1"

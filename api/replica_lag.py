@@ -15,7 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.bootstrap import Container
-from infrastructure.database import DatabaseUnavailableError
+from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.standby import Standby
 
 log = logging.getLogger(__name__)

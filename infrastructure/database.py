@@ -19,6 +19,11 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from infrastructure.database_errors import (
+    DatabaseUnavailableError,
+    PrimaryUnavailableError,
+)
+
 Row = dict[str, Any]
 Params = Sequence[Any]
 Result = TypeVar("Result")
@@ -27,24 +32,6 @@ Result = TypeVar("Result")
 sqlite3.register_adapter(datetime, datetime.isoformat)
 sqlite3.register_adapter(date, date.isoformat)
 sqlite3.register_adapter(UUID, str)
-
-
-class DatabaseUnavailableError(RuntimeError):
-    """The database did not answer in time (or at all); retry later."""
-
-
-class PrimaryUnavailableError(DatabaseUnavailableError):
-    """No PostgreSQL node takes writes right now (a failover is under way); retry later.
-
-    Not a driver error on purpose: the event store library retries those ten times.
-    """
-
-
-class PoolExhaustedError(DatabaseUnavailableError):
-    """Every pooled connection stayed busy for the whole pool wait; retry later.
-
-    Not a driver error on purpose, like PrimaryUnavailableError.
-    """
 
 
 class Cursor(Protocol):

@@ -37,7 +37,7 @@ from eventsourcing.postgres import ConnectionPool
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import PoolTimeout
 
-from infrastructure.database import PoolExhaustedError, PrimaryUnavailableError
+from infrastructure.database_errors import PoolExhaustedError, PrimaryUnavailableError
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,8 @@ from uuid import UUID, uuid4
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from infrastructure.database import Cursor, Database, DatabaseUnavailableError
+from infrastructure.database import Cursor, Database
+from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.keys.master import MasterKey
 
 # Keys read for opening, and people whose keys seal writes, of the sessions active now.

@@ -32,7 +32,8 @@ from application.media_erasure import erase_media
 from application.phone import normalise_phone
 from domain.conversation import Conversation
 from domain.identity import conversation_id_for
-from infrastructure.database import Database, DatabaseUnavailableError
+from infrastructure.database import Database
+from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.keys.sql_keyring import SqlKeyring
 from infrastructure.media.references import SqlMediaReferences
 from infrastructure.subject_rows import SubjectRef, erase_subject_rows

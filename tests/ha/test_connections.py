@@ -16,7 +16,8 @@ from api.app import create_app
 from api.replica_lag import HEADER
 from application.event_store import ConversationStore
 from infrastructure.bootstrap import build, migrate
-from infrastructure.database import PoolExhaustedError, PostgresDatabase, PrimaryUnavailableError
+from infrastructure.database import PostgresDatabase
+from infrastructure.database_errors import PoolExhaustedError, PrimaryUnavailableError
 from infrastructure.persistence import read_store_env
 from infrastructure.primary import PrimaryPool
 from infrastructure.recorders import ConvoPostgresRecorder

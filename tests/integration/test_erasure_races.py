@@ -23,7 +23,7 @@ from application.sealing import CLEAR_FIELDS, ERASED
 from application.transcoding import SEALED
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container, build
-from infrastructure.database import DatabaseUnavailableError
+from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.settings import Settings
 from tests.conftest import postgres_settings
 from tests.postgres import scratch_database
