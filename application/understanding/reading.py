@@ -210,6 +210,7 @@ class Reading:
             return listing[said - 1]
         words = words_of(without(self.normalised, OF_THE_LIST))
         levels = set(_LEVEL.findall(self.text)) | {n for pair in FRACTION.findall(self.text) for n in pair}
+        pointed: list[int] = []
         for index, word in enumerate(words):
             position = None
             before = words[index - 1] if index else ""
@@ -223,9 +224,17 @@ class Reading:
                 position = len(listing)
             elif articles or word not in _ARTICLES:
                 position = next((n for n, names in phrases.ORDINALS.items() if word in names), None)
-            if position is not None and 1 <= position <= len(listing):
-                return listing[position - 1]
-        return None
+            if position is not None and 1 <= position <= len(listing) and position not in pointed:
+                pointed.append(position)
+        if len(pointed) > 1 and _CORRECTED & set(words):
+            return listing[pointed[-1] - 1]  # "le 2 euh non le 4", "1 sorry I mean 2": the last, put right
+        return listing[pointed[0] - 1] if pointed else None
+
+
+_CORRECTED = frozenset(
+    {"non", "no", "nope", "nah", "sorry", "plutot", "mean", "meant", "actually", "pardon", "oups", "oops",
+     "instead", "finalement", "wait", "attends"}
+)  # fmt: skip
 
 
 def _runs_of(normalised: str, naming: frozenset[str]) -> list[tuple[int, int]]:

@@ -750,6 +750,9 @@ def _status(reading: Reading) -> Intent | None:
         # "The other one's done" is not the one on screen; "done with this one, on to the fire
         # stopping" names the next task, not the one done: which is asked.
         return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
+    if task is not None and focus is not None and task != focus and _named_by_a_word_start(reading):
+        # "Its done stop" with the grid on screen: "stop" starts "Fire stopping", no more. Which is asked.
+        return Intent("status_unclear", {}, 0.7, certain=False, entities=reading.entities())
     if task is None and focus is not None and _elsewhere_than(reading, focus):
         # "Commencé la PAC", "done on the hotel one" with another site's task on screen: which task
         # is asked; the one on screen is never written.
@@ -866,6 +869,14 @@ _AFTER_A_BLOCK = frozenset(
 
 
 _LAUGHS = ("lol", "mdr", "ptdr", "haha", "hahaha", "jk", "emoji_other", "emoji_smile", "lmao", "xd")
+
+
+def _named_by_a_word_start(reading: Reading) -> bool:
+    named = reading.task_found.named
+    return named is not None and named.score < _A_WHOLE_WORD
+
+
+_A_WHOLE_WORD = 1.0  # a name's score from one word of it said whole; the start of one says less
 
 
 def _laughing(reading: Reading) -> bool:

@@ -36,7 +36,9 @@ _SPELLED_OUT: dict[str, str] = {
     "jcrois": "je crois",
     "jcomprends": "je comprends", "comprend": "comprends", "ptet": "peut etre", "pti": "petit",
     "slm": "salam", "kes": "qu est", "quest": "qu est", "questce": "qu est ce", "keske": "qu est ce que",
-    "kesk": "qu est ce que", "dici": "d ici",
+    "kesk": "qu est ce que", "dici": "d ici", "nae": "no", "cannae": "can not", "didnae": "did not",
+    "isnae": "is not", "wasnae": "was not", "havnae": "have not", "havenae": "have not", "dinnae": "do not",
+    "wouldnae": "would not", "couldnae": "could not",
     "kesque": "qu est ce que", "bsr": "bonsoir", "bsoir": "bonsoir", "cv": "ca va", "tyvm": "thank you",
     "gday": "good day", "tlm": "tout le monde", "sem": "semaine", "smn": "semaine", "sm1": "semaine",
     "gm": "good morning", "opt": "option", "wk": "week", "wkend": "weekend", "tnx": "thanks",
@@ -109,7 +111,19 @@ def normalise(text: str) -> str:
             spelled.append("good")  # "g'day": not "j'ai day"
         else:
             spelled.append(_SPELLED_OUT.get(word, word))
-    return " ".join(spelled)
+    said = " ".join(spelled)
+    if any(word in said for word in _DICTATION_WORDS):
+        said = _DICTATED.sub(" ", _DICTATED_QUESTION.sub("?", said)).strip()
+        said = " ".join(said.split())
+    return said
+
+
+_DICTATION_WORDS = ("stop", "comma", "virgule", "ligne", "mark", "interrogation", "paragraph")
+# Punctuation said to a phone's dictation: "done full stop", "virgule", "point d'interrogation".
+_DICTATED = re.compile(
+    r"\b(?:full stop|comma|new line|new paragraph|virgule|point a la ligne|nouvelle ligne)\b"
+)
+_DICTATED_QUESTION = re.compile(r"\b(?:question mark|point d interrogation)\b")
 
 
 # In English "prob" is mostly "probably" ("grid prob done by fri"); "no prob", "a prob with the
