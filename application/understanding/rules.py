@@ -1200,7 +1200,7 @@ def _named(reading: Reading) -> Intent | None:
         # "Les tâches aux Tilleuls", "list the jobs on lyon 3": what there is to do there.
         return Intent("list_tasks", {"project_id": reading.site}, 0.8, entities=reading.entities())
     task, site = reading.task, reading.site
-    if task is not None and has(reading.normalised, _SOUNDS_DONE) and not _not_good(reading):
+    if task is not None and _sounds_done_after_the_name(reading) and not _not_good(reading):
         # "les prises 👍", "risers sorted": probably done, never certain: the person confirms.
         arguments = {"task_id": task, "status": "done"}
         return Intent("set_status", arguments, 0.6, certain=False, entities=reading.entities())
@@ -1225,6 +1225,18 @@ _NOT_GOOD = (
     "not good", "no good", "not ok", "not okay", "not ready", "not fine", "not right", "reprendre", "refaire",
     "redo", "faux", "fausse", "wrong", "mauvais", "mauvaise",
 )  # fmt: skip
+
+
+def _sounds_done_after_the_name(reading: Reading) -> bool:
+    """ "Les prises c bon", "prises 👍": said of the task; "ok les prises", "ok so the bulkheads" pick it."""
+    found = find_all(reading.normalised, _SOUNDS_DONE)
+    if not found:
+        return False
+    naming = reading.task_found.words
+    words = reading.normalised.split(" ")
+    offsets = list(itertools.accumulate([len(w) + 1 for w in words], initial=0))
+    starts = [offsets[i] for i, w in enumerate(words) if w in naming]
+    return not starts or any(f.start > starts[0] for f in found)
 
 
 def _not_good(reading: Reading) -> bool:

@@ -66,3 +66,9 @@ def test_forgotten_keys_are_no_reset() -> None:
 
 def test_late_sorry_is_their_day() -> None:
     assert intents(one_message(KARIM, "en retard dsl", "Tilleuls", "prises")) == ["small_talk"]
+
+
+@pytest.mark.parametrize("text", ["ok les prises", "bon ok le parking"])
+def test_ok_before_a_name_picks_it(text: str) -> None:
+    events = one_message(KARIM, text, "Tilleuls")
+    assert intents(events) == ["select"] and statuses_offered(events) == []
