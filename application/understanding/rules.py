@@ -187,12 +187,15 @@ _LEADING = frozenset(
 def _stuck_with_the_bot(reading: Reading) -> bool:
     """ "Ça marche pas ton truc", "ça bug", "j'y arrive pas": help, not a problem on a site."""
     normalised = reading.normalised
-    if reading.site or reading.task or len(reading.words) > _WORDS_OF_A_LIST:
+    if len(reading.words) > _WORDS_OF_A_LIST:
         return False
-    if has(normalised, phrases.THE_BOT) and has(normalised, phrases.NOT_WORKING):
-        return True
-    stuck = has(normalised, phrases.STUCK)
-    return stuck and not reading.context.focus and not reading.says(phrases.INCIDENTS)
+    said_of_the_bot = has(normalised, phrases.THE_BOT) and has(normalised, phrases.NOT_WORKING)
+    stuck = not said_of_the_bot and has(normalised, phrases.STUCK) and not reading.context.focus
+    if not (said_of_the_bot or stuck):
+        return False  # the names are read only then: reading them may ask the directory
+    if reading.site or reading.task:
+        return False
+    return said_of_the_bot or not reading.says(phrases.INCIDENTS)
 
 
 def _drops_it(reading: Reading) -> bool:

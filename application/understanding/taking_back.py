@@ -51,8 +51,10 @@ _TOO = ("too", "as well", "also", "and", "aussi", "et", "pareil", "idem", "egale
 def that_one_too(reading: Reading) -> Intent | None:
     """The status just written, offered for another task named with "too": "partitions too"."""
     change = reading.context.last_change
+    if not change or not has(reading.normalised, _TOO):
+        return None  # the names are read only then: reading them may ask the directory
     task = reading.task
-    if not change or task is None or task == change["task_id"] or not has(reading.normalised, _TOO):
+    if task is None or task == change["task_id"]:
         return None
     naming = reading.task_found.words | reading.site_found.words
     said = [w for w in reading.words if w not in naming and w not in phrases.FILLER and not has(w, _TOO)]
