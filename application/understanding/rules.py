@@ -100,10 +100,12 @@ def _confirmation(reading: Reading) -> Intent | None:
 def _chosen(reading: Reading, choice_id: str, arguments: dict[str, str], confidence: float) -> Intent:
     """A choice; a task chosen after "c'est fini" asked which task gets that status, confirmed."""
     status = reading.context.status_awaiting_task
+    # A position names nothing: the names are not read for it (reading them may ask the directory).
+    entities = {} if arguments.get("by") == "position" else reading.entities()
     if status and choice_id.startswith("task."):
         wanted = {"task_id": choice_id.removeprefix("task."), "status": status}
-        return Intent("set_status", wanted, confidence, certain=False, entities=reading.entities())
-    return Intent("select", arguments, confidence, entities=reading.entities())
+        return Intent("set_status", wanted, confidence, certain=False, entities=entities)
+    return Intent("select", arguments, confidence, entities=entities)
 
 
 def _another_status_instead(reading: Reading, pending: dict[str, str]) -> Intent | None:
@@ -1152,6 +1154,19 @@ def _reported_work(reading: Reading) -> StatusReading | None:
 _CHECK_MARKS = re.compile(r"^[\s✅✔☑\ufe0f]+$")
 
 
+def _plain_list(reading: Reading) -> Intent | None:
+    """ "Mes chantiers", "my tasks": a list asked for, with no name to read in it."""
+    if only(reading.normalised, phrases.SITE_WORDS, _OF_A_LIST):
+        return Intent("list_sites", {}, 0.9)
+    if only(reading.normalised, phrases.TASK_WORDS, _OF_A_LIST):
+        return Intent("list_tasks", {}, 0.9)
+    return None
+
+
+_OF_A_LIST = ("mes", "my", "les", "the", "all", "toutes", "tous", "voir", "see", "show", "montre", "liste",
+              "list", "?")  # fmt: skip
+
+
 def _checked_off(reading: Reading) -> Intent | None:
     """A check mark alone, sent with a task in focus that is not done, ticks it off: probably done,
     asked first. A thumbs-up stays a nod."""
@@ -1292,6 +1307,7 @@ _RULES: tuple[Rule, ...] = (
     all_clear,
     _command,
     _awaited_description,
+    _plain_list,
     _checked_off,
     _small_talk,
     _position,
