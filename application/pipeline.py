@@ -30,7 +30,7 @@ from application.replies import compose
 from application.texts import say
 from domain.conversation import Conversation
 from domain.identity import change_id_for
-from domain.values import LastChange, Reply
+from domain.values import Reply
 
 
 class TurnPipeline:
@@ -211,7 +211,7 @@ class TurnPipeline:
             catalogue=self._catalogue_of(actor),
             recent_turns=[RecentTurn(said=e["said"], replied=e["replied"]) for e in conversation.exchanges],
             status_awaiting_task=conversation.status_awaiting_task,
-            last_change=_as_strings(conversation.last_change),
+            last_change=conversation.last_change,
         )
 
     def _catalogue_of(self, actor: Actor) -> Callable[[], Catalogue]:
@@ -256,9 +256,3 @@ def _record_decision(conversation: Conversation, message_id: str, change: Direct
 
 def _button_title(inbound: Inbound) -> str:
     return inbound.button.title if inbound.button is not None else ""
-
-
-def _as_strings(change: LastChange | None) -> dict[str, str] | None:
-    if change is None:
-        return None
-    return {key: str(value) for key, value in change.items()}

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 
 from application.attachments import Attachment
+from domain.values import LastChange
 
 TaskStatus = Literal["todo", "in_progress", "done", "blocked"]
 TASK_STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
@@ -187,7 +188,7 @@ class ClassifierContext:
     catalogue: Callable[[], Catalogue] = lambda: EMPTY_CATALOGUE
     recent_turns: list[RecentTurn] = field(default_factory=list)
     status_awaiting_task: str | None = None  # "c'est fini", asked which task: the task chosen gets it
-    last_change: dict[str, str] | None = None  # the status the turn before wrote: "undo" puts it back
+    last_change: LastChange | None = None  # the status the turn before wrote: "undo" puts it back
 
 
 class IntentClassifier(Protocol):

@@ -103,6 +103,11 @@ class Reading:
         return Catalogue(sites=sites, tasks=tasks)
 
     @cached_property
+    def telling_words(self) -> list[str]:
+        """The words that say something: longer than two letters, not fillers."""
+        return [w for w in self.words if len(w) > 2 and w not in phrases.FILLER]
+
+    @cached_property
     def site_found(self) -> Found:
         return find_site(self.normalised, self.text, self.catalogue)
 

@@ -297,7 +297,7 @@ def _awaited_description(reading: Reading) -> Intent | None:
         ):
             return Intent("report_problem", {"project_id": elsewhere}, 0.9)  # "c'est à Vénissieux": there
     description = " ".join(reading.text.split())
-    said = [w for w in reading.words if len(w) > 2 and w not in phrases.FILLER]
+    said = reading.telling_words
     if not said and not incident:
         return Intent("small_talk", {"kind": "nothing_reported"}, 0.9)  # "a+", "?"
     if not incident and len(said) < _WORDS_OF_A_SURE_DESCRIPTION:
@@ -1164,7 +1164,7 @@ def _plain_list(reading: Reading) -> Intent | None:
 
 
 _OF_A_LIST = ("mes", "my", "les", "the", "all", "toutes", "tous", "voir", "see", "show", "montre", "liste",
-              "list", "?")  # fmt: skip
+              "list")  # fmt: skip
 
 
 def _checked_off(reading: Reading) -> Intent | None:

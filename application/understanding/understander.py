@@ -102,7 +102,7 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
     if guess.intent == "report_problem":
         if reading.question and not reading.says(phrases.INCIDENTS):
             return None  # "c'est quoi le code du portail ?" asks, it reports nothing
-        if not reading.says(phrases.INCIDENTS) and len(_telling(reading)) < _WORDS_OF_A_GUESSED_PROBLEM:
+        if not reading.says(phrases.INCIDENTS) and len(reading.telling_words) < _WORDS_OF_A_GUESSED_PROBLEM:
             return None  # "none", "dunno", "huh": nothing told to report (each was offered as one)
         arguments = {"description": " ".join(reading.text.split())}
         if reading.problem_site:
@@ -127,7 +127,3 @@ def _from_guess(guess: Guess, reading: Reading, model: str) -> Intent | None:
 
 
 _WORDS_OF_A_GUESSED_PROBLEM = 2
-
-
-def _telling(reading: Reading) -> list[str]:
-    return [w for w in reading.words if len(w) > 2 and w not in phrases.FILLER]
