@@ -15,6 +15,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from application.sealing import Keyring, SealingMapper, random_nonce
 from application.transcoding import ConvoTranscoder
+from application.written_elsewhere import WrittenElsewhere
 from domain.conversation import Conversation
 from domain.delivery import Delivery, OutboundMessage
 from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for
@@ -40,6 +41,8 @@ class ConversationStore(Application[UUID]):
         self.keyring = keyring
         super().__init__(env)
         self.snapshot_interval = snapshot_interval
+        cache = self.repository.cache
+        self.written_elsewhere = WrittenElsewhere(cache.maxsize if isinstance(cache, LRUCache) else 10_000)
         # Told the events of every save once it is committed (metrics, log lines).
         self.observers: list[Callable[[Sequence[DomainEventProtocol[UUID]]], None]] = []
 
@@ -81,6 +84,33 @@ class ConversationStore(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return found
+
+    def conversation_for_turn(self, contact: str, *, check: bool) -> tuple[Conversation | None, bool]:
+        """The conversation a turn works on, and whether it was taken unchecked.
+
+        Turns of one conversation run one at a time in a process, and every write to it
+        takes its next version. So, unless `check` is asked or another writer was seen
+        on it lately, this process's cached copy is taken as it is, without asking the
+        log for newer events (a round trip) nor copying it: the turn owns it until
+        `record_turn` puts it back. Had another writer been first, the turn's save
+        conflicts; the caller notes it in `written_elsewhere` and tries again checked.
+        """
+        conversation_id = conversation_id_for(contact)
+        cache = self.repository.cache
+        if cache is None:
+            return self.conversation(contact), False
+        if not check and conversation_id not in self.written_elsewhere:
+            with contextlib.suppress(KeyError):  # not cached
+                unchecked = cache.get(conversation_id, evict=True)
+                assert isinstance(unchecked, Conversation)
+                return unchecked, True
+        before: int | None = None
+        with contextlib.suppress(KeyError):
+            before = cache.get(conversation_id).version
+        found = self.conversation(contact)
+        if before is not None and found is not None:
+            self.written_elsewhere.read(conversation_id, moved=found.version != before)
+        return found, False
 
     def conversation_by_id(self, conversation_id: UUID, version: int | None = None) -> Conversation:
         found: Conversation = self.repository.get(conversation_id, version=version, projector_func=_projected)

@@ -38,6 +38,13 @@ class _Erasing:
 _ERASING = _Erasing()
 
 
+class _Stale:
+    """What a try finds when it started from a cached copy that another writer had moved on."""
+
+
+_STALE = _Stale()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 8
@@ -88,10 +95,11 @@ class ConversationService:
         with self._locks.hold(conversation_id_for(contact)):
             attempt = 0
             erasure_deadline: float | None = None
+            check = False
             while attempt < self._retry.max_attempts:
                 attempt += 1
                 try:
-                    outcome = self._attempt(inbound, contact, attempt)
+                    outcome = self._attempt(inbound, contact, attempt, check)
                 except Exception:
                     # A message handled before needs no write: its receipt has the answer.
                     answered = self._fallback_outcome(inbound, contact, attempt)
@@ -106,7 +114,7 @@ class ConversationService:
                         time.sleep(self._retry.max_delay / 4)
                         continue
                     raise TurnConflictError(f"message {inbound.message_id!r} waited too long for an erasure")
-                if outcome is not None:
+                if isinstance(outcome, TurnOutcome):
                     return outcome
                 earlier = self.store.receipt(receipt_id_of(inbound, conversation_id_for(contact)))
                 if earlier is not None:
@@ -117,6 +125,12 @@ class ConversationService:
                         reply=earlier.answer,
                         attempts=attempt,
                     )
+                if isinstance(outcome, _Stale):
+                    # No race lost: this process's copy was behind. Play it again at once, read first.
+                    self.store.written_elsewhere.seen(conversation_id_for(contact))
+                    attempt -= 1
+                    check = True
+                    continue
                 self.conflicts += 1
                 time.sleep(self._retry.delay(attempt))
         raise TurnConflictError(
@@ -170,11 +184,14 @@ class ConversationService:
         linked = self.directory.find_subcontractor_by_telegram(telegram_user)
         return linked.phone if linked is not None else sender
 
-    def _attempt(self, inbound: Inbound, contact: str, attempt: int) -> TurnOutcome | _Erasing | None:
+    def _attempt(
+        self, inbound: Inbound, contact: str, attempt: int, check: bool
+    ) -> TurnOutcome | _Erasing | _Stale | None:
         """One try at the turn; None when another writer won the race (or handled it before),
-        _ERASING while the conversation's erasure is not over."""
+        _ERASING while the conversation's erasure is not over, _STALE when it started from a
+        cached copy, unchecked, that another writer had moved on (`check` reads the log first)."""
         now = self._clock()
-        conversation = self.store.conversation(contact)
+        conversation, unchecked = self.store.conversation_for_turn(contact, check=check)
         subcontractor = self.directory.find_subcontractor(contact)
         if conversation is None:
             conversation = Conversation(
@@ -212,6 +229,8 @@ class ConversationService:
         try:
             self.store.record_turn(conversation, receipt)
         except IntegrityError:
+            if unchecked:
+                return _STALE
             log.info("version conflict on %s, attempt %s", conversation.id, attempt)
             return None
         # Committed: now, and only now, what the turn decided may change the world.
