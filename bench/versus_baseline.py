@@ -1,7 +1,10 @@
 """1b. Turn throughput against the baseline design (bench/baseline.py): 1 thread, 8 threads, 2 processes.
 
 Rounds alternate convo and the baseline on the same subcontractors, which goes
-first alternating too. Alone: `.venv/bin/python -m bench --only versus_baseline [--quick]`.
+first alternating too. The processes have subcontractors of their own, as a
+deployment of their own would: a turn reads the log for what another process
+wrote since this one's cached copy, and turns played here in between would make
+every turn there such a one. Alone: `.venv/bin/python -m bench --only versus_baseline [--quick]`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from infrastructure.bootstrap import build
 
 Section = tuple[list[Line], list[str]]
 PHONES = "+3365000"  # a block of numbers no other section uses
+PROCESS_PHONES = "+3365100"  # the processes' own
 BASELINE = "baseline"
 ONE, EIGHT, PROCESSES = "1 thread", "8 threads", "2 processes x 4 threads"
 TARGET, FLOOR = 1.0, 0.8
@@ -29,8 +33,9 @@ TARGET, FLOOR = 1.0, 0.8
 
 def run(database_url: str, sizes: Sizes) -> Section:
     members = crew("V", PHONES, sizes.subcontractors)
-    add_subcontractors(database_url, members)
-    ids = {m.phone: m.id for m in members}
+    spread = crew("W", PROCESS_PHONES, sizes.subcontractors)
+    add_subcontractors(database_url, members + spread)
+    ids = {m.phone: m.id for m in members + spread}
     phones = [m.phone for m in members]
     chats = {phone: Chat(phone, "vb") for phone in phones}
     container = build(settings_for(database_url))
@@ -45,7 +50,7 @@ def run(database_url: str, sizes: Sizes) -> Section:
 
     rate: dict[tuple[str, str], list[float]] = defaultdict(list)
     progress(f"versus baseline: {len(phones)} subcontractors, starting 2 worker processes")
-    workers = WorkerProcesses(database_url, ids, phones, 2, 4)
+    workers = WorkerProcesses(database_url, ids, [m.phone for m in spread], 2, 4)
     try:
         shapes: dict[str, dict[str, Callable[[], float]]] = {
             ONE: {"convo": in_threads(convo, 1), BASELINE: in_threads(baseline.play, 1)},
