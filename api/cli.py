@@ -18,7 +18,7 @@ from rich.console import Console
 
 from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport, ServerRefusedError
 from api.progress import log_progress
-from api.running import WorkerOperations, uvicorn_logging, workers_share_metrics
+from api.running import WorkerOperations, uvicorn_logging, workers_share_last_writers, workers_share_metrics
 from api.server_stack import server_stack
 from api.subjects_cli import register as register_subject_commands
 from api.transcript import transcript
@@ -56,7 +56,7 @@ def serve(
     if not settings.is_postgres:
         # Prepare the embedded file once, before workers start racing for it.
         migrate(settings)
-    with workers_share_metrics(workers):
+    with workers_share_metrics(workers), workers_share_last_writers(workers):
         uvicorn.run(
             "api.app:create_app",
             factory=True,

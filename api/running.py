@@ -10,11 +10,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from api.operations import follower_positions, pools_of
 from infrastructure import logs, metrics
 from infrastructure.bootstrap import Container
+from infrastructure.last_writers import make_board
 from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,31 @@ def workers_share_metrics(workers: int) -> Iterator[None]:
     finally:
         del os.environ[metrics.MULTIPROCESS_DIR]
         shutil.rmtree(folder, ignore_errors=True)
+
+
+LAST_WRITERS_FILE = "CONVO_LAST_WRITERS_FILE"
+
+
+@contextmanager
+def workers_share_last_writers(workers: int) -> Iterator[None]:
+    """With several worker processes, a board in shared memory where each notes the conversations
+    it wrote last: a worker reads a conversation before its turn only when another wrote since."""
+    if workers <= 1:
+        yield
+        return
+    in_memory = Path("/dev/shm")  # noqa: S108 (memory, not disk; mkstemp makes the file private)
+    handle, name = tempfile.mkstemp(
+        prefix="convo-last-writers-", dir=in_memory if in_memory.is_dir() else None
+    )
+    os.close(handle)
+    board = Path(name)
+    make_board(board)
+    os.environ[LAST_WRITERS_FILE] = name
+    try:
+        yield
+    finally:
+        del os.environ[LAST_WRITERS_FILE]
+        board.unlink(missing_ok=True)
 
 
 def uvicorn_logging(settings: Settings) -> dict[str, Any]:

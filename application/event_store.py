@@ -15,7 +15,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from application.sealing import Keyring, SealingMapper, random_nonce
 from application.transcoding import ConvoTranscoder
-from application.written_elsewhere import WrittenElsewhere
+from application.written_elsewhere import LastWriters, WrittenElsewhere
 from domain.conversation import Conversation
 from domain.delivery import Delivery, OutboundMessage
 from domain.identity import conversation_id_for, delivery_id_for, outbound_message_id_for
@@ -43,6 +43,8 @@ class ConversationStore(Application[UUID]):
         self.snapshot_interval = snapshot_interval
         cache = self.repository.cache
         self.written_elsewhere = WrittenElsewhere(cache.maxsize if isinstance(cache, LRUCache) else 10_000)
+        # Set where worker processes of one machine share a board of their last writes.
+        self.last_writers: LastWriters | None = None
         # Told the events of every save once it is committed (metrics, log lines).
         self.observers: list[Callable[[Sequence[DomainEventProtocol[UUID]]], None]] = []
 
@@ -89,27 +91,32 @@ class ConversationStore(Application[UUID]):
         """The conversation a turn works on, and whether it was taken unchecked.
 
         Turns of one conversation run one at a time in a process, and every write to it
-        takes its next version. So, unless `check` is asked or another writer was seen
-        on it lately, this process's cached copy is taken as it is, without asking the
-        log for newer events (a round trip) nor copying it: the turn owns it until
-        `record_turn` puts it back. Had another writer been first, the turn's save
-        conflicts; the caller notes it in `written_elsewhere` and tries again checked.
+        takes its next version. So, unless `check` is asked, another writer was seen on
+        it lately, or the board of last writers names another worker, this process's
+        cached copy is taken as it is, without asking the log for newer events (a round
+        trip) nor copying it: the turn owns it until `record_turn` puts it back. Had
+        another writer been first, the turn's save conflicts; the caller notes it in
+        `written_elsewhere` and tries again checked.
         """
         conversation_id = conversation_id_for(contact)
         cache = self.repository.cache
         if cache is None:
             return self.conversation(contact), False
-        if not check and conversation_id not in self.written_elsewhere:
-            with contextlib.suppress(KeyError):  # not cached
-                unchecked = cache.get(conversation_id, evict=True)
-                assert isinstance(unchecked, Conversation)
-                return unchecked, True
-        before: int | None = None
-        with contextlib.suppress(KeyError):
-            before = cache.get(conversation_id).version
+        cached: Conversation | None = None
+        with contextlib.suppress(KeyError):  # not cached
+            held = cache.get(conversation_id)
+            cached = held if isinstance(held, Conversation) else None
+        mine = cached is not None and (
+            self.last_writers is None or self.last_writers.wrote_last(conversation_id, cached.version)
+        )
+        if mine and not check and conversation_id not in self.written_elsewhere:
+            with contextlib.suppress(KeyError):  # dropped meanwhile (an erasure): read below
+                cache.get(conversation_id, evict=True)
+                return cached, True
         found = self.conversation(contact)
-        if before is not None and found is not None:
-            self.written_elsewhere.read(conversation_id, moved=found.version != before)
+        if mine and cached is not None and found is not None:
+            # Newer events the board did not announce: a writer it does not know.
+            self.written_elsewhere.read(conversation_id, moved=found.version != cached.version)
         return found, False
 
     def conversation_by_id(self, conversation_id: UUID, version: int | None = None) -> Conversation:
@@ -192,6 +199,8 @@ class ConversationStore(Application[UUID]):
         due = conversation.version // self.snapshot_interval > version_before // self.snapshot_interval
         along = self._snapshot_along(conversation) if due else None
         self._save_turn(conversation, receipt, {} if along is None else {"snapshots": along})
+        if self.last_writers is not None:
+            self.last_writers.wrote(conversation.id, conversation.version)
         cache = self.repository.cache
         if cache is not None:
             # The library fast-forwards its cached copy from the store instead:

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Protocol
 from uuid import UUID
 
 # Reads that found nothing new before a conversation counts as this process's own again.
 QUIET_READS = 16
+
+
+class LastWriters(Protocol):
+    """Who wrote each conversation last among the worker processes of one machine (a hint)."""
+
+    def wrote_last(self, conversation_id: UUID, version: int) -> bool:
+        """Whether this process's write at `version` is the last one known."""
+        ...
+
+    def wrote(self, conversation_id: UUID, version: int) -> None:
+        """This process committed `version` of the conversation."""
+        ...
 
 
 class WrittenElsewhere:

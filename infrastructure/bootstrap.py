@@ -37,6 +37,7 @@ from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.event_queries import event_queries_for
 from infrastructure.keys.configured import id_secret, master_key_of
 from infrastructure.keys.sql_keyring import SqlKeyring
+from infrastructure.last_writers import SharedLastWriters
 from infrastructure.leases import Lease
 from infrastructure.media.kinds import message_kinds_for
 from infrastructure.media.wiring import blob_store_for
@@ -248,6 +249,8 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
         snapshot_interval=settings.snapshot_interval,
         keyring=keyring if sealed else None,
     )
+    if settings.last_writers_file is not None:
+        store.last_writers = SharedLastWriters(settings.last_writers_file)
     try:
         log_is_empty = not store.recorder.max_notification_id()
         use_id_secret(id_secret(database, master, log_is_empty=log_is_empty))

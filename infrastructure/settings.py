@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     aggregate_cache_size: int = Field(
         default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
     )
+    last_writers_file: Path | None = Field(
+        default=None,
+        description=(
+            "Set by `convo serve --workers N` for its workers: the board in shared memory where each "
+            "notes the conversations it wrote last, so another reads them before its next turn."
+        ),
+    )
     pool_size: int = Field(default=5, ge=1, description="PostgreSQL connections kept open per worker.")
     pool_max_overflow: int = Field(
         default=5, ge=0, description="Extra PostgreSQL connections a worker may open under load."

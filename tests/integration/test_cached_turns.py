@@ -4,6 +4,7 @@ still never acts on a copy another process has moved on: two containers on one d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from application.written_elsewhere import QUIET_READS
 from domain.identity import conversation_id_for
 from infrastructure.bootstrap import Container, build
+from infrastructure.last_writers import SharedLastWriters, make_board
 from infrastructure.settings import Settings
 from tests.conftest import FakeClock
 from tests.turns import KARIM, recorded, say
@@ -99,3 +101,22 @@ def test_a_redelivery_to_a_process_whose_copy_is_behind_answers_the_first_reply(
     assert again.duplicate
     assert again.reply == first.reply
     assert len(recorded(container)) == before
+
+
+def test_workers_sharing_a_board_read_only_what_another_wrote_last(
+    container: Container, other: Container, tmp_path: Path
+) -> None:
+    make_board(tmp_path / "board")
+    container.store.last_writers = SharedLastWriters(tmp_path / "board", writer=1)
+    other.store.last_writers = SharedLastWriters(tmp_path / "board", writer=2)
+    say(container.service, "Bonjour")
+    listed = say(other.service, "mes chantiers")
+    reads = _Reads(container)
+
+    picked = say(container.service, "1")  # the board names the other worker: read first
+    assert reads.count == 1
+    assert listed.reply["choices"][0]["title"] in picked.reply["text"]
+    assert conversation_id_for(KARIM) not in container.store.written_elsewhere  # nothing was behind
+
+    say(container.service, "aide")  # this worker wrote last: from its cache
+    assert reads.count == 1
