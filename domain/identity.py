@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 # Fixed forever: changing it would orphan every stored conversation.
@@ -25,7 +26,10 @@ def use_id_secret(secret: bytes | None) -> None:
 
 
 def _keyed(name: str) -> UUID:
-    secret = _IdSecret.value
+    return _keyed_with(_IdSecret.value, name)
+
+
+def _keyed_with(secret: bytes | None, name: str) -> UUID:
     if secret is None:
         return uuid5(CONVO_NAMESPACE, name)
     digest = bytearray(hmac.new(secret, name.encode(), hashlib.sha256).digest()[:16])
@@ -36,7 +40,13 @@ def _keyed(name: str) -> UUID:
 
 def conversation_id_for(contact: str) -> UUID:
     """One conversation per subcontractor contact (E.164 phone number)."""
-    return _keyed(f"conversation:{contact}")
+    return _conversation_id(_IdSecret.value, contact)
+
+
+@lru_cache(maxsize=4096)
+def _conversation_id(secret: bytes | None, contact: str) -> UUID:
+    # Asked several times a turn (its lock, its load, its receipt): a keyed hash each time.
+    return _keyed_with(secret, f"conversation:{contact}")
 
 
 def receipt_id_for(channel: str, provider_message_id: str, sender_scope: UUID | None = None) -> UUID:

@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TypeVar
 from uuid import UUID, uuid4
 
@@ -72,7 +73,7 @@ class SqlKeyring:
         held = self._used(self._live, subject)
         cached = held.keys.get(scope) if held is not None else None
         if cached is not None:
-            return cached[0], AESGCM(cached[1])
+            return cached[0], _sealing_cipher(cached[1])
         # Most often a session's first event: its key is made; an existing one is read only
         # when the insert finds it (another process made it, or this one restarted).
         key_id, data_key = self._create(subject, scope)
@@ -163,12 +164,14 @@ class SqlKeyring:
     def forget(self, subject: UUID) -> None:
         """Drops what this process cached of a subject's keys, and every key read for opening:
         those are cached by id, not by whose they are. Erasures are rare; re-reading is cheap."""
+        _sealing_cipher.cache_clear()  # no cipher of a destroyed key is kept either
         with self._guard:
             self._live.pop(subject, None)
             for key_id in [k for k, (data_key, _expires) in self._by_id.items() if data_key is not None]:
                 del self._by_id[key_id]
 
     def forget_all(self) -> None:
+        _sealing_cipher.cache_clear()
         with self._guard:
             self._live.clear()
             self._by_id.clear()
@@ -230,6 +233,13 @@ class SqlKeyring:
 
 class KeyDestroyedError(RuntimeError):
     """A write raced the erasure of its subject: it must not happen (the turn is retried)."""
+
+
+@lru_cache(maxsize=256)
+def _sealing_cipher(data_key: bytes) -> AESGCM:
+    # A turn seals its four or five events with one key: made once, not each time. Bounded:
+    # each holds about 2.5 KiB outside Python's heap.
+    return AESGCM(data_key)
 
 
 def _cipher(data_key: bytes | None) -> AESGCM | None:
