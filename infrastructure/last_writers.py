@@ -5,7 +5,7 @@
 last write the board knows of starts the turn from it without reading the log;
 when another worker wrote last, it reads first. The board is only a hint: a slot
 is shared by the conversations whose ids fall on it, and writers it does not know
-(another machine, `convo subjects erase`) never mark it. Whatever it says, a turn
+(another machine, `convo forget`) never mark it. Whatever it says, a turn
 started from a copy that is behind loses its save on the version, and is played
 again, read first.
 """
