@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.admission import BusyError
 from api.auth import require_token
 from api.dependencies import ContainerDep
+from application.random_bytes import random_uuid
 from application.service import TurnConflictError
 from infrastructure import logs, metrics
 from infrastructure.bootstrap import Container
@@ -51,7 +51,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-request-id")
-        request_id = given if given and _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if given and _VALID_REQUEST_ID.match(given) else random_uuid().hex
         # Each request runs in its own task: the binding ends with it (and is copied into the
         # threads its synchronous endpoints run in).
         logs.bind(request_id=request_id)

@@ -14,7 +14,6 @@ audit shows its structure, an aggregate replays) without any of its content.
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Callable, Hashable, Iterable
 from functools import lru_cache
 from typing import Any, Protocol, cast
@@ -24,6 +23,7 @@ from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, find_id_convertor
 from eventsourcing.utils import get_topic, resolve_topic
 
+from application.random_bytes import random_bytes
 from application.transcoding import SEALED, decode_fast, restore_typed
 from domain.conversation import Conversation
 from domain.receipt import ERASED_TEXT
@@ -204,4 +204,4 @@ _CONVERSATION_TOPIC = get_topic(Conversation)
 
 
 def random_nonce() -> bytes:
-    return os.urandom(12)
+    return random_bytes(12)
