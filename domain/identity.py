@@ -56,8 +56,14 @@ def receipt_id_for(channel: str, provider_message_id: str, sender_scope: UUID | 
     too, for channels whose message ids are not unique across senders.
     """
     if sender_scope is None:
-        return _keyed(f"receipt:{channel}:{provider_message_id}")
-    return _keyed(f"receipt:{channel}:{sender_scope}:{provider_message_id}")
+        return _receipt_id(_IdSecret.value, f"receipt:{channel}:{provider_message_id}")
+    return _receipt_id(_IdSecret.value, f"receipt:{channel}:{sender_scope}:{provider_message_id}")
+
+
+@lru_cache(maxsize=256)
+def _receipt_id(secret: bytes | None, name: str) -> UUID:
+    # A turn asks for its receipt's id twice (the change it may decide, the receipt): hashed once.
+    return _keyed_with(secret, name)
 
 
 def change_id_for(receipt_id: UUID) -> UUID:
