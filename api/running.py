@@ -54,9 +54,9 @@ def workers_share_last_writers(workers: int) -> Iterator[None]:
         yield
         return
     in_memory = Path("/dev/shm")  # noqa: S108 (memory, not disk; mkstemp makes the file private)
-    handle, name = tempfile.mkstemp(
-        prefix="convo-last-writers-", dir=in_memory if in_memory.is_dir() else None
-    )
+    folder = in_memory if in_memory.is_dir() else Path(tempfile.gettempdir())
+    _remove_boards_of_dead_servers(folder)
+    handle, name = tempfile.mkstemp(prefix=f"{_BOARD_PREFIX}{os.getpid()}-", dir=folder)
     os.close(handle)
     board = Path(name)
     make_board(board)
@@ -66,6 +66,27 @@ def workers_share_last_writers(workers: int) -> Iterator[None]:
     finally:
         del os.environ[LAST_WRITERS_FILE]
         board.unlink(missing_ok=True)
+
+
+_BOARD_PREFIX = "convo-last-writers-"
+
+
+def _remove_boards_of_dead_servers(folder: Path) -> None:
+    """A server killed outright leaves its board behind: the next one to start removes it."""
+    for board in folder.glob(f"{_BOARD_PREFIX}*-*"):
+        owner = board.name.removeprefix(_BOARD_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            board.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's
+    return True
 
 
 def uvicorn_logging(settings: Settings) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from uuid import uuid4
 
-from api.running import LAST_WRITERS_FILE, workers_share_last_writers
+from api.running import LAST_WRITERS_FILE, _remove_boards_of_dead_servers, workers_share_last_writers
 from infrastructure.last_writers import SLOTS, SharedLastWriters, make_board
 
 
@@ -59,3 +59,20 @@ def test_serve_with_several_workers_makes_the_board_and_removes_it_after() -> No
         SharedLastWriters(board).wrote(uuid4(), 1)
     assert LAST_WRITERS_FILE not in os.environ
     assert not board.exists()
+
+
+def test_a_board_left_by_a_server_killed_outright_is_removed_by_the_next(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    gone = context.Process(target=os.getpid)
+    gone.start()
+    gone.join(timeout=60)
+    assert gone.pid is not None
+    left_behind = tmp_path / f"convo-last-writers-{gone.pid}-abc"
+    make_board(left_behind)
+    ours = tmp_path / f"convo-last-writers-{os.getpid()}-def"
+    make_board(ours)
+
+    _remove_boards_of_dead_servers(tmp_path)
+
+    assert not left_behind.exists()
+    assert ours.exists()  # a running server's board stays
