@@ -171,19 +171,30 @@ def erased_shape(value: Any, depth: int = 0) -> Any:
     Enough for an aggregate to replay (a reply's `choices`, a snapshot's attributes) and
     for the audit to show structure; kept small, since it is stored beside every ciphertext.
     """
-    if isinstance(value, str):
+    kind = type(value)  # exact types first: this runs for every personal value written
+    if kind is str:
         return ERASED
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return 0
-    if isinstance(value, dict):
+    if kind is dict:
         if depth > 0:
             return {}
         # Structure stays structure (a snapshot's class version, a session's number).
         return {
             key: item if key in CLEAR_FIELDS else erased_shape(item, depth + 1) for key, item in value.items()
         }
+    if kind is list or kind is tuple:
+        return []
+    if value is None or kind is bool:
+        return value
+    if kind is int or kind is float:
+        return 0
+    if isinstance(value, str):
+        return ERASED
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return 0
+    if isinstance(value, dict):
+        return erased_shape(dict(value), depth)
     if isinstance(value, list | tuple):
         return []
     return value  # datetimes, UUIDs: structure, not content
