@@ -13,7 +13,7 @@ from api.dependencies import ContainerDep
 _bearer = HTTPBearer(auto_error=False, description="The token of the CONVO_API_TOKEN setting.")
 
 
-def require_token(
+async def require_token(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:

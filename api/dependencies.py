@@ -1,4 +1,9 @@
-"""FastAPI dependencies: the container built by the composition root, and what hangs off it."""
+"""FastAPI dependencies: the container built by the composition root, and what hangs off it.
+
+Each is an `async def`: FastAPI runs a plain `def` dependency in its thread pool, a hop
+there and back for every request (four of them made a webhook cost about a turn more).
+None of them waits on anything.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,16 @@ from application.service import ConversationService
 from infrastructure.bootstrap import Container
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_service(container: Annotated[Container, Depends(get_container)]) -> ConversationService:
+async def get_service(container: Annotated[Container, Depends(get_container)]) -> ConversationService:
     return container.service
 
 
-def get_admission(request: Request) -> TurnAdmission:
+async def get_admission(request: Request) -> TurnAdmission:
     admission: TurnAdmission = request.app.state.admission
     return admission
 
@@ -30,7 +35,7 @@ ServiceDep = Annotated[ConversationService, Depends(get_service)]
 AdmissionDep = Annotated[TurnAdmission, Depends(get_admission)]
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """Webhook bodies are JSON; anything else is refused before the body is read."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):

@@ -108,7 +108,7 @@ def sessions_of(request: Request) -> Sessions:
     return Sessions(container.settings.api_token, container.settings.console_session_hours)
 
 
-def current_session(request: Request) -> ConsoleSession:
+async def current_session(request: Request) -> ConsoleSession:
     session = sessions_of(request).read(request.cookies.get(COOKIE))
     if session is None:
         raise SignInRequiredError
@@ -431,7 +431,7 @@ def conversation_state(
 
 @router.post("/conversations/{ref}/answer")
 async def answer(request: Request, container: ContainerDep, form: FormDep, ref: str) -> Response:
-    session = current_session(request)
+    session = await current_session(request)
     try:
         conversation_id = _resolve(container, ref)
     except ConversationNotFoundError as error:

@@ -67,7 +67,7 @@ class RebuildJobs:
         return self._jobs.get(name)
 
 
-def get_jobs(request: Request) -> RebuildJobs:
+async def get_jobs(request: Request) -> RebuildJobs:
     jobs: RebuildJobs = request.app.state.rebuild_jobs
     return jobs
 

@@ -47,7 +47,7 @@ async def telegram_webhook(
         insecure=settings.insecure_webhooks,
         matches=webhook.is_authentic,
     )
-    require_json(request)
+    await require_json(request)
     inbound = webhook.parse(await request.body())
     if inbound is None:
         return TelegramHandled(handled=False)

@@ -80,7 +80,7 @@ async def whatsapp_webhook(
         insecure=settings.insecure_webhooks,
         matches=lambda secret, given: webhook.is_signed(body, secret, given),
     )
-    require_json(request)
+    await require_json(request)
     batch = webhook.parse(body, container.clock())
 
     def turn(inbound: Inbound) -> None:

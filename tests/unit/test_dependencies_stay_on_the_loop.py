@@ -1,0 +1,49 @@
+"""No route's dependency is a plain `def`: FastAPI would run each in its thread pool, a hop
+there and back on every request (four of them on the generic webhook cost about a turn more)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from api.app import create_app
+
+
+def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    for dependency in dependant.dependencies:
+        yield dependency
+        yield from _dependencies(dependency)
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        # An included router is kept whole by recent FastAPI releases, flattened by older ones.
+        inner = getattr(getattr(route, "original_router", None), "routes", None)
+        if inner is not None:
+            yield from _api_routes(inner)
+
+
+def _runs_on_the_loop(call: Any) -> bool:
+    # A function, or an instance whose __call__ is one (the security schemes).
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(type(call).__call__)
+
+
+def test_every_dependency_of_every_route_is_awaited_on_the_event_loop() -> None:
+    app = create_app()
+    routes = list(_api_routes(app.routes))
+    assert any(route.path == "/webhooks/generic" for route in routes)
+    sync = sorted(
+        {
+            f"{route.path}: {getattr(dependency.call, '__qualname__', dependency.call)}"
+            for route in routes
+            for dependency in _dependencies(route.dependant)
+            if dependency.call is not None and not _runs_on_the_loop(dependency.call)
+        }
+    )
+    assert sync == []
