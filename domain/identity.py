@@ -43,7 +43,7 @@ def conversation_id_for(contact: str) -> UUID:
     return _conversation_id(_IdSecret.value, contact)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # the turns under way: a process's memory must not grow with its callers
 def _conversation_id(secret: bytes | None, contact: str) -> UUID:
     # Asked several times a turn (its lock, its load, its receipt): a keyed hash each time.
     return _keyed_with(secret, f"conversation:{contact}")
