@@ -1,10 +1,12 @@
 """Where a turn's time goes, on a scratch PostgreSQL database: statements per turn, and time by package.
 
 `.venv/bin/python -m bench.profile_turn [--subcontractors N]`. Turns of the
-throughput benchmark's mix, one thread, with warm caches; every statement sent
-is counted (each is a round trip), then the turns are run again under cProfile
-and the time of every function is added up by the package it belongs to.
-Profiling slows Python down more than waiting: compare shares, not milliseconds.
+throughput benchmark's mix, one thread, with warm caches: first timed as they
+run (wall time, CPU of this process and of its PostgreSQL backends per turn,
+medians of 5 rounds), then every statement sent is counted (each is a round
+trip), then the turns are run again under cProfile and the time of every
+function is added up by the package it belongs to. Profiling slows Python down
+more than waiting: compare shares, not milliseconds.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import statistics
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +24,7 @@ from typing import Any
 import psycopg
 
 from bench.chat import Chat
+from bench.cpu import CpuMeter
 from bench.directory import add_subcontractors, crew
 from bench.scratch import scratch_database, settings_for
 from infrastructure.bootstrap import build
@@ -94,6 +99,19 @@ def main(argv: list[str] | None = None) -> None:
                 return turns
 
             play(2)()  # conversations started, caches warm
+            timed: list[tuple[float, float, float]] = []
+            for _ in range(5):
+                with CpuMeter(url) as meter:
+                    started = time.perf_counter()
+                    play(2)()
+                    wall = time.perf_counter() - started
+                per_turn = 1000 * wall / (2 * len(chats))
+                timed.append((per_turn, meter.process_cores * per_turn, meter.backend_cores * per_turn))
+            wall_ms, process_ms, backend_ms = (statistics.median(t[i] for t in timed) for i in range(3))
+            print(
+                f"per turn, medians of 5 rounds of {2 * len(chats)} turns: {wall_ms:.3f} ms of wall time, "
+                f"{process_ms:.3f} ms of this process's CPU, {backend_ms:.3f} ms of its PostgreSQL backends'"
+            )
             turns = 3 * len(chats)
             with counted_statements() as counts:
                 play(3)()

@@ -33,7 +33,7 @@ TARGET, FLOOR = 1.0, 0.8
 
 def run(database_url: str, sizes: Sizes) -> Section:
     members = crew("V", PHONES, sizes.subcontractors)
-    spread = crew("W", PROCESS_PHONES, sizes.subcontractors)
+    spread = crew("VP", PROCESS_PHONES, sizes.subcontractors)  # ids no other section uses
     add_subcontractors(database_url, members + spread)
     ids = {m.phone: m.id for m in members + spread}
     phones = [m.phone for m in members]
