@@ -3,7 +3,8 @@
 `.venv/bin/python -m bench.profile_turn [--subcontractors N]`. Turns of the
 throughput benchmark's mix, one thread, with warm caches: first timed as they
 run (wall time, CPU of this process and of its PostgreSQL backends per turn,
-medians of 5 rounds), then every statement sent is counted (each is a round
+medians of 5 rounds), and the baseline design's turns (bench/baseline.py) the
+same way, then every statement sent is counted (each is a round
 trip), then the turns are run again under cProfile and the time of every
 function is added up by the package it belongs to. Profiling slows Python down
 more than waiting: compare shares, not milliseconds.
@@ -23,6 +24,7 @@ from typing import Any
 
 import psycopg
 
+from bench.baseline import Baseline
 from bench.chat import Chat
 from bench.cpu import CpuMeter
 from bench.directory import add_subcontractors, crew
@@ -79,6 +81,20 @@ def by_package(profile: cProfile.Profile) -> Counter[str]:
     return seconds
 
 
+def _timed(url: str, played: Callable[[], None], turns: int) -> tuple[float, float, float]:
+    """Medians over 5 rounds, per turn: wall time, this process's CPU and its backends', in ms."""
+    timed: list[tuple[float, float, float]] = []
+    for _ in range(5):
+        with CpuMeter(url) as meter:
+            started = time.perf_counter()
+            played()
+            wall = time.perf_counter() - started
+        per_turn = 1000 * wall / turns
+        timed.append((per_turn, meter.process_cores * per_turn, meter.backend_cores * per_turn))
+    wall_ms, process_ms, backend_ms = (statistics.median(t[i] for t in timed) for i in range(3))
+    return wall_ms, process_ms, backend_ms
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_turn", description=__doc__)
     parser.add_argument("--subcontractors", type=int, default=300)
@@ -99,19 +115,22 @@ def main(argv: list[str] | None = None) -> None:
                 return turns
 
             play(2)()  # conversations started, caches warm
-            timed: list[tuple[float, float, float]] = []
-            for _ in range(5):
-                with CpuMeter(url) as meter:
-                    started = time.perf_counter()
-                    play(2)()
-                    wall = time.perf_counter() - started
-                per_turn = 1000 * wall / (2 * len(chats))
-                timed.append((per_turn, meter.process_cores * per_turn, meter.backend_cores * per_turn))
-            wall_ms, process_ms, backend_ms = (statistics.median(t[i] for t in timed) for i in range(3))
-            print(
-                f"per turn, medians of 5 rounds of {2 * len(chats)} turns: {wall_ms:.3f} ms of wall time, "
-                f"{process_ms:.3f} ms of this process's CPU, {backend_ms:.3f} ms of its PostgreSQL backends'"
-            )
+            baseline = Baseline(url, 1, {m.phone: m.id for m in members}, "profile.base")
+            phones = [m.phone for m in members]
+            try:
+                baseline.play(0, phones + phones)  # its sessions started, the same way
+                for who, played in (
+                    ("convo", play(2)),
+                    ("the baseline design", lambda: baseline.play(0, phones + phones)),
+                ):
+                    wall_ms, process_ms, backend_ms = _timed(url, played, 2 * len(chats))
+                    print(
+                        f"per turn of {who}, medians of 5 rounds of {2 * len(chats)} turns: "
+                        f"{wall_ms:.3f} ms of wall time, {process_ms:.3f} ms of this process's CPU, "
+                        f"{backend_ms:.3f} ms of its PostgreSQL backends'"
+                    )
+            finally:
+                baseline.close()
             turns = 3 * len(chats)
             with counted_statements() as counts:
                 play(3)()
