@@ -14,6 +14,7 @@ audit shows its structure, an aggregate replays) without any of its content.
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Callable, Hashable, Iterable
 from functools import lru_cache
 from typing import Any, Protocol, cast
@@ -144,7 +145,7 @@ class SealingMapper(Mapper[UUID]):
         sealed = nonce + cipher.encrypt(nonce, self.transcoder.encode(personal), aad)
         clear[SEALED] = {
             "k": key_id.hex,
-            "c": base64.b64encode(sealed).decode(),
+            "c": binascii.b2a_base64(sealed, newline=False).decode("ascii"),
             "s": {name: erased_shape(value) for name, value in personal.items()},
         }
         return clear

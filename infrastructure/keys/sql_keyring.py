@@ -247,10 +247,10 @@ class KeyDestroyedError(RuntimeError):
     """A write raced the erasure of its subject: it must not happen (the turn is retried)."""
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def _sealing_cipher(data_key: bytes) -> AESGCM:
-    # A turn seals its four or five events with one key: made once, not each time. Bounded:
-    # each holds about 2.5 KiB outside Python's heap.
+    # A turn seals its four or five events with one key, and the people writing now keep
+    # theirs: made once, not each time. Bounded: each holds about 2.5 KiB outside Python's heap.
     return AESGCM(data_key)
 
 
