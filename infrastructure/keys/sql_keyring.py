@@ -66,21 +66,14 @@ class SqlKeyring:
         self._by_id: OrderedDict[UUID, tuple[bytes | None, float]] = OrderedDict()
         self._guard = threading.Lock()
         self._max_cached = max_cached
-        # The key the last event was sealed with: the next of its turn takes it without the guard.
-        self._last_sealing: tuple[UUID, str, UUID, AESGCM] | None = None
 
     # -- the mapper's side ------------------------------------------------------
 
     def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
-        last = self._last_sealing
-        if last is not None and last[0] == subject and last[1] == scope:
-            return last[2], last[3]  # a turn's events, one after the other
         held = self._used(self._live, subject)
         cached = held.keys.get(scope) if held is not None else None
         if cached is not None:
-            found = cached[0], _sealing_cipher(cached[1])
-            self._last_sealing = (subject, scope, *found)
-            return found
+            return cached[0], _sealing_cipher(cached[1])
         # Most often a session's first event: its key is made; an existing one is read only
         # when the insert finds it (another process made it, or this one restarted).
         key_id, data_key = self._create(subject, scope)
@@ -95,9 +88,6 @@ class SqlKeyring:
 
     def writing_as(self, subject: UUID, since: int) -> None:
         with self._guard:
-            last = self._last_sealing
-            if last is not None and last[0] == subject:
-                self._last_sealing = None  # checked again below, as held keys are
             held = self._live.get(subject)
             if held is None:
                 self._add(self._live, subject, _Sealing(since))
@@ -176,7 +166,6 @@ class SqlKeyring:
         those are cached by id, not by whose they are. Erasures are rare; re-reading is cheap."""
         _sealing_cipher.cache_clear()  # no cipher of a destroyed key is kept either
         with self._guard:
-            self._last_sealing = None
             self._live.pop(subject, None)
             for key_id in [k for k, (data_key, _expires) in self._by_id.items() if data_key is not None]:
                 del self._by_id[key_id]
@@ -184,7 +173,6 @@ class SqlKeyring:
     def forget_all(self) -> None:
         _sealing_cipher.cache_clear()
         with self._guard:
-            self._last_sealing = None
             self._live.clear()
             self._by_id.clear()
 
