@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
@@ -94,9 +94,10 @@ class ConversationStore(Application[UUID]):
         takes its next version. So, unless `check` is asked, another writer was seen on
         it lately, or the board of last writers names another worker, this process's
         cached copy is taken as it is, without asking the log for newer events (a round
-        trip) nor copying it: the turn owns it until `record_turn` puts it back. Had
-        another writer been first, the turn's save conflicts; the caller notes it in
-        `written_elsewhere` and tries again checked.
+        trip). Had another writer been first, the turn's save conflicts; the caller
+        notes it in `written_elsewhere` and tries again checked. Either way the turn
+        owns the cached object, brought up to date where it reads, without a copy,
+        until `record_turn` puts it back.
         """
         conversation_id = conversation_id_for(contact)
         cache = self.repository.cache
@@ -109,14 +110,21 @@ class ConversationStore(Application[UUID]):
         mine = cached is not None and (
             self.last_writers is None or self.last_writers.wrote_last(conversation_id, cached.version)
         )
+        if cached is not None:
+            try:
+                cache.get(conversation_id, evict=True)  # the turn's own from here: no copy
+            except KeyError:  # dropped meanwhile (an erasure): loaded afresh
+                cached = None
+        if cached is None:
+            return self.conversation(contact), False
         if mine and not check and conversation_id not in self.written_elsewhere:
-            with contextlib.suppress(KeyError):  # dropped meanwhile (an erasure): read below
-                cache.get(conversation_id, evict=True)
-                return cached, True
-        found = self.conversation(contact)
-        if mine and cached is not None and found is not None:
+            return cached, True
+        version = cached.version
+        newer = cast(Iterable[CanMutateProtocol[Conversation]], self.events.get(conversation_id, gt=version))
+        found = _projected(cached, newer)
+        if mine and found is not None:
             # Newer events the board did not announce: a writer it does not know.
-            self.written_elsewhere.read(conversation_id, moved=found.version != cached.version)
+            self.written_elsewhere.read(conversation_id, moved=found.version != version)
         return found, False
 
     def conversation_by_id(self, conversation_id: UUID, version: int | None = None) -> Conversation:
