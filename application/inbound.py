@@ -85,3 +85,5 @@ class TurnOutcome:
     duplicate: bool
     reply: Reply
     attempts: int = 1
+    # Plays thrown away because the worker's cached conversation was behind another writer's.
+    replayed_behind: int = 0

@@ -6,7 +6,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -96,6 +96,7 @@ class ConversationService:
             attempt = 0
             erasure_deadline: float | None = None
             check = False
+            behind = 0
             while attempt < self._retry.max_attempts:
                 attempt += 1
                 try:
@@ -115,7 +116,7 @@ class ConversationService:
                         continue
                     raise TurnConflictError(f"message {inbound.message_id!r} waited too long for an erasure")
                 if isinstance(outcome, TurnOutcome):
-                    return outcome
+                    return replace(outcome, replayed_behind=behind) if behind else outcome
                 earlier = self.store.receipt(receipt_id_of(inbound, conversation_id_for(contact)))
                 if earlier is not None:
                     return TurnOutcome(
@@ -130,6 +131,7 @@ class ConversationService:
                     self.store.written_elsewhere.seen(conversation_id_for(contact))
                     attempt -= 1
                     check = True
+                    behind += 1
                     continue
                 self.conflicts += 1
                 time.sleep(self._retry.delay(attempt))

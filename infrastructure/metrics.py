@@ -48,6 +48,11 @@ VERSION_CONFLICTS = Counter(
     ["channel"],
 )
 RETRIED_TURNS = Counter("convo_turns_retried", "Turns that needed more than one attempt.", ["channel"])
+REPLAYED_BEHIND = Counter(
+    "convo_turns_replayed_behind",
+    "Turns started from a cached conversation that another writer had moved on, and played again.",
+    ["channel"],
+)
 DECISIONS = Counter(
     "convo_understanding_decisions",
     "What turns were understood as, by layer (button for a press acted on directly) and intent.",

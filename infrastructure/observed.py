@@ -71,6 +71,8 @@ class Telemetry:
             if retries:
                 self._child(metrics.VERSION_CONFLICTS, channel).inc(retries)
                 self._child(metrics.RETRIED_TURNS, channel).inc()
+            if outcome is not None and outcome.replayed_behind:
+                self._child(metrics.REPLAYED_BEHIND, channel).inc(outcome.replayed_behind)
         level = logging.INFO if error is None else logging.WARNING
         if not turns_log.isEnabledFor(level):
             return
@@ -86,6 +88,8 @@ class Telemetry:
         if outcome is not None:
             fields["conversation_id"] = str(outcome.conversation_id)
             fields["session_id"] = outcome.session_id
+            if outcome.replayed_behind:
+                fields["replayed_behind"] = outcome.replayed_behind
         if inbound.text is not None:
             fields["text"] = inbound.text
         elif inbound.button is not None:

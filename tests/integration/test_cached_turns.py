@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from application.written_elsewhere import QUIET_READS
 from domain.identity import conversation_id_for
@@ -41,6 +42,10 @@ class _Reads:
         recorder.select_events = counted
 
 
+def _replayed_behind() -> float:
+    return REGISTRY.get_sample_value("convo_turns_replayed_behind_total", {"channel": "generic"}) or 0.0
+
+
 def test_a_turn_of_a_conversation_this_process_wrote_last_reads_no_events(container: Container) -> None:
     say(container.service, "Bonjour")
     reads = _Reads(container)
@@ -59,6 +64,7 @@ def test_a_copy_another_process_moved_on_is_read_and_the_turn_played_again(
     # The other worker lists the sites: this process's copy does not know that list.
     listed = say(other.service, "mes chantiers")
     first_site = listed.reply["choices"][0]["title"]
+    replayed_before = _replayed_behind()
 
     picked = say(container.service, "1")
 
@@ -67,6 +73,8 @@ def test_a_copy_another_process_moved_on_is_read_and_the_turn_played_again(
     assert not picked.duplicate
     assert picked.attempts == 1  # no race was lost: only a copy was behind
     assert container.service.conflicts == 0
+    assert picked.replayed_behind == 1
+    assert _replayed_behind() == replayed_before + 1  # what operators see on /metrics
     assert conversation_id_for(KARIM) in container.store.written_elsewhere
     events = recorded(container)
     versions = [event.originator_version for event in events]
