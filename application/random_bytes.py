@@ -26,7 +26,9 @@ class _Drawn:
 
 
 def random_bytes(count: int) -> bytes:
-    """`count` bytes (at most a block) never handed out before in this process."""
+    """`count` bytes never handed out before in this process."""
+    if count > _BLOCK:
+        return os.urandom(count)
     with _Drawn.lock:
         if _Drawn.used + count > len(_Drawn.block):
             _Drawn.block, _Drawn.used = os.urandom(_BLOCK), 0

@@ -28,6 +28,10 @@ def test_a_forked_child_never_hands_out_what_its_parent_will() -> None:
     assert from_child != random_bytes(12)
 
 
+def test_more_than_a_block_is_drawn_whole() -> None:
+    assert len(random_bytes(10_000)) == 10_000
+
+
 def test_random_uuids_are_version_4() -> None:
     made = {random_uuid() for _ in range(1_000)}
     assert len(made) == 1_000
