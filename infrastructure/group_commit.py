@@ -31,10 +31,17 @@ class GroupCommit(Generic[Item, Result]):
     """`write` takes the items of a group and gives one result (or exception) per item, in order."""
 
     def __init__(
-        self, write: Callable[[Sequence[Item]], Sequence[Result | BaseException]], max_group: int = 64
+        self,
+        write: Callable[[Sequence[Item]], Sequence[Result | BaseException]],
+        max_group: int = 64,
+        *,
+        fails_the_queue: Callable[[BaseException], bool] = lambda _error: False,
     ) -> None:
         self._write = write
         self._max_group = max_group
+        # Whether a group's failure fails those queued behind it too (the database is away:
+        # each of them would only wait for it again, one group after the other).
+        self._fails_the_queue = fails_the_queue
         self._lock = threading.Lock()
         self._queue: list[_Request[Item, Result]] = []
         self._writing = False
@@ -64,6 +71,10 @@ class GroupCommit(Generic[Item, Result]):
                 else:
                     request.result = result
         except BaseException as error:  # the whole group failed: each caller sees why
+            if self._fails_the_queue(error):
+                with self._lock:
+                    group += self._queue
+                    self._queue.clear()
             for request in group:
                 request.error = error
         finally:

@@ -44,6 +44,7 @@ from psycopg.adapt import Dumper
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.group_commit import GroupCommit
 from infrastructure.primary import PING_AFTER_IDLE_SECONDS, ensure_primary
 
@@ -64,7 +65,9 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         self._insert_with_snapshots_call = SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b, %b)").format(
             function
         )
-        self._group_commit: GroupCommit[_Rows, Sequence[int]] = GroupCommit(self._insert_groups)
+        self._group_commit: GroupCommit[_Rows, Sequence[int]] = GroupCommit(
+            self._insert_groups, fails_the_queue=lambda error: isinstance(error, DatabaseUnavailableError)
+        )
         self._writer: _Writer | None = None
         self._writer_lock = threading.Lock()
 
