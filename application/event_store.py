@@ -103,20 +103,12 @@ class ConversationStore(Application[UUID]):
         cache = self.repository.cache
         if cache is None:
             return self.conversation(contact), False
-        cached: Conversation | None = None
-        with contextlib.suppress(KeyError):  # not cached
-            held = cache.get(conversation_id)
-            cached = held if isinstance(held, Conversation) else None
-        mine = cached is not None and (
-            self.last_writers is None or self.last_writers.wrote_last(conversation_id, cached.version)
-        )
-        if cached is not None:
-            try:
-                cache.get(conversation_id, evict=True)  # the turn's own from here: no copy
-            except KeyError:  # dropped meanwhile (an erasure): loaded afresh
-                cached = None
-        if cached is None:
+        try:
+            cached = cache.get(conversation_id, evict=True)  # the turn's own from here: no copy
+        except KeyError:  # not cached
             return self.conversation(contact), False
+        assert isinstance(cached, Conversation)
+        mine = self.last_writers is None or self.last_writers.wrote_last(conversation_id, cached.version)
         if mine and not check and conversation_id not in self.written_elsewhere:
             return cached, True
         version = cached.version
