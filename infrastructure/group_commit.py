@@ -21,8 +21,12 @@ class _Request(Generic[Item, Result]):
 
     def __init__(self, item: Item) -> None:
         self.item = item
-        self.ready = threading.Event()
-        self.lead = False  # set with `ready`: this request writes the next group
+        # Held until the request's outcome is known (or it is to lead): a bare lock, since
+        # threading.Event's condition costs a lock and a waiters list on every wait and set,
+        # and every turn under load goes through one.
+        self.ready = threading.Lock()
+        self.ready.acquire()
+        self.lead = False  # set before `ready` is released: this request writes the next group
         self.result: Result | None = None
         self.error: BaseException | None = None
 
@@ -53,7 +57,7 @@ class GroupCommit(Generic[Item, Result]):
             leads = not self._writing
             self._writing = True
         if not leads:
-            request.ready.wait()
+            request.ready.acquire()
             if not request.lead:
                 return self._outcome(request)
         self._lead()
@@ -83,10 +87,10 @@ class GroupCommit(Generic[Item, Result]):
                 self._writing = successor is not None
             for request in group:
                 request.lead = False
-                request.ready.set()
+                request.ready.release()
             if successor is not None:
                 successor.lead = True
-                successor.ready.set()
+                successor.ready.release()
 
     @staticmethod
     def _outcome(request: _Request[Item, Result]) -> Result:
