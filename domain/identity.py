@@ -1,13 +1,15 @@
 """Deterministic identities: every code path derives the same ids from the same facts."""
 
+from __future__ import annotations
+
 import base64
 import hashlib
-import hmac
 from functools import lru_cache
 from uuid import UUID, uuid5
 
 # Fixed forever: changing it would orphan every stored conversation.
 CONVO_NAMESPACE = UUID("6f1c2a8e-3b4d-5e6f-8a9b-0c1d2e3f4a5b")
+_SHA256_BLOCK = 64
 
 
 class _IdSecret:
@@ -32,10 +34,28 @@ def _keyed(name: str) -> UUID:
 def _keyed_with(secret: bytes | None, name: str) -> UUID:
     if secret is None:
         return uuid5(CONVO_NAMESPACE, name)
-    digest = bytearray(hmac.new(secret, name.encode(), hashlib.sha256).digest()[:16])
+    inner, outer = _hmac_sha256_pads(secret)
+    # HMAC-SHA256 (RFC 2104) from copies of the keyed pads: hmac.new and hmac.digest set the key
+    # up again on every call, which with OpenSSL 3 costs more than the hashing (2.5 µs, not 1.1).
+    keyed = inner.copy()
+    keyed.update(name.encode())
+    finished = outer.copy()
+    finished.update(keyed.digest())
+    digest = bytearray(finished.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x80  # version 8: "custom", so it is never mistaken for a uuid5
     digest[8] = (digest[8] & 0x3F) | 0x80
     return UUID(bytes=bytes(digest))
+
+
+@lru_cache(maxsize=4)
+def _hmac_sha256_pads(secret: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """The two SHA-256 states an HMAC with this key starts from."""
+    key = hashlib.sha256(secret).digest() if len(secret) > _SHA256_BLOCK else secret
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    return (
+        hashlib.sha256(bytes(byte ^ 0x36 for byte in key)),
+        hashlib.sha256(bytes(byte ^ 0x5C for byte in key)),
+    )
 
 
 def conversation_id_for(contact: str) -> UUID:
