@@ -1,14 +1,14 @@
 """Instructions a turn costs the worker, counted by callgrind: repeatable where seconds are not.
 
 `.venv/bin/python -m bench.turn_instructions [--subcontractors N]`. Runs a worker
-under `valgrind --tool=callgrind` twice on a scratch PostgreSQL database: both
-play the throughput benchmark's mix (bench/chat.py) to warm every cache, then
-one plays one more round of turns and the other five, each on a database of its own. The difference, divided
-by the turns between them, is what a turn costs this process (not the server),
-start-up and warm-up cancelled out. Two runs of the same code agree to within
-about 0.5%, on a machine whose timings move by a fifth from one minute to the
-next: this is how a change of a few per cent is told from noise. About two
-minutes; needs valgrind.
+under `valgrind --tool=callgrind` twice, each on a scratch PostgreSQL database
+of its own: both play the throughput benchmark's mix (bench/chat.py) to warm
+every cache, then one plays one more round of turns and the other five. The
+difference, divided by the turns between them, is what a turn costs this
+process (not the server), start-up and warm-up cancelled out. Runs of the same
+code agree to within about 2% (2.361, 2.404 and 2.361 M), where timings on
+this machine move by a fifth from one minute to the next: a change of a few
+per cent shows here and nowhere else. About two minutes; needs valgrind.
 """
 
 from __future__ import annotations
