@@ -31,7 +31,7 @@ from application.ports import (
 )
 from application.replies import choice, compose
 from application.texts import say, status_label
-from domain.identity import problem_reference_for
+from domain.identity import change_id_for, problem_reference_for
 from domain.values import MAX_LIST_ROWS, Choice, Reply
 
 GLOBAL_CHOICES = ("menu.sites", "menu.help", "menu.main")
@@ -81,7 +81,7 @@ class Actor:
     subcontractor: Subcontractor
     message_id: str
     at: datetime
-    change_id: str  # the key of the one change to the world this message may decide
+    receipt_id: UUID  # the message's receipt: what its one change to the world is keyed by
     # Photos (videos, documents) of this message or of the question it answers: they go
     # with a problem report the turn files.
     attachments: tuple[Attachment, ...] = ()
@@ -89,6 +89,12 @@ class Actor:
     @property
     def language(self) -> str:
         return self.subcontractor.language
+
+    @property
+    def change_id(self) -> str:
+        """The key of the one change to the world this message may decide: derived only by the
+        few turns that decide one (a hash and two UUIDs made, on every turn, otherwise)."""
+        return str(change_id_for(self.receipt_id))
 
 
 class Actions:

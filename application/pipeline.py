@@ -29,7 +29,6 @@ from application.receipts import receipt_id_of
 from application.replies import compose
 from application.texts import say
 from domain.conversation import Conversation
-from domain.identity import change_id_for
 from domain.values import Reply
 
 
@@ -103,8 +102,8 @@ class TurnPipeline:
         conversation.identify(
             subcontractor_id=subcontractor.id, language=subcontractor.language, message_id=message_id
         )
-        change_id = change_id_for(receipt_id_of(inbound, conversation.id))
-        return Actor(subcontractor=subcontractor, message_id=message_id, at=at, change_id=str(change_id))
+        receipt_id = receipt_id_of(inbound, conversation.id)
+        return Actor(subcontractor=subcontractor, message_id=message_id, at=at, receipt_id=receipt_id)
 
     def answer(self, conversation: Conversation, actor: Actor, *, accepted: bool) -> ActionResult:
         return self._decisions.answer(conversation, actor, accepted=accepted)
