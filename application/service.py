@@ -220,7 +220,7 @@ class ConversationService:
             )
         reply = self._pipeline.play(conversation, inbound, subcontractor, now)
         changes = decided_changes(conversation.pending_events)
-        receipt = MessageReceipt(
+        receipt = MessageReceipt.issue(
             channel=inbound.channel,
             provider_message_id=inbound.message_id,
             conversation_id=conversation.id,
