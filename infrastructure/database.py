@@ -63,6 +63,11 @@ class Database(Protocol):
 
     def transaction(self) -> Any: ...  # context manager yielding a Cursor
 
+    def write_one(self, query: str, params: Params = ()) -> list[Row]:
+        """One statement that changes something, atomic by itself: its rows (RETURNING).
+        Not tried again if the connection drops: the caller knows whether that is safe."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -127,6 +132,10 @@ class SqliteDatabase:
     def fetch_one(self, query: str, params: Params = ()) -> Row | None:
         rows = self.fetch_all(query, params)
         return rows[0] if rows else None
+
+    def write_one(self, query: str, params: Params = ()) -> list[Row]:
+        with self.transaction() as cursor:
+            return cursor.fetch_all(query, params)
 
     @contextmanager
     def transaction(self) -> Iterator[_SqliteCursor]:
@@ -237,6 +246,12 @@ class PostgresDatabase:
                 raise  # no connection free in time, or a standby: trying again would not help
         with self._connection() as connection:
             return read(connection)
+
+    def write_one(self, query: str, params: Params = ()) -> list[Row]:
+        # Connections are in autocommit: the statement commits itself, without the round trips
+        # of a BEGIN and a COMMIT around it.
+        with self._connection() as connection:
+            return connection.execute(query, tuple(params)).fetchall()
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresCursor]:
