@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import AdmissionDep, ContainerDep, require_json
+from api.model_response import ModelResponse
 from api.signatures import require_signature
 from infrastructure.channels.telegram import webhook
 
@@ -36,7 +37,7 @@ async def telegram_webhook(
     container: ContainerDep,
     admission: AdmissionDep,
     x_telegram_bot_api_secret_token: str | None = Header(default=None),
-) -> TelegramHandled:
+) -> Response:
     settings = container.settings
     require_signature(
         channel="Telegram",
@@ -50,14 +51,14 @@ async def telegram_webhook(
     await require_json(request)
     inbound = webhook.parse(await request.body())
     if inbound is None:
-        return TelegramHandled(handled=False)
+        return ModelResponse(TelegramHandled(handled=False))
     # Guarded above: mypy cannot carry the narrowing into the closure.
     message = inbound
 
-    def turn() -> TelegramHandled:
+    def turn() -> Response:
         with admission.slot():
             outcome = container.service.handle(message)
-        return TelegramHandled(handled=True, duplicate=outcome.duplicate)
+        return ModelResponse(TelegramHandled(handled=True, duplicate=outcome.duplicate))
 
     # Answered once the turn is committed; the reply goes out through the delivery worker.
     return await run_in_threadpool(turn)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Security
+from fastapi import APIRouter, Depends, Response, Security
 
 from api.dependencies import AdmissionDep, ServiceDep, require_json
+from api.model_response import ModelResponse
 from api.schemas import GenericMessageIn, TurnOut
 from api.webhook_token import TokenFirstRoute, bearer_scheme
 from application.inbound import Inbound, PressedButton
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=TokenFirst
         503: {"description": "Database busy or unreachable; retry after `Retry-After`"},
     },
 )
-def generic_webhook(message: GenericMessageIn, service: ServiceDep, admission: AdmissionDep) -> TurnOut:
+def generic_webhook(message: GenericMessageIn, service: ServiceDep, admission: AdmissionDep) -> Response:
     # A plain `def`: FastAPI runs it in its thread pool, where the synchronous
     # event store and the per-conversation lock belong.
     inbound = Inbound(
@@ -38,4 +39,4 @@ def generic_webhook(message: GenericMessageIn, service: ServiceDep, admission: A
     )
     with admission.slot():
         outcome = service.handle(inbound)
-    return TurnOut.of(outcome)
+    return ModelResponse(TurnOut.of(outcome))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import AdmissionDep, ContainerDep, require_json
+from api.model_response import ModelResponse
 from api.signatures import require_signature
 from application.batch import handle_batch
 from application.delivery import record_status
@@ -67,7 +68,7 @@ async def whatsapp_webhook(
     container: ContainerDep,
     admission: AdmissionDep,
     x_hub_signature_256: str | None = Header(default=None),
-) -> WhatsAppHandled:
+) -> Response:
     body = await request.body()
     settings = container.settings
     # The signature covers the raw bytes, and is checked before anything is parsed.
@@ -87,14 +88,14 @@ async def whatsapp_webhook(
         with admission.slot():
             container.service.handle(inbound)
 
-    def handle() -> WhatsAppHandled:
+    def handle() -> Response:
         # A retried batch: what was handled before is answered by its receipt, read at once.
         earlier = container.service.earlier_outcomes(batch.messages) if len(batch.messages) > 1 else {}
         fresh = [inbound for inbound in batch.messages if inbound.message_id not in earlier]
         # Each turn still takes a turn slot: a big batch shares them with other requests.
         handle_batch(fresh, turn, settings.batch_threads)
         recorded = sum(record_status(container.store, report) for report in batch.statuses)
-        return WhatsAppHandled(messages=len(batch.messages), statuses_recorded=recorded)
+        return ModelResponse(WhatsAppHandled(messages=len(batch.messages), statuses_recorded=recorded))
 
     # Answered once the turns are committed; replies go out through the delivery worker.
     return await run_in_threadpool(handle)
