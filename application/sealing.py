@@ -99,7 +99,8 @@ class SealingMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
-        state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+        # Read for every event that brings a cached conversation up to date: the fast decoder.
+        state = decode_fast(self.transcoder, stored_event.state)
         if SEALED in state:
             self.open_into(state, stored_event.originator_id, stored_event.originator_version)
         convert = find_id_convertor(cls, cast(Hashable, type(stored_event.originator_id)))

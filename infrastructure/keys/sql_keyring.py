@@ -243,7 +243,8 @@ def _sealing_cipher(data_key: bytes) -> AESGCM:
 
 
 def _cipher(data_key: bytes | None) -> AESGCM | None:
-    return AESGCM(data_key) if data_key is not None else None
+    # Opening reads the keys of the sessions under way, the ones sealing keeps ciphers of.
+    return _sealing_cipher(data_key) if data_key is not None else None
 
 
 def _uuid(value: object) -> UUID:
