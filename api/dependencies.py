@@ -21,7 +21,9 @@ async def get_container(request: Request) -> Container:
     return container
 
 
-async def get_service(container: Annotated[Container, Depends(get_container)]) -> ConversationService:
+async def get_service(request: Request) -> ConversationService:
+    # Straight from the app's state, not through get_container: a dependency less to solve per turn.
+    container: Container = request.app.state.container
     return container.service
 
 

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
+from api.dependencies import require_json
 from api.signatures import require_signature
 from infrastructure.bootstrap import Container
 
@@ -39,14 +40,17 @@ def require_webhook_token(request: Request) -> None:
 
 
 class TokenFirstRoute(APIRoute):
-    """A route that checks the token before FastAPI reads and parses the body: a caller
-    without it learns nothing about what it sent, and nothing is parsed for it."""
+    """A route that checks the token, then that the body is JSON, before FastAPI reads and
+    parses the body: a caller without the token learns nothing about what it sent, and
+    nothing is parsed for it. Checked here rather than as dependencies, which FastAPI would
+    solve after reading the body, each at a cost on every turn."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def authenticated(request: Request) -> Response:
             require_webhook_token(request)
+            await require_json(request)
             return await handle(request)
 
         return authenticated

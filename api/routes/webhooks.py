@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response, Security
+from fastapi import APIRouter, Response, Security
 
-from api.dependencies import AdmissionDep, ServiceDep, require_json
+from api.dependencies import AdmissionDep, ServiceDep
 from api.model_response import ModelResponse
 from api.schemas import GenericMessageIn, TurnOut
 from api.webhook_token import TokenFirstRoute, bearer_scheme
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=TokenFirst
 @router.post(
     "/generic",
     response_model=TurnOut,
-    dependencies=[Security(bearer_scheme), Depends(require_json)],
+    dependencies=[Security(bearer_scheme)],
     summary="A message or button press in the channel-neutral format, with the bearer token",
     responses={
         400: {"description": "Malformed JSON"},
