@@ -164,7 +164,8 @@ class Conversation(Aggregate):
         )
 
     def fail_direct_action(self, *, message_id: str, choice_id: str, reason: str) -> None:
-        self._direct_action_failed(
+        self.trigger_event(
+            self.DirectActionFailed,
             session_id=self.open_session["id"],
             message_id=message_id,
             choice_id=choice_id,
@@ -572,9 +573,16 @@ class Conversation(Aggregate):
     def _unsupported_received(self, session_id: str, message_id: str, kind: str, at: datetime) -> None:
         self._touch(at)
 
-    @event("DirectActionFailed")
-    def _direct_action_failed(self, session_id: str, message_id: str, choice_id: str, reason: str) -> None:
-        pass
+    class DirectActionFailed(Aggregate.Event):
+        """A press that could not be acted on directly: the message is understood another way."""
+
+        session_id: str
+        message_id: str
+        choice_id: str
+        reason: str
+
+        def apply(self, aggregate: Conversation) -> None:
+            pass  # on record only: what the press leads to is decided by the turn's next events
 
     class IntentClassified(Aggregate.Event):
         session_id: str

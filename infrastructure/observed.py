@@ -113,18 +113,19 @@ class Telemetry:
                 self._delivery_finished(event)
 
     def _conversation_event(self, event: Any, failed_press: bool) -> bool:
-        kind = type(event).__name__
         if not self.metrics_enabled:
             return failed_press
-        if kind == "ButtonPressed":
+        kind = type(event)
+        if kind is Conversation.ButtonPressed:
             # A press acted on directly unless a DirectActionFailed follows in the same save.
-            kind = str(event.choice_id).split(".", 1)[0]
+            choice_kind = str(event.choice_id).split(".", 1)[0]
             # Choice ids come from outside: only known kinds become labels, so series stay few.
-            self._child(metrics.DECISIONS, "button", kind if kind in _CHOICE_KINDS else "other").inc()
-        elif kind == "DirectActionFailed":
+            label = choice_kind if choice_kind in _CHOICE_KINDS else "other"
+            self._child(metrics.DECISIONS, "button", label).inc()
+        elif kind is Conversation.DirectActionFailed:
             metrics.DIRECT_ACTION_FAILURES.labels(event.reason).inc()
             return True
-        elif kind == "IntentClassified":
+        elif kind is Conversation.IntentClassified:
             understood_by = getattr(event, "understood_by", None) or {}
             self._child(metrics.DECISIONS, str(understood_by.get("layer", "rules")), str(event.intent)).inc()
             if failed_press:
