@@ -1,10 +1,11 @@
 """The local model: character n-grams (robust to typos and SMS spelling), words and pairs of words
 (what is said in which order), and a linear classifier.
 
-Trained in-process from the corpus's tune split and the rules' own phrases,
-with scikit-learn, the first time a process needs it; the learned weights are
-kept in a cache file keyed by what they were learned from, so the other
-worker processes load them in milliseconds instead of training again.
+Trained from the corpus's tune split and the rules' own phrases, with
+scikit-learn, the first time a process needs it, by a child process where it
+can (scikit-learn stays out of the worker); the learned weights are kept in a
+cache file keyed by what they were learned from, so the other worker processes
+load them in milliseconds instead of training again.
 Predictions use the weights directly (no scikit-learn at run time): a few
 dozen microseconds a message.
 """
@@ -17,6 +18,8 @@ import itertools
 import json
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -179,8 +182,11 @@ def phrase_examples() -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
+CACHE_DIR_VARIABLE = "CONVO_CACHE_DIR"
+
+
 def cache_dir() -> Path:
-    configured = os.environ.get("CONVO_CACHE_DIR")
+    configured = os.environ.get(CACHE_DIR_VARIABLE)
     if configured:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -194,15 +200,63 @@ _training = threading.Lock()
 def trained_model() -> LocalModel:
     """The model of this corpus: from memory, else from the cache file, else trained (and cached)."""
     texts, labels = training_data()
-    key = hashlib.sha256(json.dumps([_FORMAT, MODEL_NAME, texts, labels]).encode()).hexdigest()[:16]
+    key = _key_of(texts, labels)
     with _training:
         if key not in _trained:
-            path = cache_dir() / f"understanding-{key}.npz"
+            path = _cached_at(key)
             try:
                 _trained[key] = LocalModel.load(path)
             except (OSError, ValueError, KeyError):
-                model = LocalModel.train(texts, labels)
-                with contextlib.suppress(OSError):  # a read-only home: every process trains, still works
-                    model.save(path)
-                _trained[key] = model
+                _trained[key] = _trained_apart(path) or _trained_here(texts, labels, path)
         return _trained[key]
+
+
+def _trained_apart(path: Path) -> LocalModel | None:
+    """Trained by a child process that leaves the weights in `path`; None if it could not.
+
+    Training imports scikit-learn and SciPy: about 80 MiB and 60,000 objects that a
+    process which trained itself keeps for the rest of its life, for nothing at run time.
+    """
+    # The child finds the code where this process found it.
+    search_path = os.pathsep.join(entry for entry in sys.path if entry)
+    env = {**os.environ, "PYTHONPATH": search_path, CACHE_DIR_VARIABLE: str(path.parent)}
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from application.understanding.model import train_to_cache; train_to_cache()",
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # where it cannot, this process trains and says nothing either
+        check=False,
+    )
+    if finished.returncode != 0:
+        return None
+    try:
+        return LocalModel.load(path)
+    except (OSError, ValueError, KeyError):  # a read-only cache: the child could not leave it
+        return None
+
+
+def train_to_cache() -> None:
+    """Trains the model of this corpus in this process and leaves it in the cache file (what the
+    child process of `trained_model` runs)."""
+    texts, labels = training_data()
+    LocalModel.train(texts, labels).save(_cached_at(_key_of(texts, labels)))
+
+
+def _key_of(texts: Sequence[str], labels: Sequence[str]) -> str:
+    return hashlib.sha256(json.dumps([_FORMAT, MODEL_NAME, texts, labels]).encode()).hexdigest()[:16]
+
+
+def _cached_at(key: str) -> Path:
+    return cache_dir() / f"understanding-{key}.npz"
+
+
+def _trained_here(texts: Sequence[str], labels: Sequence[str], path: Path) -> LocalModel:
+    model = LocalModel.train(texts, labels)
+    with contextlib.suppress(OSError):  # a read-only home: every process trains, still works
+        model.save(path)
+    return model
