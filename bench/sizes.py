@@ -42,6 +42,8 @@ class Sizes:
     http_subcontractors: int = 500  # behind the two servers' generic webhook
     http_seconds: float = 10.0  # per measurement: saturation, then half load
     http_rounds: int = 3
+    request_cpu_requests: int = 3_000  # per server and round: worker CPU per request
+    request_cpu_rounds: int = 3
     shredding_events: int = 200_000  # in each of the sealed and the clear log
     erasure_events: int = 10_000  # the history of each person erased
 
@@ -80,4 +82,6 @@ QUICK = Sizes(
     http_subcontractors=100,
     http_seconds=4.0,
     http_rounds=1,
+    request_cpu_requests=600,
+    request_cpu_rounds=1,
 )
