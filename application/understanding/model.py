@@ -217,21 +217,26 @@ def _trained_apart(path: Path) -> LocalModel | None:
     Training imports scikit-learn and SciPy: about 80 MiB and 60,000 objects that a
     process which trained itself keeps for the rest of its life, for nothing at run time.
     """
+    if not sys.executable:  # embedded: no interpreter to start
+        return None
     # The child finds the code where this process found it.
     search_path = os.pathsep.join(entry for entry in sys.path if entry)
     env = {**os.environ, "PYTHONPATH": search_path, CACHE_DIR_VARIABLE: str(path.parent)}
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from application.understanding.model import train_to_cache; train_to_cache()",
-        ],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # where it cannot, this process trains and says nothing either
-        check=False,
-    )
+    try:
+        finished = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from application.understanding.model import train_to_cache; train_to_cache()",
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # where it cannot, this process trains and says nothing either
+            check=False,
+        )
+    except OSError:  # no process could be started (limits): this one trains
+        return None
     if finished.returncode != 0:
         return None
     try:
