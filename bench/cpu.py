@@ -34,12 +34,17 @@ def _backend_seconds(database_url: str) -> dict[int, float] | None:
         try:
             if not Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").startswith("postgres"):
                 return None
-            stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+            seconds[pid] = process_seconds(pid)
         except OSError:
             continue  # gone, or another machine's process id
-        fields = stat[stat.rindex(")") + 2 :].split()
-        seconds[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
     return seconds
+
+
+def process_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process of this machine so far (Linux)."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
 
 
 class CpuMeter:

@@ -21,8 +21,9 @@ import multiprocessing
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from itertools import count
 
 import httpx
@@ -109,6 +110,18 @@ def _load(
     return answered / seconds, [ms for r in results for ms in r[1]], sum(r[2] for r in results)
 
 
+@contextmanager
+def baseline_app_served(database_url: str, workers: int) -> Iterator[Served]:
+    """The baseline app on uvicorn with httptools and uvloop, as `convo serve` runs, until the block ends."""
+    env = server_env(database_url) | {"BENCH_DATABASE_URL": database_url, "BENCH_POOL_SIZE": "5"}
+    command = [
+        "-m", "uvicorn", "bench.baseline_app:app", "--workers", str(workers), "--http", "httptools",
+        "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    with served_by(command, env, workers, ready="/healthz") as served:
+        yield served
+
+
 def _p(values: list[float], quantile: int) -> float:
     return statistics.quantiles(values, n=100)[quantile - 1] if len(values) > 1 else float("nan")
 
@@ -119,11 +132,6 @@ def run(database_url: str, sizes: Sizes) -> Section:
     Baseline(database_url, 1, {}, "tables").close()  # the baseline's tables, made once
     phones = [m.phone for m in members]
     convo_env = server_env(database_url, generic_webhook_token=TOKEN)
-    baseline_env = server_env(database_url) | {"BENCH_DATABASE_URL": database_url, "BENCH_POOL_SIZE": "5"}
-    baseline_command = [
-        "-m", "uvicorn", "bench.baseline_app:app", "--workers", str(WORKERS), "--http", "httptools",
-        "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
     saturated: dict[str, list[float]] = {CONVO: [], BASELINE: []}
     p50: dict[str, list[float]] = {CONVO: [], BASELINE: []}
     p99: dict[str, list[float]] = {CONVO: [], BASELINE: []}
@@ -133,9 +141,7 @@ def run(database_url: str, sizes: Sizes) -> Section:
         progress("http saturation: starting convo serve and the baseline app, 2 workers each")
         servers: dict[str, Served] = {
             CONVO: stack.enter_context(convo_serve(convo_env, WORKERS)),
-            BASELINE: stack.enter_context(
-                served_by(baseline_command, baseline_env, WORKERS, ready="/healthz")
-            ),
+            BASELINE: stack.enter_context(baseline_app_served(database_url, WORKERS)),
         }
         context = multiprocessing.get_context("spawn")
         pool = stack.enter_context(ProcessPoolExecutor(max_workers=LOAD_PROCESSES, mp_context=context))

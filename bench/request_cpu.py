@@ -18,10 +18,11 @@ from contextlib import ExitStack
 import httpx
 
 from bench.baseline import Baseline
+from bench.cpu import process_seconds
 from bench.directory import add_subcontractors, crew
-from bench.http_saturation import TEXTS
+from bench.http_saturation import TEXTS, baseline_app_served
 from bench.report import Line
-from bench.serving import Served, convo_serve, served_by, server_env, worker_pids
+from bench.serving import Served, convo_serve, server_env, worker_pids
 from bench.sizes import Sizes
 from bench.timing import median, progress
 
@@ -34,15 +35,8 @@ CONVO, BASELINE = "convo", "baseline"
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far (Linux)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
-
-
 def _server_cpu(served: Served) -> float:
-    return sum(_cpu_seconds(pid) for pid in (served.pid, *worker_pids(served.pid)))
+    return sum(process_seconds(pid) for pid in (served.pid, *worker_pids(served.pid)))
 
 
 def _send(served: Served, phones: list[str], tag: str, requests: int) -> int:
@@ -72,18 +66,13 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
     Baseline(database_url, 1, {}, "tables").close()  # the baseline's tables, made once
     phones = [m.phone for m in members]
     requests = sizes.request_cpu_requests
-    baseline_command = [
-        "-m", "uvicorn", "bench.baseline_app:app", "--workers", "1", "--http", "httptools",
-        "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    baseline_env = server_env(database_url) | {"BENCH_DATABASE_URL": database_url, "BENCH_POOL_SIZE": "5"}
     per_request: dict[str, list[float]] = {CONVO: [], BASELINE: []}
     failed = {CONVO: 0, BASELINE: 0}
     with ExitStack() as stack:
         progress("request cpu: starting convo serve and the baseline app, 1 worker each")
         servers = {
             CONVO: stack.enter_context(convo_serve(server_env(database_url, generic_webhook_token=TOKEN), 1)),
-            BASELINE: stack.enter_context(served_by(baseline_command, baseline_env, 1, ready="/healthz")),
+            BASELINE: stack.enter_context(baseline_app_served(database_url, 1)),
         }
         for who, served in servers.items():  # every conversation started, pools and caches warm
             failed[who] += _send(served, phones, f"rc-warm-{who}", 2 * PEOPLE)
