@@ -6,7 +6,8 @@ import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
@@ -14,12 +15,32 @@ from api.dependencies import require_json
 from api.signatures import require_signature
 from infrastructure.bootstrap import Container
 
-# Only documents the scheme in OpenAPI: TokenFirstRoute does the checking.
+# Only documents the scheme in OpenAPI: TokenFirstRoute does the checking. Not a dependency of
+# the route, which FastAPI would solve on every request for nothing.
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="GenericWebhookToken",
     description="The token of the CONVO_GENERIC_WEBHOOK_TOKEN setting.",
 )
+# An operation's `security`, naming the scheme.
+BEARER_SECURITY: list[dict[str, list[str]]] = [{bearer_scheme.scheme_name: []}]
+
+
+def document_webhook_token(app: FastAPI) -> None:
+    """Adds the bearer scheme to the OpenAPI document's security schemes, which FastAPI
+    gathers from dependencies only."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        first = app.openapi_schema is None
+        document = generate()  # cached by FastAPI after the first call: completed once
+        if first:
+            schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+            scheme = jsonable_encoder(bearer_scheme.model, by_alias=True, exclude_none=True)
+            schemes[bearer_scheme.scheme_name] = scheme
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def require_webhook_token(request: Request) -> None:

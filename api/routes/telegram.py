@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import AdmissionDep, ContainerDep, require_json
+from api.dependencies import admission_of, container_of, require_json
 from api.model_response import ModelResponse
 from api.signatures import require_signature
 from infrastructure.channels.telegram import webhook
@@ -34,10 +34,9 @@ class TelegramHandled(BaseModel):
 )
 async def telegram_webhook(
     request: Request,
-    container: ContainerDep,
-    admission: AdmissionDep,
     x_telegram_bot_api_secret_token: str | None = Header(default=None),
 ) -> Response:
+    container, admission = container_of(request), admission_of(request)
     settings = container.settings
     require_signature(
         channel="Telegram",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import AdmissionDep, ContainerDep
+from api.dependencies import admission_of, container_of
 from api.signatures import require_signature
 from infrastructure.channels.twilio import webhook
 
@@ -28,10 +28,9 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 )
 async def twilio_webhook(
     request: Request,
-    container: ContainerDep,
-    admission: AdmissionDep,
     x_twilio_signature: str | None = Header(default=None),
 ) -> Response:
+    container, admission = container_of(request), admission_of(request)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/x-www-form-urlencoded":
         raise HTTPException(415, f"expected application/x-www-form-urlencoded, got {media_type or 'none'}")

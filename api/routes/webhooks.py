@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, Security
+from fastapi import APIRouter, Request, Response
 
-from api.dependencies import AdmissionDep, ServiceDep
+from api.dependencies import admission_of, container_of
 from api.model_response import ModelResponse
 from api.schemas import GenericMessageIn, TurnOut
-from api.webhook_token import TokenFirstRoute, bearer_scheme
+from api.webhook_token import BEARER_SECURITY, TokenFirstRoute
 from application.inbound import Inbound, PressedButton
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=TokenFirstRoute)
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=TokenFirst
 @router.post(
     "/generic",
     response_model=TurnOut,
-    dependencies=[Security(bearer_scheme)],
+    openapi_extra={"security": BEARER_SECURITY},  # TokenFirstRoute checks it
     summary="A message or button press in the channel-neutral format, with the bearer token",
     responses={
         400: {"description": "Malformed JSON"},
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=TokenFirst
         503: {"description": "Database busy or unreachable; retry after `Retry-After`"},
     },
 )
-def generic_webhook(message: GenericMessageIn, service: ServiceDep, admission: AdmissionDep) -> Response:
+def generic_webhook(message: GenericMessageIn, request: Request) -> Response:
     # A plain `def`: FastAPI runs it in its thread pool, where the synchronous
     # event store and the per-conversation lock belong.
     inbound = Inbound(
@@ -37,6 +37,6 @@ def generic_webhook(message: GenericMessageIn, service: ServiceDep, admission: A
         text=message.text,
         button=PressedButton(message.button.id, message.button.title) if message.button else None,
     )
-    with admission.slot():
-        outcome = service.handle(inbound)
+    with admission_of(request).slot():
+        outcome = container_of(request).service.handle(inbound)
     return ModelResponse(TurnOut.of(outcome))

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import AdmissionDep, ContainerDep, require_json
+from api.dependencies import ContainerDep, admission_of, container_of, require_json
 from api.model_response import ModelResponse
 from api.signatures import require_signature
 from application.batch import handle_batch
@@ -65,10 +65,9 @@ def verify_whatsapp(
 )
 async def whatsapp_webhook(
     request: Request,
-    container: ContainerDep,
-    admission: AdmissionDep,
     x_hub_signature_256: str | None = Header(default=None),
 ) -> Response:
+    container, admission = container_of(request), admission_of(request)
     body = await request.body()
     settings = container.settings
     # The signature covers the raw bytes, and is checked before anything is parsed.
