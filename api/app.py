@@ -91,6 +91,9 @@ def create_app(container: Container | None = None) -> FastAPI:
                 built.close()
 
     app = FastAPI(
+        # Operators get Prometheus metrics and JSON log lines (api/operations.py); FastAPI's own
+        # OpenTelemetry would ask for providers nobody configures, about 6 µs on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="convo",
         summary="Event-sourced conversations for the site bot of construction subcontractors.",
         version="0.1.0",
