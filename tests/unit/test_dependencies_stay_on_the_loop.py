@@ -8,25 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
 from api.app import create_app
+from tests.routes import api_routes
 
 
 def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
     for dependency in dependant.dependencies:
         yield dependency
         yield from _dependencies(dependency)
-
-
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        # An included router is kept whole by recent FastAPI releases, flattened by older ones.
-        inner = getattr(getattr(route, "original_router", None), "routes", None)
-        if inner is not None:
-            yield from _api_routes(inner)
 
 
 def _runs_on_the_loop(call: Any) -> bool:
@@ -36,7 +26,7 @@ def _runs_on_the_loop(call: Any) -> bool:
 
 def test_every_dependency_of_every_route_is_awaited_on_the_event_loop() -> None:
     app = create_app()
-    routes = list(_api_routes(app.routes))
+    routes = list(api_routes(app.routes))
     assert any(route.path == "/webhooks/generic" for route in routes)
     sync = sorted(
         {

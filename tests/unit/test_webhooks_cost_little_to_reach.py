@@ -3,29 +3,19 @@ dependency to solve (43 µs of route matching, and 5% of a request's instruction
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from starlette.routing import Match, Route
 
 from api.app import create_app
+from tests.routes import api_routes
 
 WEBHOOKS = ("/webhooks/generic", "/webhooks/whatsapp", "/webhooks/twilio", "/webhooks/telegram")
 
 
 def _scope(app: Any, path: str) -> dict[str, Any]:
     return {"type": "http", "method": "POST", "path": path, "root_path": "", "headers": [], "app": app}
-
-
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        inner = getattr(getattr(route, "original_router", None), "routes", None)
-        if inner is not None:
-            yield from _api_routes(inner)
 
 
 @pytest.mark.parametrize("path", WEBHOOKS)
@@ -48,7 +38,7 @@ def test_webhooks_solve_no_dependency() -> None:
     app = create_app()
     webhooks = [
         route
-        for route in _api_routes(app.routes)
+        for route in api_routes(app.routes)
         if route.path in WEBHOOKS and "POST" in (route.methods or ())
     ]
     assert sorted(route.path for route in webhooks) == sorted(WEBHOOKS)
