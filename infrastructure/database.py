@@ -19,6 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from infrastructure import libpq_statements
 from infrastructure.database_errors import (
     DatabaseUnavailableError,
     PrimaryUnavailableError,
@@ -229,10 +230,11 @@ class PostgresDatabase:
             raise DatabaseUnavailableError(str(error)) from error
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
-        return self._read(lambda connection: connection.execute(query, tuple(params)).fetchall())
+        return self._read(lambda connection: _rows(connection, query, tuple(params)))
 
     def fetch_one(self, query: str, params: Params = ()) -> Row | None:
-        return self._read(lambda connection: connection.execute(query, tuple(params)).fetchone())
+        found = self._read(lambda connection: _rows(connection, query, tuple(params)))
+        return found[0] if found else None
 
     def _read(self, read: Callable[[psycopg.Connection[Row]], Result]) -> Result:
         # A connection used a moment ago is lent without an empty query first, and may
@@ -251,7 +253,7 @@ class PostgresDatabase:
         # Connections are in autocommit: the statement commits itself, without the round trips
         # of a BEGIN and a COMMIT around it.
         with self._connection() as connection:
-            return connection.execute(query, tuple(params)).fetchall()
+            return _rows(connection, query, tuple(params))
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresCursor]:
@@ -260,6 +262,12 @@ class PostgresDatabase:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _rows(connection: psycopg.Connection[Row], query: str, params: tuple[Any, ...]) -> list[Row]:
+    # The directory's and the keyring's few statements, by libpq: a cursor costs a turn more.
+    found = libpq_statements.rows(connection, query, params, libpq_statements.as_dict)
+    return found if found is not None else connection.execute(query, params).fetchall()
 
 
 def _qmark(query: str) -> str:

@@ -17,7 +17,6 @@ tables, same locking, same errors. Two hot paths change:
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import threading
 import time
@@ -46,6 +45,7 @@ from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from infrastructure import libpq_statements
 from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.group_commit import GroupCommit
 from infrastructure.primary import PING_AFTER_IDLE_SECONDS, ensure_primary
@@ -60,13 +60,16 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        # Composed once per shape, to the bytes sent: composing costs on every read otherwise.
-        self._events_statements: dict[tuple[bool, bool, bool, bool], bytes] = {}
+        # Composed once per shape: composing costs on every read otherwise.
+        self._events_statements: dict[tuple[bool, bool, bool, bool], str] = {}
         function = Identifier(self.datastore.schema, "convo_insert_events")
-        # Prepared on the writer's connection, with libpq's own placeholders (see _Writer.run).
-        self._insert_function_call = SQL("SELECT * FROM {}($1, $2, $3, $4)").format(function)
-        self._insert_with_snapshots_call = SQL("SELECT * FROM {}($1, $2, $3, $4, $5, $6, $7, $8)").format(
-            function
+        # Run by libpq on the writer's connection (see _Writer.run), with libpq's placeholders.
+        self._insert_function_call = libpq_statements.named(
+            SQL("SELECT * FROM {}($1, $2, $3, $4)").format(function).as_bytes(None), _COLUMN_TYPES
+        )
+        self._insert_with_snapshots_call = libpq_statements.named(
+            SQL("SELECT * FROM {}($1, $2, $3, $4, $5, $6, $7, $8)").format(function).as_bytes(None),
+            _COLUMN_TYPES + _COLUMN_TYPES,
         )
         self._group_commit: GroupCommit[_Rows, Sequence[int]] = GroupCommit(
             self._insert_groups, fails_the_queue=lambda error: isinstance(error, DatabaseUnavailableError)
@@ -208,11 +211,13 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             )
             if limit is not None:
                 composed += SQL(" LIMIT %s")
-            self._events_statements[shape] = statement = composed.as_bytes(None)
+            self._events_statements[shape] = statement = composed.as_string(None)
         params = [p for p in (originator_id, gt, lte, limit) if p is not None]
+        with self.datastore.get_connection() as connection:
+            found = libpq_statements.rows(connection, statement, params, libpq_statements.as_tuple)
         return [
             _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
-            for oid, version, topic, state in self._fetch(statement, params)
+            for oid, version, topic, state in (found if found is not None else self._fetch(statement, params))
         ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -267,7 +272,7 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
             for nid, oid, version, topic, state in self._fetch(statement, params)
         ]
 
-    def _fetch(self, statement: Composed | bytes, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    def _fetch(self, statement: Composed | str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         """Rows as binary tuples: the cheapest read psycopg has."""
         with self.datastore.get_connection() as connection:
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
@@ -282,50 +287,22 @@ _POOL_TO_KEEP_A_WRITER = 2
 
 
 class _Writer:
-    __slots__ = ("connection", "statements", "taken_at", "used_at")
+    __slots__ = ("connection", "taken_at", "used_at")
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self.connection = connection
-        # By id() of the recorder's statement (it lives as long): its name, once prepared here.
-        self.statements: dict[int, bytes] = {}
         self.taken_at = self.used_at = time.monotonic()
 
-    def run(self, statement: Composed, columns: Sequence[_Column]) -> list[int]:
-        """The statement's rows (a bigint each), prepared on this connection the first time and
-        then run by libpq directly: a psycopg cursor spends about 35 µs of Python on each call
-        (placeholders, dumpers, result sets) for what libpq does in C. libpq's call lets go of the
-        interpreter lock while it waits, as the cursor does; errors are psycopg's own, as the
-        cursor raises them."""
-        name = self.statements.get(id(statement)) or self._prepared(statement, columns)
-        pgconn = self.connection.pgconn
+    def run(self, statement: libpq_statements.Prepared, columns: Sequence[_Column]) -> list[int]:
+        """The statement's rows, a bigint each, run by libpq (see infrastructure/libpq_statements.py)
+        with the columns as they are: psycopg would look up a dumper for each."""
         values = [column.data for column in columns]
-        result = pgconn.exec_prepared(name, values, [_BINARY] * len(columns), _BINARY)
-        self._check(result, pq.ExecStatus.TUPLES_OK)
+        result = libpq_statements.execute(self.connection, statement, values, [_BINARY] * len(columns))
         return [_BIGINT_VALUE.unpack(result.get_value(row, 0) or b"")[0] for row in range(result.ntuples)]
-
-    def _prepared(self, statement: Composed, columns: Sequence[_Column]) -> bytes:
-        text = statement.as_bytes(self.connection)
-        # Named by its text: the connection may come back from the pool with it prepared by an
-        # earlier writer, and a statement of the same name is then the same statement.
-        name = b"convo_" + hashlib.blake2b(text, digest_size=8).hexdigest().encode()
-        result = self.connection.pgconn.prepare(name, text, [column.oid for column in columns])
-        if result.error_field(pq.DiagnosticField.SQLSTATE) != _DUPLICATE_PREPARED_STATEMENT:
-            self._check(result, pq.ExecStatus.COMMAND_OK)
-        self.statements[id(statement)] = name
-        return name
-
-    def _check(self, result: pq.abc.PGresult, expected: pq.ExecStatus) -> None:
-        if result.status == expected:
-            return
-        if self.connection.pgconn.status == pq.ConnStatus.BAD:  # the server went away meanwhile
-            message = (result.error_message or self.connection.pgconn.error_message).decode(errors="replace")
-            raise psycopg.OperationalError(message.strip() or "the connection was lost")
-        raise psycopg.errors.error_from_result(result, encoding=self.connection.info.encoding)
 
 
 _BINARY = pq.Format.BINARY
 _BIGINT_VALUE = struct.Struct("!q")
-_DUPLICATE_PREPARED_STATEMENT = b"42P05"
 
 
 # Driver errors and the library's own, subclasses before their bases, as its
@@ -382,6 +359,10 @@ class _TextColumn(_Column):
 class _ByteaColumn(_Column):
     __slots__ = ()
     oid = 1001
+
+
+# The insert function's parameters, in the order _columns gives them.
+_COLUMN_TYPES = tuple(column.oid for column in (_UuidColumn, _BigintColumn, _TextColumn, _ByteaColumn))
 
 
 # One dimension without nulls: dimensions, has-nulls flag, element type, length, lower bound.
