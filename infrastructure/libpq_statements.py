@@ -22,7 +22,8 @@ from psycopg import pq
 from psycopg.adapt import PyFormat, Transformer
 from psycopg.rows import RowMaker
 
-MOST_STATEMENTS = 64
+# Each is kept prepared on every connection that ran it, until the pool renews the connection.
+MOST_STATEMENTS = 256
 
 Row = TypeVar("Row")
 
