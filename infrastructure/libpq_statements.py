@@ -44,9 +44,10 @@ def rows(
     make_row: Callable[[list[str]], RowMaker[Row]],
 ) -> list[Row] | None:
     """The statement's rows, each made by `make_row(column names)`; None where it cannot run this
-    way (placeholders other than %s, or MOST_STATEMENTS others already run): use a cursor."""
+    way (placeholders other than %s, MOST_STATEMENTS others already run, or a transaction under
+    way, which a first run's "not prepared" would abort): use a cursor."""
     numbered = _numbered(query)
-    if numbered is None:
+    if numbered is None or connection.pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return None
     transformer = Transformer(connection)
     # NULLs are None, which libpq takes (psycopg's own calls pass them too; its stubs say otherwise).

@@ -91,6 +91,8 @@ def test_what_cannot_run_this_way_is_left_to_a_cursor(
 ) -> None:
     assert rows(connection, "SELECT name FROM people WHERE n = %(n)s", (1,), as_dict) is None
     assert rows(connection, "SELECT 'a%%' || %s AS t", ("b",), as_dict) is None
+    with connection.transaction():
+        assert rows(connection, "SELECT name FROM people WHERE n = %s", (1,), as_dict) is None
     monkeypatch.setattr(libpq_statements, "MOST_STATEMENTS", 2)
     for n in range(2):
         assert rows(connection, f"SELECT {n} + %s AS n", (1,), as_dict) == [{"n": n + 1}]
