@@ -11,13 +11,14 @@ from fastapi import FastAPI
 from api.admission import TurnAdmission
 from api.body_deadline import RequestBodyDeadline
 from api.console import install_console
+from api.openapi_rewrites import rewrite_openapi
 from api.operations import install_operations
-from api.problem_docs import document_problems
+from api.problem_docs import describe_problems
 from api.problems import install_problem_handlers
 from api.replica_lag import ReplicaLagHeader
 from api.routes import analytics, audit, health, projections, subjects, telegram, twilio, webhooks, whatsapp
 from api.routes.projections import RebuildJobs
-from api.webhook_token import document_webhook_token
+from api.webhook_token import describe_webhook_token
 from infrastructure.bootstrap import Container, build
 from infrastructure.media.fetcher import fetch_media_in_background
 from infrastructure.settings import Settings
@@ -106,8 +107,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(twilio.router)
     app.include_router(telegram.router)
     install_problem_handlers(app)
-    document_problems(app)
-    document_webhook_token(app)
+    rewrite_openapi(app, describe_problems, describe_webhook_token)
     install_operations(app)
     install_console(app)
     app.include_router(audit.router)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
-
 from api.problems import PROBLEM_JSON
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -50,16 +48,3 @@ def describe_problems(document: dict[str, Any]) -> None:
     schemas["Problem"] = PROBLEM_SCHEMA
     for unused in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(unused, None)
-
-
-def document_problems(app: FastAPI) -> None:
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        first = app.openapi_schema is None
-        document = generate()  # cached by FastAPI after the first call: rewritten once
-        if first:
-            describe_problems(document)
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]

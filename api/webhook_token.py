@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
@@ -26,21 +26,12 @@ bearer_scheme = HTTPBearer(
 BEARER_SECURITY: list[dict[str, list[str]]] = [{bearer_scheme.scheme_name: []}]
 
 
-def document_webhook_token(app: FastAPI) -> None:
+def describe_webhook_token(document: dict[str, Any]) -> None:
     """Adds the bearer scheme to the OpenAPI document's security schemes, which FastAPI
     gathers from dependencies only."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        first = app.openapi_schema is None
-        document = generate()  # cached by FastAPI after the first call: completed once
-        if first:
-            schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
-            scheme = jsonable_encoder(bearer_scheme.model, by_alias=True, exclude_none=True)
-            schemes[bearer_scheme.scheme_name] = scheme
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    scheme = jsonable_encoder(bearer_scheme.model, by_alias=True, exclude_none=True)
+    schemes[bearer_scheme.scheme_name] = scheme
 
 
 def require_webhook_token(request: Request) -> None:
