@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from rich.console import Console
 
+from api.allocator import Allocator, allocator_environment, runs_on_jemalloc, start_again_on
 from api.chat import ChatSession, ChatTransport, HttpTransport, InProcessTransport, ServerRefusedError
 from api.progress import log_progress
 from api.running import WorkerOperations, uvicorn_logging, workers_share_last_writers, workers_share_metrics
@@ -53,6 +55,7 @@ def serve(
 ) -> None:
     """Run the HTTP service (OpenAPI docs at /docs)."""
     settings = Settings()
+    run_on_allocator(settings.allocator)
     if not settings.is_postgres:
         # Prepare the embedded file once, before workers start racing for it.
         migrate(settings)
@@ -66,6 +69,18 @@ def serve(
             **server_stack(),
             log_level=settings.log_level,
             log_config=uvicorn_logging(settings),
+        )
+
+
+def run_on_allocator(allocator: Allocator) -> None:
+    """Starts this command again on `allocator` when it is not running on it yet."""
+    environment = allocator_environment(allocator, os.environ)
+    if environment is not None:
+        start_again_on(environment)
+    if allocator == "jemalloc" and not runs_on_jemalloc():
+        errors.print(
+            "jemalloc is not installed (Debian: libjemalloc2) or could not be loaded: running on Python's "
+            "allocator, whose workers' memory grows by about a quarter as their caches turn over"
         )
 
 

@@ -1,7 +1,9 @@
 """Worker memory: RSS of a worker after 100,000 conversations against after 1,000 (same run).
 
 The worker is a separate process holding what a `convo serve` worker holds (the container built from
-settings with the aggregate cache at its default size, and the app) and playing real turns, one per
+settings with the aggregate cache at its default size, and the app), started on the memory allocator
+`convo serve` starts its workers on (api/allocator.py; `--allocator python` for Python's own), and
+playing real turns, one per
 conversation, for registered subcontractors, on 4 threads as the server's thread pool would. Through
 HTTP the same turns would take several times as long; the server's per-request objects do not
 outlive their request.
@@ -10,10 +12,12 @@ outlive their request.
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from api.allocator import Allocator, allocator_environment, runs_on_jemalloc
 from api.app import create_app
 from application.inbound import Inbound
 from bench.directory import Member, add_subcontractors
@@ -67,8 +71,12 @@ def _worker(database_url: str, threads: int = THREADS) -> None:
         container.close()
 
 
-def run(database_url: str, sizes: Sizes, threads: int = THREADS) -> tuple[list[Line], list[str]]:
+def run(
+    database_url: str, sizes: Sizes, threads: int = THREADS, allocator: Allocator | None = None
+) -> tuple[list[Line], list[str]]:
     total = sizes.memory_conversations
+    chosen: Allocator = allocator or Settings.model_fields["allocator"].default
+    environment = allocator_environment(chosen, os.environ) or dict(os.environ)
     progress(f"worker memory: registering {total:,} subcontractors")
     add_subcontractors(database_url, [Member(f"M-{n:06d}", _phone(n), ("P-TIL",), 2) for n in range(total)])
     worker = subprocess.Popen(
@@ -76,6 +84,7 @@ def run(database_url: str, sizes: Sizes, threads: int = THREADS) -> tuple[list[L
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        env=environment,
     )
     assert worker.stdin is not None
     assert worker.stdout is not None
@@ -88,6 +97,7 @@ def run(database_url: str, sizes: Sizes, threads: int = THREADS) -> tuple[list[L
             worker.stdin.write(f"{done} {upto - done}\n")
             worker.stdin.flush()
             readings[upto] = int(worker.stdout.readline()) / 1024
+            on = "jemalloc" if runs_on_jemalloc(worker.pid) else "Python's allocator"  # it is running now
             done = upto
             progress(f"worker memory: {done:,} conversations, RSS {readings[done]:.0f} MiB")
     finally:
@@ -106,7 +116,7 @@ def run(database_url: str, sizes: Sizes, threads: int = THREADS) -> tuple[list[L
     playing = f"{threads} thread{'s' if threads != 1 else ''}"
     notes = [
         f"worker memory: one real turn per conversation from a registered subcontractor, {playing}, "
-        f"in a process holding a worker's container; RSS in MiB after each step: {curve}."
+        f"in a process holding a worker's container, on {on}; RSS in MiB after each step: {curve}."
     ]
     return [line], notes
 
@@ -127,8 +137,13 @@ if __name__ == "__main__":
     parser.add_argument(
         "--threads", type=int, default=THREADS, help=f"threads playing turns (default {THREADS})"
     )
+    parser.add_argument(
+        "--allocator",
+        choices=["jemalloc", "python"],
+        help="the worker's memory allocator (default: the one `convo serve` runs on)",
+    )
     options = parser.parse_args()
     with scratch_database() as url:
-        lines, notes = run(url, QUICK if options.quick else FULL, options.threads)
+        lines, notes = run(url, QUICK if options.quick else FULL, options.threads, options.allocator)
     print(render(lines))
     print(*notes, sep="\n")

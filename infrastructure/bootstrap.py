@@ -36,7 +36,7 @@ from infrastructure.demo_data import load_demo_data
 from infrastructure.directory_cache import SubcontractorCache
 from infrastructure.event_queries import event_queries_for
 from infrastructure.keys.configured import id_secret, master_key_of
-from infrastructure.keys.sql_keyring import SqlKeyring
+from infrastructure.keys.sql_keyring import MAX_CACHED_KEYS, SqlKeyring
 from infrastructure.last_writers import SharedLastWriters
 from infrastructure.leases import Lease
 from infrastructure.media.kinds import message_kinds_for
@@ -243,7 +243,10 @@ def build(settings: Settings | None = None, clock: Clock = utc_now, *, sealed: b
     except BaseException:
         database.close()
         raise
-    keyring = SqlKeyring(database, master, clock, settings.key_cache_seconds)
+    # The keys of the people whose conversations this worker keeps, not twice as many: a person
+    # whose conversation is read from the log again has a key or two read with it.
+    kept = settings.aggregate_cache_size or MAX_CACHED_KEYS
+    keyring = SqlKeyring(database, master, clock, settings.key_cache_seconds, max_cached=kept)
     store = ConversationStore(
         event_store_env(settings),
         snapshot_interval=settings.snapshot_interval,

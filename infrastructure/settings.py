@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     aggregate_cache_size: int = Field(
         default=2000, ge=0, description="Conversations kept in memory per worker (0: no cache)."
     )
+    allocator: Literal["jemalloc", "python"] = Field(
+        default="jemalloc",
+        description="The memory allocator `convo serve` runs on: jemalloc keeps a worker's memory flat as "
+        "its caches turn over (Debian: `libjemalloc2`; where it is missing, Python's own, with a warning).",
+    )
     last_writers_file: Path | None = Field(
         default=None,
         description=(

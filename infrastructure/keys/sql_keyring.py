@@ -12,8 +12,9 @@ Asking the database every few seconds would cost a statement per person and scop
 
 What is cached is the data key itself (32 bytes), not a cipher made from it: a cipher holds
 about 2.5 KiB outside Python's heap, and making one takes about 2 microseconds. Both caches
-keep the `max_cached` keys used last: a process meets every person's keys in time, and a
-person whose keys were dropped costs a read, as their conversation's load already does.
+keep the `max_cached` entries used last (people sealing, keys opening; a worker keeps as many as
+it keeps conversations): a process meets every person's keys in time, and a person whose keys
+were dropped costs a read, as their conversation's load already does.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from infrastructure.database import Cursor, Database
 from infrastructure.database_errors import DatabaseUnavailableError
 from infrastructure.keys.master import MasterKey
 
-# Keys read for opening, and people whose keys seal writes, of the sessions active now.
+# Keys read for opening, and people whose keys seal writes, of the sessions active now (where
+# no aggregate cache gives the count).
 MAX_CACHED_KEYS = 4_000
 
 K = TypeVar("K", bound=Hashable)

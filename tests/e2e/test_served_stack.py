@@ -1,4 +1,5 @@
-"""`convo serve --workers 2` as the README runs it: every worker on httptools' parser and uvloop's loop."""
+"""`convo serve --workers 2` as the README runs it: every worker on httptools' parser and uvloop's loop,
+and on jemalloc unless told otherwise."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from api.allocator import find_jemalloc, runs_on_jemalloc
 from tests.servers import serving_process
 
 pytestmark = pytest.mark.slow
+# .ci/run installs Debian's libjemalloc2 and sets this: a skip for want of it fails there.
+JEMALLOC_REQUIRED = os.environ.get("CONVO_TEST_REQUIRE_JEMALLOC", "") not in ("", "0", "false", "no")
 
 
 def _workers(server_pid: int) -> list[int]:
@@ -42,3 +46,39 @@ def test_every_worker_runs_httptools_and_uvloop(tmp_path: Path) -> None:
                 break
             assert time.monotonic() < deadline, f"workers {workers} loaded {loaded}"
             time.sleep(0.2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("allocator", ["jemalloc", "python"])
+def test_workers_run_on_the_allocator_asked_for(tmp_path: Path, allocator: str) -> None:
+    if allocator == "jemalloc" and find_jemalloc() is None:
+        message = "jemalloc is not installed (Debian: libjemalloc2)"
+        if JEMALLOC_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    env = {
+        **os.environ,
+        "CONVO_DATABASE_URL": f"sqlite:///{tmp_path / 'convo.db'}",
+        "CONVO_LOG_LEVEL": "warning",
+        "CONVO_ALLOCATOR": allocator,
+    }
+    for name in ("LD_PRELOAD", "PYTHONMALLOC", "MALLOC_CONF"):
+        env.pop(name, None)
+    with serving_process(env, workers=2) as (_, server_pid):
+        deadline = time.monotonic() + 30
+        while len(workers := _workers(server_pid)) < 2:
+            assert time.monotonic() < deadline, f"workers {workers}"
+            time.sleep(0.2)
+        on_jemalloc = [runs_on_jemalloc(pid) for pid in (server_pid, *workers)]
+        malloc = [_environ(pid).get("PYTHONMALLOC") for pid in workers]
+    if allocator == "jemalloc":
+        assert on_jemalloc == [True, True, True]
+        assert malloc == ["malloc", "malloc"]  # Python's small objects go to it too
+    else:
+        assert on_jemalloc == [False, False, False]
+        assert malloc == [None, None]
+
+
+def _environ(pid: int) -> dict[str, str]:
+    entries = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(entry.decode().split("=", 1) for entry in entries if b"=" in entry)

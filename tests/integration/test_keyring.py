@@ -122,3 +122,19 @@ def test_a_process_that_only_meets_the_restarted_conversation_seals_with_the_new
     erased_at = max(r.version for r in records if r.type == "Erased")
     said = [r.payload["text"] for r in records if r.type == "MessageReceived" and r.version > erased_at]
     assert said == ["Bonjour", "mes chantiers"]  # sealed with a destroyed key, it would read as erased
+
+
+def test_a_worker_keeps_the_keys_of_as_many_people_as_it_keeps_conversations(
+    container: Container, clock: FakeClock
+) -> None:
+    # Twice as many kept a worker's memory growing long after its conversations stopped.
+    worker = build(container.settings.model_copy(update={"aggregate_cache_size": 3}), clock=clock)
+    try:
+        keyring = worker._keys()
+        subjects = [uuid4() for _ in range(5)]
+        for subject in subjects:
+            keyring.sealing_key(subject, "s-1")
+        assert list(keyring._live) == subjects[-3:]
+        assert len(keyring._by_id) == 3
+    finally:
+        worker.close()
