@@ -1,13 +1,15 @@
 """The memory allocator `convo serve` runs on: jemalloc where the machine has it, else Python's own.
 
 Chosen by `python -m bench.worker_memory`. On Python's allocator a worker's RSS grew by a
-quarter from 1,000 to 100,000 conversations (119 → 149 MiB) though the objects it holds stop
+quarter from 1,000 to 100,000 conversations (116 → 142 MiB) though the objects it holds stop
 growing once its caches are full: an entry a cache keeps is made among a turn's short-lived
-objects, and when those are freed it pins the part-empty pools and arenas around it. jemalloc
-(`PYTHONMALLOC=malloc`, so Python's small objects go to it too) with one arena (the GIL lets
-one thread allocate at a time, and each arena keeps part-empty pages of its own), small
-per-thread caches and empty pages given back at once grew 120 → 133 MiB, at the same CPU per
-turn (`python -m bench.profile_turn`: 0.48–0.49 ms on either).
+objects, and when those are freed it pins the part-empty pools and arenas around it. On jemalloc
+(`PYTHONMALLOC=malloc`, so Python's small objects go to it too) with one arena (the GIL lets one
+thread allocate at a time, and each arena keeps part-empty pages of its own), small per-thread
+caches and empty pages given back at once: 118 → 128 MiB. Its per-thread caches at their default
+size hold more (114 → 125) for about 3% less CPU a turn in `python -m bench.profile_turn`; through
+HTTP (`python -m bench --only request_cpu`) the worker's CPU a request is the same on either
+allocator.
 
 An allocator is chosen before a process starts (`LD_PRELOAD`), so `convo serve` starts itself
 again on it, same process id and arguments; uvicorn's workers inherit it. Where the library is
