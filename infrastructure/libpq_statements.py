@@ -95,8 +95,12 @@ def check(connection: psycopg.Connection[Any], result: pq.abc.PGresult) -> None:
     if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         return
     pgconn = connection.pgconn
-    if pgconn.status == pq.ConnStatus.BAD:  # the server went away meanwhile
+    # Every error the server sends has a SQLSTATE; libpq's own (a connection lost while sending or
+    # reading: a server stopped with `-m immediate` says nothing) have none, and the connection
+    # may not say BAD yet.
+    if pgconn.status == pq.ConnStatus.BAD or not result.error_field(pq.DiagnosticField.SQLSTATE):
         message = (result.error_message or pgconn.error_message).decode(errors="replace").strip()
+        pgconn.finish()  # broken, as a cursor leaves it: the pool drops it and drains its siblings
         raise psycopg.OperationalError(message or "the connection to PostgreSQL was lost")
     raise psycopg.errors.error_from_result(result, encoding=connection.info.encoding)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import os
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import pq
 from psycopg.rows import dict_row
 
 from infrastructure import libpq_statements
@@ -84,6 +87,41 @@ def test_a_lost_connection_is_an_operational_error(
     with pytest.raises(psycopg.OperationalError):
         rows(connection, query, (1,), as_dict)
     assert connection.broken  # as after a cursor's loss: the pool discards it, and drains its siblings
+
+
+def test_a_connection_lost_with_no_word_from_the_server_is_an_operational_error_too(
+    connection: psycopg.Connection[dict[str, Any]],
+) -> None:
+    query = "SELECT name FROM people WHERE n = %s"
+    assert rows(connection, query, (1,), as_dict) == [{"name": "Ana"}]
+    with socket.socket(fileno=os.dup(connection.pgconn.socket)) as sock:
+        sock.shutdown(socket.SHUT_RDWR)  # the socket itself, under libpq's descriptor too
+    with pytest.raises(psycopg.OperationalError):
+        rows(connection, query, (1,), as_dict)
+    assert connection.broken
+
+
+class _LibpqFailure:
+    """A result as libpq makes it when it finds the connection gone before the server said why:
+    it was met in a PostgreSQL stopped with `-m immediate` under load, the connection not BAD yet."""
+
+    status = pq.ExecStatus.FATAL_ERROR
+    error_message = b"server closed the connection unexpectedly"
+
+    def error_field(self, _field: pq.DiagnosticField) -> bytes | None:
+        return None  # libpq's own errors carry no SQLSTATE
+
+    def get_error_message(self, _encoding: str = "utf-8") -> str:
+        return self.error_message.decode()
+
+
+def test_an_error_of_libpq_itself_is_an_operational_error_and_breaks_the_connection(
+    connection: psycopg.Connection[dict[str, Any]],
+) -> None:
+    assert connection.pgconn.status == pq.ConnStatus.OK
+    with pytest.raises(psycopg.OperationalError, match="server closed the connection unexpectedly"):
+        libpq_statements.check(connection, _LibpqFailure())  # type: ignore[arg-type]
+    assert connection.broken  # the pool discards it instead of lending it again
 
 
 def test_what_cannot_run_this_way_is_left_to_a_cursor(
