@@ -26,7 +26,7 @@ from infrastructure.bootstrap import build
 from infrastructure.channels.whatsapp.webhook import signature
 
 Section = tuple[list[Line], list[str]]
-PHONES = "+3366000"  # a block of numbers no other section uses
+PHONES = "+3366200"  # a block of numbers no other section uses
 SECRET = "bench-app-secret"
 BUDGET_SECONDS = 5.0
 MESSAGES_PER_SENDER = 4
