@@ -6,10 +6,13 @@ growing once its caches are full: an entry a cache keeps is made among a turn's 
 objects, and when those are freed it pins the part-empty pools and arenas around it. On jemalloc
 (`PYTHONMALLOC=malloc`, so Python's small objects go to it too) with one arena (the GIL lets one
 thread allocate at a time, and each arena keeps part-empty pages of its own), small per-thread
-caches and empty pages given back at once: 118 → 128 MiB. Its per-thread caches at their default
-size hold more (114 → 125) for about 3% less CPU a turn in `python -m bench.profile_turn`; through
-HTTP (`python -m bench --only request_cpu`) the worker's CPU a request is the same on either
-allocator.
+caches and empty pages given back at once: 118 → 128 MiB. The small per-thread caches cost time:
+with them at their default size a worker grew ×1.10–1.11 (114 → 125, 112 → 124 twice), but a
+webhook turn's p50 at low concurrency was 2.45–2.58 ms against 2.70–2.79 (`python -m
+bench.workers_latency`; 2.52–2.58 on Python's allocator) and a turn's CPU about 3% less
+(`python -m bench.profile_turn`). Through HTTP at load (`python -m bench --only request_cpu`) the
+worker's CPU a request is the same on either allocator. An operator who would rather have the
+latency sets `MALLOC_CONF=narenas:1,dirty_decay_ms:0,muzzy_decay_ms:0`.
 
 An allocator is chosen before a process starts (`LD_PRELOAD`), so `convo serve` starts itself
 again on it, same process id and arguments; uvicorn's workers inherit it. Where the library is
