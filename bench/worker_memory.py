@@ -3,8 +3,8 @@
 The worker is a separate process holding what a `convo serve` worker holds (the container built from
 settings with the aggregate cache at its default size, and the app), started on the memory allocator
 `convo serve` starts its workers on (api/allocator.py; `--allocator python` for Python's own), and
-playing real turns, one per
-conversation, for registered subcontractors, on 4 threads as the server's thread pool would. Through
+playing real turns, one per conversation, for registered subcontractors, on 4 threads as the
+server's thread pool would. Through
 HTTP the same turns would take several times as long; the server's per-request objects do not
 outlive their request.
 """
