@@ -213,11 +213,9 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
                 composed += SQL(" LIMIT %s")
             self._events_statements[shape] = statement = composed.as_string(None)
         params = [p for p in (originator_id, gt, lte, limit) if p is not None]
-        with self.datastore.get_connection() as connection:
-            found = libpq_statements.rows(connection, statement, params, libpq_statements.as_tuple)
         return [
             _frozen(StoredEvent, originator_id=oid, originator_version=version, topic=topic, state=state)
-            for oid, version, topic, state in (found if found is not None else self._fetch(statement, params))
+            for oid, version, topic, state in self._fetch(statement, params)
         ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -273,8 +271,13 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         ]
 
     def _fetch(self, statement: Composed | str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-        """Rows as binary tuples: the cheapest read psycopg has."""
+        """Rows as binary tuples: by libpq where the statement runs that way (a turn's read of its
+        conversation's newer events), else the cheapest read psycopg has, on the same loan."""
         with self.datastore.get_connection() as connection:
+            if isinstance(statement, str):
+                found = libpq_statements.rows(connection, statement, params, libpq_statements.as_tuple)
+                if found is not None:
+                    return found
             cursor = connection.cursor(row_factory=tuple_row, binary=True)
             cursor.execute(statement, params, prepare=True)
             return cursor.fetchall()
