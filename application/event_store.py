@@ -219,7 +219,13 @@ class ConversationStore(Application[UUID]):
         the runtime checks of whether each object is an event or an aggregate (about 30 µs a turn),
         and a Recording holding a Notification (frozen dataclasses) made for each event written."""
         events = [*conversation.collect_events(), *receipt.collect_events()]
-        self.recorder.insert_events([self.mapper.to_stored_event(event) for event in events], **kwargs)
+        mapper = self.mapper
+        stored = (
+            mapper.to_stored_events(events)
+            if isinstance(mapper, SealingMapper)
+            else [mapper.to_stored_event(event) for event in events]
+        )
+        self.recorder.insert_events(stored, **kwargs)
         self._tell_observers(events)
 
     def _snapshot_along(self, conversation: Conversation) -> list[StoredEvent] | None:

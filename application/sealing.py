@@ -81,6 +81,17 @@ class SealingMapper(Mapper[UUID]):
         self._nonce = nonces
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        return self._stored(domain_event, {})
+
+    def to_stored_events(self, domain_events: Iterable[DomainEventProtocol[UUID]]) -> list[StoredEvent]:
+        """What `to_stored_event` gives for each: a turn's events, most of them sealed with the
+        same key of the same person, look it up once."""
+        keys: dict[tuple[UUID, str], tuple[str, Aead]] = {}
+        return [self._stored(domain_event, keys) for domain_event in domain_events]
+
+    def _stored(
+        self, domain_event: DomainEventProtocol[UUID], keys: dict[tuple[UUID, str], tuple[str, Aead]]
+    ) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id: UUID = state.pop("originator_id")
         originator_version: int = state.pop("originator_version")
@@ -89,13 +100,20 @@ class SealingMapper(Mapper[UUID]):
             state["class_version"] = class_version
         subject = subject_of(domain_event, originator_id, state)
         if subject is not None:
-            state = self._sealed(state, subject, _associated(originator_id, originator_version))
-        return StoredEvent(
-            originator_id=originator_id,
-            originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
-            state=self.transcoder.encode(state),
+            state = self._sealed(state, subject, keys, _associated(originator_id, originator_version))
+        # As the library's frozen dataclass is made, without its __init__'s per-field setattr.
+        stored: StoredEvent = object.__new__(StoredEvent)
+        object.__setattr__(
+            stored,
+            "__dict__",
+            {
+                "originator_id": originator_id,
+                "originator_version": originator_version,
+                "topic": get_topic(type(domain_event)),
+                "state": self.transcoder.encode(state),
+            },
         )
+        return stored
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
@@ -131,23 +149,36 @@ class SealingMapper(Mapper[UUID]):
         """Has the keyring read the keys of these sealed values in one go."""
         self.keyring.load({_key_id(envelope["k"]) for envelope in envelopes})
 
-    def _sealed(self, state: dict[str, Any], subject: tuple[UUID, str], aad: bytes) -> dict[str, Any]:
+    def _sealed(
+        self,
+        state: dict[str, Any],
+        subject: tuple[UUID, str],
+        keys: dict[tuple[UUID, str], tuple[str, Aead]],
+        aad: bytes,
+    ) -> dict[str, Any]:
         clear: dict[str, Any] = {}
         personal: dict[str, Any] = {}
+        shape: dict[str, Any] = {}
         for name, value in state.items():
             if name in CLEAR_FIELDS or value is None:
                 clear[name] = value
             else:
                 personal[name] = value
+                # Most personal values are texts: their shape without a call.
+                shape[name] = ERASED if type(value) is str else erased_shape(value)
         if not personal:
-            return clear
-        key_id, cipher = self.keyring.sealing_key(*subject)
+            return clear  # no key is made for it
+        key = keys.get(subject)
+        if key is None:
+            key_id, aead = self.keyring.sealing_key(*subject)
+            key = keys[subject] = (key_id.hex, aead)
+        key_hex, cipher = key
         nonce = self._nonce()
         sealed = nonce + cipher.encrypt(nonce, self.transcoder.encode(personal), aad)
         clear[SEALED] = {
-            "k": key_id.hex,
+            "k": key_hex,
             "c": binascii.b2a_base64(sealed, newline=False).decode("ascii"),
-            "s": {name: erased_shape(value) for name, value in personal.items()},
+            "s": shape,
         }
         return clear
 

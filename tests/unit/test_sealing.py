@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent, UUIDAsHex
 
 from application.sealing import ERASED, SUBJECT_SCOPE, SealingMapper, erased_shape, random_nonce
@@ -149,3 +150,73 @@ def test_the_erased_shape_keeps_structure_and_drops_content() -> None:
     }
     assert erased_shape({"number": 3, "title": "x"}) == {"number": 3, "title": ERASED}
     assert erased_shape(["+33600000001"]) == [] and erased_shape("Karim") == ERASED
+
+
+class CountingKeyring(MemoryKeyring):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[UUID, str]] = []
+
+    def sealing_key(self, subject: UUID, scope: str) -> tuple[UUID, AESGCM]:
+        self.asked.append((subject, scope))
+        return super().sealing_key(subject, scope)
+
+
+def _turn_events() -> list[DomainEventProtocol[UUID]]:
+    """A turn's events as a store saves them: the conversation's, then its receipt's."""
+    conversation = _conversation()
+    conversation.classify_intent(message_id="wamid.A", intent="list_sites", arguments={}, confidence=1.0)
+    receipt = MessageReceipt(
+        channel="whatsapp",
+        provider_message_id="wamid.A",
+        conversation_id=conversation.id,
+        session_id=conversation.open_session["id"],
+        reply=Reply(text="Vos chantiers", style="none", choices=[]),
+    )
+    return [*conversation.collect_events(), *receipt.collect_events()]
+
+
+def test_a_turns_events_stored_together_read_as_stored_one_by_one() -> None:
+    keyring = CountingKeyring()
+    mapper = _mapper(keyring)
+    events = _turn_events()
+    together = mapper.to_stored_events(events)
+    one_by_one = [mapper.to_stored_event(e) for e in events]
+    assert [(s.originator_id, s.originator_version, s.topic) for s in together] == [
+        (s.originator_id, s.originator_version, s.topic) for s in one_by_one
+    ]
+    # Nonces differ: compare what each state opens to, and its clear part.
+    for a, b in zip(together, one_by_one, strict=True):
+        assert vars(mapper.to_domain_event(a)) == vars(mapper.to_domain_event(b))
+        clear_a, clear_b = json.loads(a.state), json.loads(b.state)
+        assert clear_a.get(SEALED, {}).get("s") == clear_b.get(SEALED, {}).get("s")
+        assert {k: v for k, v in clear_a.items() if k != SEALED} == {
+            k: v for k, v in clear_b.items() if k != SEALED
+        }
+        assert (SEALED in clear_a) == (SEALED in clear_b)
+
+
+def test_a_turn_asks_for_each_key_once_and_makes_none_for_events_with_nothing_personal() -> None:
+    keyring = CountingKeyring()
+    mapper = _mapper(keyring)
+    events = _turn_events()
+    mapper.to_stored_events(events)
+    one_by_one = CountingKeyring()
+    for event in events:
+        _mapper(one_by_one).to_stored_event(event)
+    assert len(one_by_one.asked) > len(set(one_by_one.asked))  # event by event, keys are asked again
+    assert sorted(keyring.asked) == sorted(set(one_by_one.asked))  # together: each once
+
+    # An event whose personal fields are all empty seals nothing: no key is made for it.
+    empty: DomainEventProtocol[UUID] = Conversation.MessageReceived(  # type: ignore[call-arg]
+        originator_id=uuid4(),
+        originator_version=2,
+        timestamp=AT,
+        session_id="s-1",
+        message_id=None,
+        text=None,
+        at=AT,
+    )
+    nothing_personal = CountingKeyring()
+    (stored,) = _mapper(nothing_personal).to_stored_events([empty])
+    assert SEALED not in json.loads(stored.state) and nothing_personal.asked == []
