@@ -63,7 +63,9 @@ def conversation_id_for(contact: str) -> UUID:
     return _conversation_id(_IdSecret.value, contact)
 
 
-@lru_cache(maxsize=256)  # the turns under way: a process's memory must not grow with its callers
+# As many people as a worker keeps conversations by default (a few hundred bytes each): a person
+# writing again before 2,000 others did skips the hash. Bounded: memory must not grow with callers.
+@lru_cache(maxsize=2048)
 def _conversation_id(secret: bytes | None, contact: str) -> UUID:
     # Asked several times a turn (its lock, its load, its receipt): a keyed hash each time.
     return _keyed_with(secret, f"conversation:{contact}")
