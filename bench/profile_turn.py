@@ -29,6 +29,7 @@ from bench.chat import Chat
 from bench.cpu import CpuMeter
 from bench.directory import add_subcontractors, crew
 from bench.scratch import scratch_database, settings_for
+from infrastructure import libpq_statements
 from infrastructure.bootstrap import build
 
 PHONES = "+3367000"
@@ -45,28 +46,43 @@ _PACKAGES = (
 
 @contextmanager
 def counted_statements() -> Iterator[Counter[str]]:
-    """Counts every statement a psycopg cursor sends, by its first words."""
+    """Counts every statement sent, by its first words: by a psycopg cursor, or by libpq directly
+    (infrastructure/libpq_statements.py: a turn's insert and most of its reads)."""
     counts: Counter[str] = Counter()
+
+    def count(text: str) -> None:
+        counts[" ".join(text.split())[:100] or "(empty query: a connection check)"] += 1
+
     original = psycopg.Cursor.execute
+    original_libpq = libpq_statements.execute
 
     def execute(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
         if hasattr(query, "as_string"):
-            text = query.as_string(cursor.connection)
+            count(query.as_string(cursor.connection))
         else:
-            text = query.decode() if isinstance(query, bytes) else str(query)
-        counts[" ".join(text.split())[:100] or "(empty query: a connection check)"] += 1
+            count(query.decode() if isinstance(query, bytes) else str(query))
         return original(cursor, query, *args, **kwargs)
 
+    def execute_by_libpq(
+        connection: psycopg.Connection[Any], statement: libpq_statements.Prepared, *args: Any
+    ) -> Any:
+        count(statement.text.decode())
+        return original_libpq(connection, statement, *args)
+
     psycopg.Cursor.execute = execute  # type: ignore[assignment,method-assign]
+    libpq_statements.execute = execute_by_libpq  # type: ignore[assignment]
     try:
         yield counts
     finally:
         psycopg.Cursor.execute = original  # type: ignore[method-assign]
+        libpq_statements.execute = original_libpq
 
 
 def _package_of(filename: str, function: str) -> str:
     if "psycopg" in filename and function in ("wait", "_send_query_prepared", "_send_prepare"):
         return "waiting on PostgreSQL (psycopg wait/send)"
+    if filename.endswith("libpq_statements.py") and function == "execute":
+        return "waiting on PostgreSQL (libpq, and its few lines around)"
     for fragment, name in _PACKAGES:
         if fragment in filename:
             return name
