@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,8 +31,10 @@ def _free_port() -> int:
 
 
 def server_env(database_url: str, **settings: str) -> dict[str, str]:
-    """The bench's environment, with CONVO_* settings for the server; no `.env` file applies."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVO_")}
+    """The bench's environment, with CONVO_* settings for the server; no `.env` file applies.
+
+    `CONVO_ALLOCATOR` passes through, to compare allocators with the same command."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVO_") or k == "CONVO_ALLOCATOR"}
     env |= {"CONVO_DATABASE_URL": database_url, "CONVO_DEMO_DATA": "false", "CONVO_LOG_LEVEL": "warning"}
     # The key the bench's own containers seal with (bench/scratch.py), or the servers could not start.
     env["CONVO_MASTER_KEY"] = os.environ.get("CONVO_MASTER_KEY", DEVELOPMENT_MASTER_KEY)
@@ -52,30 +55,34 @@ def served_by(
     """A server started as `python ARGUMENTS --port P` on a free port until the block ends; yields
     once every worker is up and `ready` answers 200."""
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, *arguments, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(base, server.pid, workers, ready):
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                output = server.stderr.read().decode() if server.stderr else ""
-                raise RuntimeError(f"{' '.join(arguments)} did not start:\n{output}")
-            time.sleep(0.3)
-        yield Served(base, server.pid)
-    finally:
-        server.terminate()
+    # A file, not a pipe: nobody reads a pipe while the server runs, and a full one would stall it.
+    with tempfile.TemporaryFile() as errors:
+        server = subprocess.Popen(
+            [sys.executable, *arguments, "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            deadline = time.monotonic() + 60
+            while not _ready(base, server.pid, workers, ready):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    server.wait()
+                    errors.seek(0)
+                    output = errors.read().decode(errors="replace")
+                    raise RuntimeError(f"{' '.join(arguments)} did not start:\n{output}")
+                time.sleep(0.3)
+            yield Served(base, server.pid)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def worker_pids(pid: int) -> list[int]:
