@@ -86,11 +86,11 @@ class SealingMapper(Mapper[UUID]):
     def to_stored_events(self, domain_events: Iterable[DomainEventProtocol[UUID]]) -> list[StoredEvent]:
         """What `to_stored_event` gives for each: a turn's events, most of them sealed with the
         same key of the same person, look it up once."""
-        keys: dict[tuple[UUID, str], tuple[str, Aead]] = {}
+        keys: dict[tuple[UUID, str], tuple[bytes, Aead]] = {}
         return [self._stored(domain_event, keys) for domain_event in domain_events]
 
     def _stored(
-        self, domain_event: DomainEventProtocol[UUID], keys: dict[tuple[UUID, str], tuple[str, Aead]]
+        self, domain_event: DomainEventProtocol[UUID], keys: dict[tuple[UUID, str], tuple[bytes, Aead]]
     ) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id: UUID = state.pop("originator_id")
@@ -99,8 +99,10 @@ class SealingMapper(Mapper[UUID]):
         if class_version > 1:
             state["class_version"] = class_version
         subject = subject_of(domain_event, originator_id, state)
-        if subject is not None:
-            state = self._sealed(state, subject, keys, _associated(originator_id, originator_version))
+        if subject is None:
+            encoded = self.transcoder.encode(state)
+        else:
+            encoded = self._sealed(state, subject, keys, _associated(originator_id, originator_version))
         # As the library's frozen dataclass is made, without its __init__'s per-field setattr.
         stored: StoredEvent = object.__new__(StoredEvent)
         object.__setattr__(
@@ -110,7 +112,7 @@ class SealingMapper(Mapper[UUID]):
                 "originator_id": originator_id,
                 "originator_version": originator_version,
                 "topic": get_topic(type(domain_event)),
-                "state": self.transcoder.encode(state),
+                "state": encoded,
             },
         )
         return stored
@@ -153,9 +155,10 @@ class SealingMapper(Mapper[UUID]):
         self,
         state: dict[str, Any],
         subject: tuple[UUID, str],
-        keys: dict[tuple[UUID, str], tuple[str, Aead]],
+        keys: dict[tuple[UUID, str], tuple[bytes, Aead]],
         aad: bytes,
-    ) -> dict[str, Any]:
+    ) -> bytes:
+        """The state encoded, its personal values sealed under the `SEALED` key, last."""
         clear: dict[str, Any] = {}
         personal: dict[str, Any] = {}
         shape: dict[str, Any] = {}
@@ -166,21 +169,31 @@ class SealingMapper(Mapper[UUID]):
                 personal[name] = value
                 # Most personal values are texts: their shape without a call.
                 shape[name] = ERASED if type(value) is str else erased_shape(value)
+        encode = self.transcoder.encode
         if not personal:
-            return clear  # no key is made for it
+            return encode(clear)  # no key is made for it
         key = keys.get(subject)
         if key is None:
             key_id, aead = self.keyring.sealing_key(*subject)
-            key = keys[subject] = (key_id.hex, aead)
+            key = keys[subject] = (key_id.hex.encode("ascii"), aead)
         key_hex, cipher = key
         nonce = self._nonce()
-        sealed = nonce + cipher.encrypt(nonce, self.transcoder.encode(personal), aad)
-        clear[SEALED] = {
-            "k": key_hex,
-            "c": binascii.b2a_base64(sealed, newline=False).decode("ascii"),
-            "s": shape,
-        }
-        return clear
+        sealed = nonce + cipher.encrypt(nonce, encode(personal), aad)
+        # The envelope is written as the encoder would write it, but not handed to it: the
+        # ciphertext, the longest string of the state, has nothing to escape.
+        envelope = b"".join(
+            (
+                _ENVELOPE_OPENS,
+                key_hex,
+                b'","c":"',
+                binascii.b2a_base64(sealed, newline=False),
+                b'","s":',
+                encode(shape),
+                b"}}",
+            )
+        )
+        head = encode(clear)  # "{...}"
+        return head[:-1] + (b"," if len(head) > 2 else b"") + envelope
 
 
 def subject_of(event: object, originator_id: UUID, state: dict[str, Any]) -> tuple[UUID, str] | None:
@@ -245,6 +258,7 @@ def _associated(originator_id: UUID | str, version: int) -> bytes:
 
 
 _CONVERSATION_TOPIC = get_topic(Conversation)
+_ENVELOPE_OPENS = b'"' + SEALED.encode("ascii") + b'":{"k":"'
 
 
 def random_nonce() -> bytes:

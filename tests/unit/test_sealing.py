@@ -14,7 +14,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent, UUIDAsHex
 
 from application.sealing import ERASED, SUBJECT_SCOPE, SealingMapper, erased_shape, random_nonce
-from application.transcoding import SEALED
+from application.transcoding import SEALED, ConvoTranscoder
 from domain.conversation import Conversation
 from domain.receipt import MessageReceipt
 from domain.values import Reply
@@ -47,8 +47,8 @@ class MemoryKeyring:
                 self.keys.pop(key_id, None)
 
 
-def _mapper(keyring: MemoryKeyring) -> SealingMapper:
-    transcoder = JSONTranscoder()
+def _mapper(keyring: MemoryKeyring, transcoder: JSONTranscoder | None = None) -> SealingMapper:
+    transcoder = transcoder or JSONTranscoder()
     transcoder.register(UUIDAsHex())
     transcoder.register(DatetimeAsISO())
     return SealingMapper(transcoder, keyring, random_nonce)
@@ -176,9 +176,10 @@ def _turn_events() -> list[DomainEventProtocol[UUID]]:
     return [*conversation.collect_events(), *receipt.collect_events()]
 
 
-def test_a_turns_events_stored_together_read_as_stored_one_by_one() -> None:
+@pytest.mark.parametrize("transcoder", [JSONTranscoder, ConvoTranscoder])
+def test_a_turns_events_stored_together_read_as_stored_one_by_one(transcoder: type[JSONTranscoder]) -> None:
     keyring = CountingKeyring()
-    mapper = _mapper(keyring)
+    mapper = _mapper(keyring, transcoder())
     events = _turn_events()
     together = mapper.to_stored_events(events)
     one_by_one = [mapper.to_stored_event(e) for e in events]
@@ -194,6 +195,8 @@ def test_a_turns_events_stored_together_read_as_stored_one_by_one() -> None:
             k: v for k, v in clear_b.items() if k != SEALED
         }
         assert (SEALED in clear_a) == (SEALED in clear_b)
+        # The envelope is written beside the encoder: the same bytes as the encoder writes.
+        assert mapper.transcoder.encode(mapper.transcoder.decode(a.state)) == a.state
 
 
 def test_a_turn_asks_for_each_key_once_and_makes_none_for_events_with_nothing_personal() -> None:
