@@ -217,17 +217,26 @@ class PostgresDatabase:
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Row]]:
+        # A loan and a return, not the pool's `connection()`: its `with connection` commits on
+        # the way out, which in autocommit only takes the connection's lock for nothing.
+        # A transaction is opened explicitly (`transaction()`), and ends in its own block.
         try:
-            with self._pool.connection() as connection:
-                try:
-                    yield connection
-                except psycopg.errors.ReadOnlySqlTransaction as error:
-                    connection.close()  # it is on a standby: never lend it again
-                    raise PrimaryUnavailableError(str(error)) from error
+            connection = self._pool.getconn()
         except PoolTimeout as error:
             raise DatabaseUnavailableError("no PostgreSQL connection free in time") from error
         except psycopg.OperationalError as error:
             raise DatabaseUnavailableError(str(error)) from error
+        try:
+            yield connection
+        except psycopg.errors.ReadOnlySqlTransaction as error:
+            connection.close()  # it is on a standby: never lend it again
+            raise PrimaryUnavailableError(str(error)) from error
+        except PoolTimeout as error:
+            raise DatabaseUnavailableError("no PostgreSQL connection free in time") from error
+        except psycopg.OperationalError as error:
+            raise DatabaseUnavailableError(str(error)) from error
+        finally:
+            self._pool.putconn(connection)
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
         return self._read(lambda connection: _rows(connection, query, tuple(params)))

@@ -273,14 +273,23 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
     def _fetch(self, statement: Composed | str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         """Rows as binary tuples: by libpq where the statement runs that way (a turn's read of its
         conversation's newer events), else the cheapest read psycopg has, on the same loan."""
-        with self.datastore.get_connection() as connection:
-            if isinstance(statement, str):
-                found = libpq_statements.rows(connection, statement, params, libpq_statements.as_tuple)
-                if found is not None:
-                    return found
-            cursor = connection.cursor(row_factory=tuple_row, binary=True)
-            cursor.execute(statement, params, prepare=True)
-            return cursor.fetchall()
+        # A loan and a return, not the library's `get_connection()`: it opens the pool, checks
+        # type adapters these reads do not use, and commits on the way out, on every read.
+        pool = self.datastore.pool
+        if pool.closed:  # opened on first use, as the library's own loan does
+            pool.open(self.datastore.pool_open_timeout is not None, self.datastore.pool_open_timeout or 30.0)
+        with _translated():
+            connection = pool.getconn()
+            try:
+                if isinstance(statement, str):
+                    found = libpq_statements.rows(connection, statement, params, libpq_statements.as_tuple)
+                    if found is not None:
+                        return found
+                cursor = connection.cursor(row_factory=tuple_row, binary=True)
+                cursor.execute(statement, params, prepare=True)
+                return cursor.fetchall()
+            finally:
+                pool.putconn(connection)
 
 
 # How long the connection inserts go through is kept before it goes back to the pool.
