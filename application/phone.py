@@ -8,6 +8,7 @@ from application.inbound import InvalidInboundError
 
 # ASCII digits only: `\d` would also take "６" or "٣", and make the same number another contact.
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_ALREADY_E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # whole, with fullmatch: not even a newline after
 _TELEGRAM_USER = re.compile(r"^telegram:[1-9][0-9]{0,19}$")
 TELEGRAM_PREFIX = "telegram:"
 _FRENCH_SPEAKING_PREFIXES = ("+33", "+32", "+41", "+352", "+377", "+262", "+590", "+596", "+594")
@@ -15,6 +16,8 @@ _FRENCH_SPEAKING_PREFIXES = ("+33", "+32", "+41", "+352", "+377", "+262", "+590"
 
 def normalise_phone(raw: str) -> str:
     """`whatsapp:+33 6 00 00 00 01`, `0033600000001` and `33600000001` -> `+33600000001`."""
+    if _ALREADY_E164.fullmatch(raw):
+        return raw  # most calls: a number normalised before (a sender, a contact)
     value = raw.strip()
     for prefix in ("whatsapp:", "sms:", "tel:"):
         if value.lower().startswith(prefix):

@@ -37,10 +37,34 @@ def test_long_titles_are_cut_with_an_ellipsis() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["+33600000001", "whatsapp:+33600000001", "33600000001", "0033600000001", "+33 6 00 00 00 01"]
+    "raw",
+    [
+        "+33600000001",
+        "whatsapp:+33600000001",
+        "33600000001",
+        "0033600000001",
+        "+33 6 00 00 00 01",
+        "+33600000001\n",
+    ],
 )
 def test_phone_spellings_name_one_subcontractor(raw: str) -> None:
     assert normalise_phone(raw) == "+33600000001"
+
+
+@given(
+    st.text(alphabet="+0123456789 \n\t.-()whatsp:", max_size=24)
+    | st.from_regex(r"\+[1-9][0-9]{6,14}\s?", fullmatch=True)
+)
+def test_a_normalised_number_is_its_own_normal_form(raw: str) -> None:
+    # A number already in E.164 is returned at once; anything else (a newline after it
+    # included) must come out as the full path makes it, and stay so.
+    try:
+        normalised = normalise_phone(raw)
+    except InvalidInboundError:
+        return
+    assert normalised == normalised.strip() and normalised.startswith("+")
+    assert normalise_phone(normalised) == normalised
+    assert normalise_phone(f" {normalised}\n") == normalised
 
 
 @pytest.mark.parametrize("raw", ["", "hello", "+0123", "12", "+33 6 00 00 00 01 99 99 99 99"])
