@@ -21,7 +21,7 @@ from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol, Snapshot
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, find_id_convertor
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoder, find_id_convertor
 from eventsourcing.utils import get_topic, resolve_topic
 
 from application.random_bytes import random_bytes
@@ -79,6 +79,7 @@ class SealingMapper(Mapper[UUID]):
         super().__init__(transcoder)
         self.keyring = keyring
         self._nonce = nonces
+        self._writes_json = isinstance(transcoder, JSONTranscoder)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         return self._stored(domain_event, {})
@@ -179,8 +180,15 @@ class SealingMapper(Mapper[UUID]):
         key_hex, cipher = key
         nonce = self._nonce()
         sealed = nonce + cipher.encrypt(nonce, encode(personal), aad)
-        # The envelope is written as the encoder would write it, but not handed to it: the
-        # ciphertext, the longest string of the state, has nothing to escape.
+        if not self._writes_json:  # another format: the envelope goes through its encoder
+            clear[SEALED] = {
+                "k": key_hex.decode("ascii"),
+                "c": binascii.b2a_base64(sealed, newline=False).decode("ascii"),
+                "s": shape,
+            }
+            return encode(clear)
+        # The envelope is written as the JSON encoder would write it, but not handed to it:
+        # the ciphertext, the longest string of the state, has nothing to escape.
         envelope = b"".join(
             (
                 _ENVELOPE_OPENS,

@@ -11,7 +11,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent, UUIDAsHex
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, StoredEvent, Transcoder, UUIDAsHex
 
 from application.sealing import ERASED, SUBJECT_SCOPE, SealingMapper, erased_shape, random_nonce
 from application.transcoding import SEALED, ConvoTranscoder
@@ -223,3 +223,29 @@ def test_a_turn_asks_for_each_key_once_and_makes_none_for_events_with_nothing_pe
     nothing_personal = CountingKeyring()
     (stored,) = _mapper(nothing_personal).to_stored_events([empty])
     assert SEALED not in json.loads(stored.state) and nothing_personal.asked == []
+
+
+class SpacedTranscoder(Transcoder):
+    """Not the JSON transcoder's bytes (spaces after separators): the envelope must go through it."""
+
+    def __init__(self) -> None:
+        self._json = JSONTranscoder()
+        self._json.register(UUIDAsHex())
+        self._json.register(DatetimeAsISO())
+        self._encoder = json.JSONEncoder(default=self._json._encode_obj, separators=(", ", ": "))
+
+    def encode(self, obj: object) -> bytes:
+        return self._encoder.encode(obj).encode()
+
+    def decode(self, data: bytes) -> object:
+        return self._json.decode(data)
+
+
+def test_another_transcoders_states_carry_the_envelope_in_its_own_format() -> None:
+    keyring = MemoryKeyring()
+    mapper = SealingMapper(SpacedTranscoder(), keyring, random_nonce)
+    events = _turn_events()
+    stored = mapper.to_stored_events(events)
+    for event, state in zip(events, stored, strict=True):
+        assert b'"_sealed_": {"k": ' in state.state or SEALED not in json.loads(state.state)
+        assert vars(mapper.to_domain_event(state)) == vars(event)
