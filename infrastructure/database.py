@@ -222,21 +222,17 @@ class PostgresDatabase:
         # A transaction is opened explicitly (`transaction()`), and ends in its own block.
         try:
             connection = self._pool.getconn()
+            try:
+                yield connection
+            except psycopg.errors.ReadOnlySqlTransaction as error:
+                connection.close()  # it is on a standby: never lend it again
+                raise PrimaryUnavailableError(str(error)) from error
+            finally:
+                self._pool.putconn(connection)
         except PoolTimeout as error:
             raise DatabaseUnavailableError("no PostgreSQL connection free in time") from error
         except psycopg.OperationalError as error:
             raise DatabaseUnavailableError(str(error)) from error
-        try:
-            yield connection
-        except psycopg.errors.ReadOnlySqlTransaction as error:
-            connection.close()  # it is on a standby: never lend it again
-            raise PrimaryUnavailableError(str(error)) from error
-        except PoolTimeout as error:
-            raise DatabaseUnavailableError("no PostgreSQL connection free in time") from error
-        except psycopg.OperationalError as error:
-            raise DatabaseUnavailableError(str(error)) from error
-        finally:
-            self._pool.putconn(connection)
 
     def fetch_all(self, query: str, params: Params = ()) -> list[Row]:
         return self._read(lambda connection: _rows(connection, query, tuple(params)))

@@ -34,18 +34,13 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return pattern
 
 
-def _compiled(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    # `has` and `without`, asked some forty times a classification, repeat these two lines
-    # rather than pay for a call.
-    entry = _PATTERNS.get(id(phrases))
-    return entry[1] if entry is not None and entry[0] is phrases else _pattern(phrases)
-
-
 def find_all(normalised: str, phrases: tuple[str, ...]) -> list[Found]:
-    return [Found(m.group(0), m.start(), m.end()) for m in _compiled(phrases).finditer(normalised)]
+    return [Found(m.group(0), m.start(), m.end()) for m in _pattern(phrases).finditer(normalised)]
 
 
 def has(normalised: str, phrases: tuple[str, ...]) -> bool:
+    # `has` and `without` run some forty times a classification: `_pattern`'s first lines,
+    # repeated here, spare them a call when the group's pattern is known.
     entry = _PATTERNS.get(id(phrases))
     pattern = entry[1] if entry is not None and entry[0] is phrases else _pattern(phrases)
     return pattern.search(normalised) is not None
