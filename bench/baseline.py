@@ -71,7 +71,7 @@ class Baseline:
     def turn(self, phone: str) -> None:
         chat = self._chats.get(phone) or self._chats.setdefault(phone, Chat(phone, self._tag))
         inbound = chat.next_inbound()
-        said = inbound.text if inbound.button is None else inbound.button.title
+        said = inbound.button.title if inbound.button is not None else inbound.text or ""
         with self._pool.connection() as connection:
             turn(connection, phone, self._ids[phone], inbound.message_id, said)
 

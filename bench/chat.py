@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from application.inbound import Inbound, PressedButton, TurnOutcome
 from application.service import ConversationService
 
@@ -17,12 +19,24 @@ SCRIPT: tuple[tuple[str, str], ...] = (
 CONTEXT_FREE_STEPS = (0, 1, 2, 3)
 
 
+def staggered(phones: Sequence[str], tag: str) -> dict[str, Chat]:
+    """A chat per phone, each starting one step further into SCRIPT than the one before.
+
+    The steps cost a turn very different amounts (a button that lists sites from memory,
+    a typed number that reads a site's tasks: 0.2 against 0.4 ms of CPU), and a pass
+    over phones that all stand at the same step measures that step alone; rounds of
+    one pass each then compare whichever steps they happened to land on. Staggered,
+    every pass plays each step equally often.
+    """
+    return {phone: Chat(phone, tag, first_step=n) for n, phone in enumerate(phones)}
+
+
 class Chat:
     """Cycles through SCRIPT; remembers the sites offered, to press one of them."""
 
-    def __init__(self, phone: str, tag: str) -> None:
+    def __init__(self, phone: str, tag: str, first_step: int = 0) -> None:
         self.phone = phone
-        self.step = 0
+        self.step = first_step
         self._tag = tag
         self._sent = 0
         self._sites: dict[str, str] = {}

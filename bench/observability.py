@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Sequence
 
-from bench.chat import Chat
+from bench.chat import staggered
 from bench.directory import add_subcontractors, crew
 from bench.report import Line, Target
 from bench.scratch import settings_for
@@ -51,7 +51,7 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
     members = crew("O", "+3361500", sizes.subcontractors)
     add_subcontractors(database_url, members)
     phones = [m.phone for m in members]
-    chats = {phone: Chat(phone, "ob") for phone in phones}
+    chats = staggered(phones, "ob")
     observed = build(settings_for(database_url, metrics_enabled=True, log_format="json"))
     plain = build(settings_for(database_url, metrics_enabled=False))
     lines_out = _Lines()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import psycopg
 
-from bench.chat import Chat
+from bench.chat import staggered
 from bench.directory import add_subcontractors, crew
 from bench.log_generator import fill, grow
 from bench.rebuild_rate import BATCH
@@ -86,7 +86,7 @@ def _throughput(database_url: str, sizes: Sizes) -> Section:
         CLEAR: build(settings_for(database_url), sealed=False),
     }
     phones = {side: [m.phone for m in members] for side, members in crews.items()}
-    chats = {side: {phone: Chat(phone, f"sh.{side}") for phone in phones[side]} for side in crews}
+    chats = {side: staggered(phones[side], f"sh.{side}") for side in crews}
 
     def player(side: str) -> Callable[[int, Sequence[str]], None]:
         service = containers[side].service

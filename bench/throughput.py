@@ -6,7 +6,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from bench.chat import Chat
+from bench.chat import staggered
 from bench.cpu import CpuMeter
 from bench.directory import add_subcontractors, crew
 from bench.floor import Floor, last_position, shape_since
@@ -27,7 +27,7 @@ def run(database_url: str, sizes: Sizes) -> Section:
     members = crew("B", "+3361000", sizes.subcontractors)
     add_subcontractors(database_url, members)
     phones = [m.phone for m in members]
-    chats = {phone: Chat(phone, "tp") for phone in phones}
+    chats = staggered(phones, "tp")
     turns = len(phones)
     container = build(settings_for(database_url))
     event_inserts = Stopwatch()

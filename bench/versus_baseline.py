@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from bench.baseline import Baseline
-from bench.chat import Chat
+from bench.chat import staggered
 from bench.directory import add_subcontractors, crew
 from bench.report import Line, Target
 from bench.scratch import settings_for
@@ -37,7 +37,7 @@ def run(database_url: str, sizes: Sizes) -> Section:
     add_subcontractors(database_url, members + spread)
     ids = {m.phone: m.id for m in members + spread}
     phones = [m.phone for m in members]
-    chats = {phone: Chat(phone, "vb") for phone in phones}
+    chats = staggered(phones, "vb")
     container = build(settings_for(database_url))
     baseline = Baseline(database_url, 8, ids, "vb.base")
 

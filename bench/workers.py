@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.baseline import Baseline
-from bench.chat import Chat
+from bench.chat import staggered
 from bench.scratch import settings_for
 from bench.threads import split
 from infrastructure.bootstrap import build
@@ -32,7 +32,7 @@ def _serve(
     except BaseException:
         pipe.send({"error": traceback.format_exc()})
         return
-    chats = {phone: Chat(phone, tag) for phone in phones}
+    chats = staggered(phones, tag)
     groups = split(phones, threads)
 
     def convo(_: int, group: Sequence[str]) -> None:
