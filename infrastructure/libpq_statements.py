@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar, cast
 
 import psycopg
@@ -35,6 +36,8 @@ _ALREADY_PREPARED = b"42P05"  # duplicate_prepared_statement
 # The statements run this way, by their text (with libpq's placeholders) and types.
 _STATEMENTS: dict[tuple[bytes, tuple[int, ...]], Prepared] = {}
 _NAMING = threading.Lock()
+# Their result's column names, by statement name.
+_NAMES: dict[bytes, list[str]] = {}
 
 
 def rows(
@@ -57,8 +60,7 @@ def rows(
         return None
     result = execute(connection, statement, values, transformer.formats or ())
     transformer.set_pgresult(result)
-    names = [(result.fname(column) or b"").decode() for column in range(result.nfields)]
-    loaded: list[Row] = transformer.load_rows(0, result.ntuples, make_row(names))
+    loaded: list[Row] = transformer.load_rows(0, result.ntuples, make_row(_names(statement, result)))
     return loaded
 
 
@@ -113,6 +115,18 @@ def as_tuple(_names: list[str]) -> RowMaker[tuple[Any, ...]]:
     return tuple
 
 
+def _names(statement: Prepared, result: pq.abc.PGresult) -> list[str]:
+    """The result's column names: a statement's are the same every time it runs, read once."""
+    known = _NAMES.get(statement.name)
+    if known is None or len(known) != result.nfields:
+        known = _NAMES[statement.name] = [
+            (result.fname(column) or b"").decode() for column in range(result.nfields)
+        ]
+    return known
+
+
+# Asked for every read a turn makes; as many as statements run this way, and their cursor-run kin.
+@lru_cache(maxsize=2 * MOST_STATEMENTS)
 def _numbered(query: str) -> bytes | None:
     """The query with libpq's placeholders ($1, $2...) for psycopg's %s; None for any other %."""
     pieces = query.split("%s")

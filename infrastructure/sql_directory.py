@@ -71,7 +71,14 @@ class SqlSiteDirectory:
         first = rows[0]
         site = Site(id=first["id"], name=first["name"], city=first["city"], address=first["address"])
         tasks = [
-            _task({**row, "id": row["task_id"], "project_id": project_id})
+            Task(
+                id=row["task_id"],
+                project_id=project_id,
+                title=row["title"],
+                status=row["status"],
+                due_on=_day(row["due_on"]),
+                notes=row["notes"] or "",
+            )
             for row in rows
             if row["task_id"] is not None
         ]
@@ -227,14 +234,16 @@ def _already_applied(cursor: Cursor, table: str, change_id: str) -> bool:
 
 
 def _task(row: Row) -> Task:
-    due: Any = row["due_on"]
-    if isinstance(due, str):
-        due = date.fromisoformat(due)
     return Task(
         id=row["id"],
         project_id=row["project_id"],
         title=row["title"],
         status=row["status"],
-        due_on=due,
+        due_on=_day(row["due_on"]),
         notes=row["notes"] or "",
     )
+
+
+def _day(value: Any) -> Any:
+    # SQLite gives the ISO text it stored, PostgreSQL a date.
+    return date.fromisoformat(value) if isinstance(value, str) else value
