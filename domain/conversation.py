@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.identity import conversation_id_for, session_id_for
+from domain.quick_events import QuickEvents
 from domain.values import (
     Choice,
     Exchange,
@@ -29,7 +30,7 @@ class UnidentifiedSenderError(Exception):
     """A change to the world was decided for a sender the directory does not know: a programming error."""
 
 
-class Conversation(Aggregate):
+class Conversation(QuickEvents):
     """Everything a subcontractor and the bot said to each other, as facts.
 
     State is bounded: the open session's context is kept, earlier sessions are
