@@ -172,10 +172,13 @@ def test_telegram_replies_are_paced_per_chat_without_holding_other_chats_back(
         # A burst of 3, then one every quarter of a second. Arrival times, so with a margin: the
         # first request also opened the connection, and arrived later than it was let go.
         margin = 0.06
-        assert to_karim[2] - to_karim[0] < 0.2
+        # Upper bounds short of what pacing would have cost: the third send paced would come
+        # 0.5 s after the first, and the other chat's, held back behind these five, 0.75 s
+        # after. A machine busy with other tests once held a burst back 0.26 s.
+        assert to_karim[2] - to_karim[0] < 0.4, "the first three go at once"
         assert to_karim[3] - to_karim[0] >= 0.25 - margin
         assert to_karim[4] - to_karim[0] >= 0.5 - margin
-        assert to_sophie - to_karim[0] < 0.2, "another chat is not held back"
+        assert to_sophie - to_karim[0] < 0.5, "another chat is not held back"
         assert delivery_lag_shown(container, worker) == 0
     finally:
         worker.close()
