@@ -44,6 +44,7 @@ from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
+from psycopg_pool import ConnectionPool
 
 from infrastructure import libpq_statements
 from infrastructure.database_errors import DatabaseUnavailableError
@@ -167,12 +168,17 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
                     return writer
             else:
                 return writer
-        pool = self.datastore.pool
-        pool.open(self.datastore.pool_open_timeout is not None, self.datastore.pool_open_timeout or 30.0)
-        connection = pool.getconn()
+        connection = self._opened_pool().getconn()
         writer = _Writer(connection)
         self._writer = writer
         return writer
+
+    def _opened_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        """The datastore's pool, opened on first use as the library's own loan opens it."""
+        pool = self.datastore.pool
+        if pool.closed:
+            pool.open(self.datastore.pool_open_timeout is not None, self.datastore.pool_open_timeout or 30.0)
+        return pool
 
     def _give_writer_back(self) -> None:
         writer, self._writer = self._writer, None
@@ -275,9 +281,7 @@ class ConvoPostgresRecorder(PostgresApplicationRecorder):
         conversation's newer events), else the cheapest read psycopg has, on the same loan."""
         # A loan and a return, not the library's `get_connection()`: it opens the pool, checks
         # type adapters these reads do not use, and commits on the way out, on every read.
-        pool = self.datastore.pool
-        if pool.closed:  # opened on first use, as the library's own loan does
-            pool.open(self.datastore.pool_open_timeout is not None, self.datastore.pool_open_timeout or 30.0)
+        pool = self._opened_pool()
         with _translated():
             connection = pool.getconn()
             try:
