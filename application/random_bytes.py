@@ -7,7 +7,9 @@ a few such calls a turn, on a busy worker, are a queue of stalls. Drawing 4 KiB
 at a time makes that once in hundreds of calls. The bytes are the same
 generator's, each handed out once; a forked child starts with a block of its
 own, never its parent's. Keys are not drawn from here: no future key lies in
-memory before it is used.
+memory before it is used. Each thread draws its own blocks: with one shared block
+behind a lock, a thread that lost the interpreter lock while holding it (a
+switch, the refill's `getrandom`) would make every other one wait for both.
 """
 
 from __future__ import annotations
@@ -19,22 +21,24 @@ from uuid import UUID
 _BLOCK = 4096
 
 
-class _Drawn:
-    lock = threading.Lock()
+class _Drawn(threading.local):
     block = b""
     used = 0
+
+
+_drawn = _Drawn()
 
 
 def random_bytes(count: int) -> bytes:
     """`count` bytes never handed out before in this process."""
     if count > _BLOCK:
         return os.urandom(count)
-    with _Drawn.lock:
-        if _Drawn.used + count > len(_Drawn.block):
-            _Drawn.block, _Drawn.used = os.urandom(_BLOCK), 0
-        start = _Drawn.used
-        _Drawn.used = start + count
-        return _Drawn.block[start : start + count]
+    drawn = _drawn
+    start = drawn.used
+    if start + count > len(drawn.block):
+        drawn.block, start = os.urandom(_BLOCK), 0
+    drawn.used = start + count
+    return drawn.block[start : start + count]
 
 
 def random_uuid() -> UUID:
@@ -43,9 +47,9 @@ def random_uuid() -> UUID:
 
 
 def _forget_in_child() -> None:
-    # The child must not hand out what its parent already has or will.
-    _Drawn.lock = threading.Lock()
-    _Drawn.block, _Drawn.used = b"", 0
+    # The child must not hand out what its parent already has or will: the forking thread,
+    # the child's only one, had its block copied into the child.
+    _drawn.block, _drawn.used = b"", 0
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

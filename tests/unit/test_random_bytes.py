@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 
 from application.random_bytes import random_bytes, random_uuid
 
@@ -15,6 +16,15 @@ def test_draws_never_repeat_across_blocks() -> None:
     drawn = [random_bytes(12) for _ in range(2_000)]  # several blocks of 4 KiB
     assert all(len(nonce) == 12 for nonce in drawn)
     assert len(set(drawn)) == len(drawn)
+
+
+def test_threads_never_hand_out_the_same_bytes() -> None:
+    def draw(_: int) -> list[bytes]:
+        return [random_bytes(12) for _ in range(1_000)]  # three blocks each
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        drawn = [nonce for nonces in pool.map(draw, range(8)) for nonce in nonces]
+    assert len(set(drawn)) == len(drawn) == 8_000
 
 
 def test_a_forked_child_never_hands_out_what_its_parent_will() -> None:
