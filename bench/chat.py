@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from application.inbound import Inbound, PressedButton, TurnOutcome
 from application.service import ConversationService
+from bench.threads import split, timed_in_threads
 
 # (kind, value): a typed text, a global button, or a site button the bot offered earlier.
 SCRIPT: tuple[tuple[str, str], ...] = (
@@ -29,6 +30,31 @@ def staggered(phones: Sequence[str], tag: str) -> dict[str, Chat]:
     every pass plays each step equally often.
     """
     return {phone: Chat(phone, tag, first_step=n) for n, phone in enumerate(phones)}
+
+
+# Turns played before the rounds, at most, by the chat's place: about 4.6 events a turn, so
+# the conversations' lengths fall all over the 20 events between two snapshots.
+HISTORY_TURNS = 20
+
+
+def with_histories(chats: Mapping[str, Chat], service: ConversationService) -> None:
+    """Plays each chat (its place in `chats`) % HISTORY_TURNS turns, before any measured pass.
+
+    A conversation is snapshotted every 20 events, about every fourth turn. Conversations
+    started in the same pass and each played once a pass reach that interval together: a
+    measured pass then takes every conversation's snapshot at once, or none (8 threads of
+    turns alone: 1,863-1,933 turns/s in passes with 600-800 snapshots of 1,000 turns,
+    2,002-2,313 in passes with none), and the median of the rounds mostly falls on passes
+    without. Conversations of spread lengths take their share every pass, as real ones do.
+    """
+    places = list(enumerate(chats.values()))
+
+    def play(_: int, group: Sequence[tuple[int, Chat]]) -> None:
+        for place, chat in group:
+            for _ in range(place % HISTORY_TURNS):
+                chat.turn(service)
+
+    timed_in_threads(split(places, 8), play)
 
 
 class Chat:

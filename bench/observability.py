@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Sequence
 
-from bench.chat import staggered
+from bench.chat import staggered, with_histories
 from bench.directory import add_subcontractors, crew
 from bench.report import Line, Target
 from bench.scratch import settings_for
@@ -71,6 +71,12 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
         progress(f"observability: warm-up, {len(phones)} subcontractors")
         lines_out.off()
         timed_in_threads(split(phones, 1), play(plain))  # type: ignore[arg-type]
+        with_histories(chats, plain.service)
+        # Each side caches the conversations it played, and "on" makes its first lines (masking's
+        # first use is slow): the first round must not be the one that pays for either.
+        for who in ("on", "off"):
+            lines_out.on() if who == "on" else lines_out.off()
+            timed_in_threads(split(phones, 8), play(containers[who]))  # type: ignore[arg-type]
         for round_number in range(1, sizes.observability_rounds + 1):
             for threads in sizes.thread_counts:
                 # Small batches, on and off in turn (each going first every other time): the machine's

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import psycopg
 
-from bench.chat import staggered
+from bench.chat import staggered, with_histories
 from bench.directory import add_subcontractors, crew
 from bench.log_generator import fill, grow
 from bench.rebuild_rate import BATCH
@@ -105,6 +105,8 @@ def _throughput(database_url: str, sizes: Sizes) -> Section:
         for _ in range(2):
             for side in crews:
                 timed_in_threads(split(phones[side], 1), players[side])
+        for side in crews:
+            with_histories(chats[side], containers[side].service)
         for round_number in range(1, sizes.throughput_rounds + 1):
             for threads in sizes.thread_counts:
                 for side in _order(round_number):

@@ -6,7 +6,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from bench.chat import staggered
+from bench.chat import staggered, with_histories
 from bench.cpu import CpuMeter
 from bench.directory import add_subcontractors, crew
 from bench.floor import Floor, last_position, shape_since
@@ -51,6 +51,7 @@ def run(database_url: str, sizes: Sizes) -> Section:
     try:
         progress(f"throughput: warm-up, {turns} subcontractors start their conversations")
         timed_in_threads(split(phones, 1), convo)
+        with_histories(chats, container.service)
         position = last_position(database_url)
         timed_in_threads(split(phones, 1), convo)
         floor.shape = shape_since(database_url, position, turns)

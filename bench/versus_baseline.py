@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from bench.baseline import Baseline
-from bench.chat import staggered
+from bench.chat import staggered, with_histories
 from bench.directory import add_subcontractors, crew
 from bench.report import Line, Target
 from bench.scratch import settings_for
@@ -58,6 +58,7 @@ def run(database_url: str, sizes: Sizes) -> Section:
             PROCESSES: {"convo": lambda: workers.play("convo"), BASELINE: lambda: workers.play(BASELINE)},
         }
         progress("versus baseline: warm-up, every conversation started on both sides")
+        with_histories(chats, container.service)
         for players in shapes.values():
             for timed in players.values():
                 timed()

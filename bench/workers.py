@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.baseline import Baseline
-from bench.chat import staggered
+from bench.chat import staggered, with_histories
 from bench.scratch import settings_for
 from bench.threads import split
 from infrastructure.bootstrap import build
@@ -33,6 +33,7 @@ def _serve(
         pipe.send({"error": traceback.format_exc()})
         return
     chats = staggered(phones, tag)
+    with_histories(chats, container.service)
     groups = split(phones, threads)
 
     def convo(_: int, group: Sequence[str]) -> None:
