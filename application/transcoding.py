@@ -131,30 +131,18 @@ def _as_orjson_writes_it(value: Any) -> Any:
     differently, and goes the library's way.
     """
     kind = type(value)
-    if kind is dict:
-        copy = None
-        for key, item in value.items():
+    if kind is dict or kind is list or kind is tuple:
+        copy: Any = None
+        for key, item in value.items() if kind is dict else enumerate(value):
             item_kind = type(item)
             if item_kind is str or item_kind is int or item_kind is bool or item is None:
                 continue  # most values: no call
             spelled = _as_orjson_writes_it(item)
             if spelled is not item:
                 if copy is None:
-                    copy = dict(value)
+                    copy = dict(value) if kind is dict else list(value)
                 copy[key] = spelled
         return value if copy is None else copy
-    if kind is list or kind is tuple:
-        items = None
-        for position, item in enumerate(value):
-            item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
-                continue
-            spelled = _as_orjson_writes_it(item)
-            if spelled is not item:
-                if items is None:
-                    items = list(value)
-                items[position] = spelled
-        return value if items is None else items
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is float:
