@@ -72,8 +72,8 @@ def run(database_url: str, sizes: Sizes) -> tuple[list[Line], list[str]]:
         lines_out.off()
         timed_in_threads(split(phones, 1), play(plain))  # type: ignore[arg-type]
         with_histories(chats, plain.service)
-        # Each side caches the conversations it played, and "on" makes its first lines (masking's
-        # first use is slow): the first round must not be the one that pays for either.
+        # Each side caches the conversations it played: the first round must not be the one
+        # where "on" loads every conversation from the log.
         for who in ("on", "off"):
             lines_out.on() if who == "on" else lines_out.off()
             timed_in_threads(split(phones, 8), play(containers[who]))  # type: ignore[arg-type]
