@@ -71,14 +71,7 @@ class SqlSiteDirectory:
         first = rows[0]
         site = Site(id=first["id"], name=first["name"], city=first["city"], address=first["address"])
         tasks = [
-            Task(
-                id=row["task_id"],
-                project_id=project_id,
-                title=row["title"],
-                status=row["status"],
-                due_on=_day(row["due_on"]),
-                notes=row["notes"] or "",
-            )
+            _task(row, id_column="task_id", project_id=project_id)
             for row in rows
             if row["task_id"] is not None
         ]
@@ -233,10 +226,11 @@ def _already_applied(cursor: Cursor, table: str, change_id: str) -> bool:
     return bool(cursor.fetch_all(f"SELECT 1 AS applied FROM {table} WHERE change_id = %s", (change_id,)))
 
 
-def _task(row: Row) -> Task:
+def _task(row: Row, id_column: str = "id", project_id: str | None = None) -> Task:
+    """A task from its row; a join names its id otherwise, and may know its site already."""
     return Task(
-        id=row["id"],
-        project_id=row["project_id"],
+        id=row[id_column],
+        project_id=row["project_id"] if project_id is None else project_id,
         title=row["title"],
         status=row["status"],
         due_on=_day(row["due_on"]),
